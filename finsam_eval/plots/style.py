@@ -1,0 +1,166 @@
+"""The house style of report figures.
+
+A4-friendly sizes, colour-blind-safe palettes (Okabe-Ito for categories, a
+ColorBrewer diverging scheme for Likert scales), a font with å/ä/ö (DejaVu
+Sans ships with matplotlib), Swedish decimal comma on axes and a note line
+under the figure for source, n and suppression.
+
+Use :func:`figure` to start a figure, :func:`finish` to put the title and the
+note on it, and :func:`decimal_comma` on any axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from .._config import get_option
+from ..sv import fmt_num
+
+__all__ = [
+    "OKABE_ITO",
+    "GREY",
+    "NON_SUBSTANTIVE",
+    "SIZES",
+    "RC",
+    "house_style",
+    "figure",
+    "finish",
+    "decimal_comma",
+    "categorical",
+    "diverging",
+    "sequential_cmap",
+]
+
+# Okabe & Ito (2008): distinguishable for the common colour-vision deficiencies.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+GREY = "#9A9A9A"
+NON_SUBSTANTIVE = "#BDBDBD"  # "Vet ej" / "Ej aktuellt"
+
+# Widths in inches: A4 text block (16 cm) and half of it; heights follow the content.
+SIZES = {"full": (6.3, 3.9), "half": (3.1, 2.6), "tall": (6.3, 7.5), "wide": (9.0, 4.5)}
+
+RC: dict[str, Any] = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#444444",
+    "axes.grid": False,
+    "axes.prop_cycle": mpl.cycler(color=OKABE_ITO),
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "figure.dpi": 100,
+    "savefig.dpi": 300,
+    "savefig.bbox": "tight",
+    "pdf.fonttype": 42,  # embed TrueType so å/ä/ö survive in PDF and Word
+    "svg.fonttype": "none",
+    "axes.unicode_minus": True,
+}
+
+
+@contextmanager
+def house_style():
+    """Context manager applying the house rcParams."""
+    with mpl.rc_context(RC):
+        yield
+
+
+def figure(size: str | tuple[float, float] = "full", nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
+    """Create a figure in the house style; ``size`` is a key of :data:`SIZES` or (w, h) inches."""
+    figsize = SIZES[size] if isinstance(size, str) else size
+    with mpl.rc_context(RC):
+        fig, ax = plt.subplots(nrows, ncols, figsize=figsize, **kwargs)
+    return fig, ax
+
+
+def decimal_comma(ax: Axes, axis: str = "both", *, decimals: int | None = None, percent: bool = False) -> Axes:
+    """Format tick labels with Swedish decimal comma (and ``%`` when ``percent``).
+
+    With ``decimals=None`` the number of decimals follows the tick spacing.
+    """
+    lang = get_option("lang")
+
+    def fmt(x: float, _pos: int | None = None) -> str:
+        d = decimals
+        if d is None:
+            d = 0 if float(x).is_integer() else (1 if abs(x * 10 - round(x * 10)) < 1e-9 else 2)
+        s = fmt_num(x, d, lang=lang)
+        return s + ("\u00a0%" if percent and lang == "sv" else "%" if percent else "")
+
+    axes = ["x", "y"] if axis == "both" else [axis]
+    for a in axes:
+        target = ax.xaxis if a == "x" else ax.yaxis
+        if target.get_scale() == "linear" and not _is_categorical(target):
+            target.set_major_formatter(FuncFormatter(fmt))
+    return ax
+
+
+def _is_categorical(axis: Any) -> bool:
+    return axis.units is not None and not isinstance(axis.get_major_locator(), MaxNLocator) and hasattr(axis.units, "_mapping")
+
+
+def finish(
+    fig: Figure,
+    *,
+    title: str | None = None,
+    note: str | Iterable[str] | None = None,
+    source: str | None = None,
+) -> Figure:
+    """Put a title above and a note line (källa, n, suppression) under a figure."""
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=RC["axes.titlesize"], fontweight="bold")
+    parts = [note] if isinstance(note, str) else list(note or [])
+    if source:
+        parts.append(("Källa: " if get_option("lang") == "sv" else "Source: ") + source)
+    if parts:
+        fig.text(0.01, -0.01, "\n".join(p for p in parts if p), ha="left", va="top", fontsize=7, color="#444444",
+                 wrap=True)
+    return fig
+
+
+def categorical(n: int) -> list[str]:
+    """``n`` colour-blind-safe colours for categories (cycled after eight)."""
+    return [OKABE_ITO[i % len(OKABE_ITO)] for i in range(n)]
+
+
+# ColorBrewer RdBu (CVD-friendly) picked per scale length, ends kept printable.
+_NEG = {1: ["#D6604D"], 2: ["#B2182B", "#F4A582"], 3: ["#B2182B", "#D6604D", "#F4A582"],
+        4: ["#B2182B", "#D6604D", "#F4A582", "#FDDBC7"]}
+_POS = {1: ["#4393C3"], 2: ["#92C5DE", "#2166AC"], 3: ["#92C5DE", "#4393C3", "#2166AC"],
+        4: ["#D1E5F0", "#92C5DE", "#4393C3", "#2166AC"]}
+_NEUTRAL = "#E0E0E0"
+
+
+def diverging(n_neg: int, n_pos: int, neutral: bool = False) -> list[str]:
+    """Colours for a scale: ``n_neg`` negative levels, optional neutral, ``n_pos`` positive.
+
+    Ordered from the most negative to the most positive level. Longer scales
+    (0-10) sample the RdBu colour map.
+    """
+    if n_neg > 4 or n_pos > 4:
+        cmap = mpl.colormaps["RdBu"]
+        neg = [mpl.colors.to_hex(cmap(0.05 + 0.37 * i / max(n_neg - 1, 1))) for i in range(n_neg)]
+        pos = [mpl.colors.to_hex(cmap(0.58 + 0.37 * i / max(n_pos - 1, 1))) for i in range(n_pos)]
+    else:
+        neg = _NEG.get(n_neg, [])
+        pos = _POS.get(n_pos, [])
+    return neg + ([_NEUTRAL] if neutral else []) + pos
+
+
+def sequential_cmap() -> str:
+    """Name of the sequential colour map for heatmaps (perceptually uniform, CVD-safe)."""
+    return "cividis"

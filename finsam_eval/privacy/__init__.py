@@ -1,0 +1,30 @@
+"""Privacy by default: personnummer, pseudonyms and small-count suppression."""
+
+from .personnummer import (
+    contains_personnummer,
+    find_personnummer,
+    is_samordningsnummer,
+    is_valid_personnummer,
+    luhn_ok,
+    mask_personnummer,
+    scan_frame,
+)
+from .pseudonymise import PseudonymisationResult, pseudonym, pseudonymise, pseudonymise_ids
+from .suppression import suppress_small, suppressed_mask, suppression_note
+
+__all__ = [
+    "contains_personnummer",
+    "find_personnummer",
+    "is_samordningsnummer",
+    "is_valid_personnummer",
+    "luhn_ok",
+    "mask_personnummer",
+    "scan_frame",
+    "PseudonymisationResult",
+    "pseudonym",
+    "pseudonymise",
+    "pseudonymise_ids",
+    "suppress_small",
+    "suppressed_mask",
+    "suppression_note",
+]
