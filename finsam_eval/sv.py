@@ -128,6 +128,7 @@ def format_table(df: pd.DataFrame, decimals: int | dict[str, int] = 1, *, lang: 
     lang = lang or get_option("lang")
     marker = get_option("suppressed_marker")
     mask = df.attrs.get("suppressed_mask")
+    counts = set(df.attrs.get("count_columns", ()))
     out = pd.DataFrame(index=df.index)
     for col in df.columns:
         s = df[col]
@@ -137,8 +138,13 @@ def format_table(df: pd.DataFrame, decimals: int | dict[str, int] = 1, *, lang: 
         elif pd.api.types.is_integer_dtype(s):
             vals = s.map(lambda v: fmt_num(v, 0, lang=lang))
         elif pd.api.types.is_float_dtype(s):
-            is_int = s.dropna().apply(float.is_integer).all() and not s.dropna().empty and col.startswith("n")
-            vals = s.map(lambda v: fmt_num(v, 0 if is_int else d, lang=lang))
+            # Counts turned float by suppression (NaN) still print as whole numbers.
+            nonnull = s.dropna()
+            is_count = col in counts or (
+                not nonnull.empty and nonnull.apply(float.is_integer).all() and str(col).startswith(("n", "antal"))
+            )
+            places = 0 if is_count else d
+            vals = s.map(lambda v, places=places: fmt_num(v, places, lang=lang))
         else:
             vals = s.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
         if mask is not None and col in getattr(mask, "columns", []):

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import PrivacyError
 from ..results import ResultMixin
-from .personnummer import find_personnummer
+from .personnummer import find_personnummer, is_valid_personnummer
 
 __all__ = ["pseudonym", "pseudonymise", "pseudonymise_ids", "PseudonymisationResult"]
 
@@ -44,7 +44,11 @@ def pseudonym(value: object, key: str | bytes, *, prefix: str = "P", length: int
     True
     """
     norm = " ".join(str(value).split()).casefold()
-    norm = re.sub(r"[-+ ]", "", norm) if re.fullmatch(r"[\d\-+ ]+", norm) else norm
+    if re.fullmatch(r"[\d\-+ ]+", norm):
+        norm = re.sub(r"[-+ ]", "", norm)
+        if len(norm) == 12 and is_valid_personnummer(norm):
+            # 12- and 10-digit forms of one personnummer are one person.
+            norm = norm[2:]
     digest = hmac.new(_key_bytes(key), norm.encode("utf-8"), hashlib.sha256).hexdigest()
     return f"{prefix}-{digest[:length]}"
 

@@ -144,6 +144,7 @@ def suppress_small(
                 out.loc[mask[c], c] = None
     out.attrs = dict(table.attrs)
     out.attrs["suppressed_mask"] = mask
+    out.attrs["count_columns"] = list(count_cols)
     out.attrs["n_suppressed"] = int(mask.to_numpy().sum())
     out.attrs["suppression_threshold"] = t
     out.attrs["suppression_note"] = suppression_note(t)
