@@ -8,12 +8,12 @@ Examples
 --------
 >>> fmt_num(4.8)
 '4,8'
->>> fmt_num(8600, 0)
-'8 600'
->>> fmt_pct(0.505)
-'50,5 %'
+>>> print(fmt_num(8600, 0))  # non-breaking space between thousands
+8 600
+>>> print(fmt_pct(0.505))
+50,5 %
 >>> quantifier(12, 14)
-'de flesta'
+'de allra flesta'
 """
 
 from __future__ import annotations

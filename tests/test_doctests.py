@@ -1,0 +1,23 @@
+"""The Examples sections of public docstrings run and give what they show."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "finsam_eval._config",
+    "finsam_eval.errors",
+    "finsam_eval.results",
+    "finsam_eval.sv",
+    "finsam_eval.privacy.personnummer",
+    "finsam_eval.privacy.pseudonymise",
+    "finsam_eval.privacy.suppression",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    mod = importlib.import_module(name)
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    assert result.failed == 0, f"{result.failed} doctest(s) failed in {name}"
