@@ -8,10 +8,10 @@ Examples
 --------
 >>> fmt_num(4.8)
 '4,8'
->>> print(fmt_num(8600, 0))  # non-breaking space between thousands
-8 600
->>> print(fmt_pct(0.505))
-50,5 %
+>>> fmt_num(8600, 0) == "8\u00a0600"  # non-breaking space between thousands
+True
+>>> fmt_pct(0.505).replace("\u00a0", " ")
+'50,5 %'
 >>> quantifier(12, 14)
 'de allra flesta'
 """
