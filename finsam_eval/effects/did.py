@@ -1,0 +1,527 @@
+"""Difference-in-differences on person-period (or kommun-year) panels.
+
+:func:`did` estimates the effect of taking part (``deltagare``) on an outcome
+by comparing the change over time for participants with the change for
+controls. Two designs:
+
+- ``fe="twfe"`` (default): two-way fixed effects, one intercept per unit and
+  per period, absorbed by the within transformation (no dummy columns, so a
+  register panel of 200 000 rows and 9 000 persons takes a fraction of a
+  second);
+- ``fe="2x2"``: the classic treated-group × post design with a group dummy
+  and period dummies.
+
+Standard errors are cluster-robust (CR1, the same small-sample correction
+as Stata and statsmodels), by default clustered on the person. Clustering
+on förbund or kommun gives only a handful of clusters: the function then
+warns (:class:`~finsam_eval.effects.inference.FewClustersWarning`) and
+``inference="wild"`` or ``inference="ri"`` give p-values that hold up.
+
+With staggered starts and effects that change over time or differ between
+start cohorts, the TWFE estimate is a weighted average with possibly
+negative weights; use :func:`finsam_eval.effects.staggered.staggered_did`
+then (the notes say so).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DuplicateIdError, EstimationError, MissingColumnError, SchemaError
+from ..results import Exclusions, ResultMixin
+from ..sv import fmt_ci, fmt_num, fmt_p
+from .inference import (
+    FewClustersWarning,
+    cluster_vcov,
+    demean,
+    randomisation_inference,
+    t_pvalue,
+    warn_few_clusters,
+    wild_cluster_bootstrap,
+)
+
+__all__ = ["did", "DidResult", "simulate_panel", "FewClustersWarning"]
+
+
+# ---------------------------------------------------------------------------
+# Data preparation shared with event_study and randomisation inference
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Prep:
+    frame: pd.DataFrame
+    outcome: str
+    unit: str
+    time: str
+    treat: str
+    mode: str  # "post" (group x post column) or "start" (time >= start)
+    post: str | None
+    covariates: list[str]
+    cluster: str
+    fe: str
+    weights: str | None
+    exclusions: Exclusions
+    notes: list[str]
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+_GRP = "_finsam_grp"
+_START = "_finsam_start"
+
+
+def _require(data: pd.DataFrame, cols: list[str]) -> None:
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        raise MissingColumnError(
+            f"Kolumnen/kolumnerna {', '.join(map(repr, missing))} saknas i data. "
+            f"Tillgängliga kolumner: {', '.join(map(str, data.columns[:20]))}. Ange rätt namn i anropet."
+        )
+
+
+def _prepare(
+    data: pd.DataFrame,
+    outcome: str,
+    *,
+    unit: str = "person_id",
+    time: str = "period",
+    treat: str = "deltagare",
+    post: str | None = None,
+    covariates: list[str] | None = None,
+    cluster: str | None = "person_id",
+    fe: str = "twfe",
+    weights: str | None = None,
+    extra: list[str] | None = None,
+) -> _Prep:
+    if fe not in ("twfe", "2x2"):
+        raise EstimationError(f"Okänt fe={fe!r}: välj 'twfe' (enhets- och periodeffekter) eller '2x2'.")
+    covariates = list(covariates or [])
+    cluster = cluster or unit
+    need = [outcome, unit, time, treat, *covariates, cluster] + ([post] if post else []) + ([weights] if weights else [])
+    _require(data, need + list(extra or []))
+    cols = list(dict.fromkeys(need + list(extra or []) + (["start_period"] if post is None and
+                                                            "start_period" in data.columns else [])))
+    frame = data[cols].copy()
+    frame.index = pd.RangeIndex(len(frame))
+    ex = Exclusions()
+    notes: list[str] = []
+
+    dup = frame.duplicated([unit, time])
+    if dup.any():
+        rows = np.flatnonzero(dup.to_numpy())
+        raise DuplicateIdError(
+            f"Panelen har {len(rows)} upprepade kombinationer av {unit!r} och {time!r} "
+            f"(första rader {', '.join(str(r + 2) for r in rows[:5])}). Varje enhet får ha en rad per period."
+        )
+    tr = pd.to_numeric(frame[treat], errors="coerce")
+    bad = ~tr.isin([0, 1]) & frame[treat].notna()
+    if bad.any():
+        raise SchemaError(
+            f"Kolumnen {treat!r} ska vara 0/1 (1 = deltagare); {int(bad.sum())} rader har andra värden "
+            f"(första rader {', '.join(str(r + 2) for r in np.flatnonzero(bad.to_numpy())[:5])})."
+        )
+    frame[treat] = tr
+
+    # Rows that cannot enter the regression are counted, never dropped silently.
+    for col, why in [(outcome, "utfallet saknas"), (time, "perioden saknas"), (unit, "enhetens id saknas"),
+                     (treat, "behandlingsstatus saknas"), (cluster, "klustervariabeln saknas")] + \
+            [(c, "kovariaten saknas") for c in covariates] + ([(weights, "vikten saknas")] if weights else []):
+        miss = frame[col].isna()
+        if miss.any():
+            ex.add(why, int(miss.sum()), rows=(np.flatnonzero(miss.to_numpy()) + 2)[:10], column=col)
+            frame = frame[~miss]
+    if weights:
+        nonpos = frame[weights] <= 0
+        if nonpos.any():
+            ex.add("vikten är noll eller negativ", int(nonpos.sum()), column=weights)
+            frame = frame[~nonpos]
+    if frame.empty:
+        raise EstimationError("Inga rader kvar att skatta på efter att rader med saknade värden tagits bort.")
+
+    # Unit-level treatment group: ever treated.
+    grp = frame.groupby(unit)[treat].transform("max")
+    frame[_GRP] = grp.astype(float)
+    varies = (frame.groupby(unit)[treat].transform("nunique") > 1).any()
+    if post is None:
+        if varies:
+            # treat switches on within units: read it as absorbing treatment, start = first treated period.
+            first = frame[frame[treat] == 1].groupby(unit)[time].min()
+            frame[_START] = frame[unit].map(first).astype(float)
+            mode = "start"
+            notes.append(f"Behandlingen läses från {treat!r} som varaktig från första behandlade period.")
+        elif "start_period" in frame.columns:
+            frame[_START] = pd.to_numeric(frame["start_period"], errors="coerce").where(frame[_GRP] == 1)
+            mode = "start"
+        else:
+            raise EstimationError(
+                f"Ange post= : en 0/1-kolumn för perioden efter start, eller en kolumn med startperiod "
+                f"(t.ex. 'start_period'). {treat!r} är konstant inom enheterna och ingen 'start_period' finns."
+            )
+    else:
+        pv = pd.to_numeric(frame[post], errors="coerce")
+        if pv.dropna().isin([0, 1]).all() and pv.notna().all():
+            frame[post] = pv
+            mode = "post"
+        else:
+            frame[_START] = pv.where(frame[_GRP] == 1)
+            mode = "start"
+    if mode == "start":
+        nostart = (frame[_GRP] == 1) & frame[_START].isna()
+        if nostart.any():
+            n_units = frame.loc[nostart, unit].nunique()
+            ex.add("deltagare utan startperiod", int(nostart.sum()), column=post or "start_period")
+            notes.append(f"{n_units} deltagare utan startperiod har uteslutits.")
+            frame = frame[~nostart]
+
+    for c in covariates:
+        if not pd.api.types.is_numeric_dtype(frame[c]):
+            dummies = pd.get_dummies(frame[c], prefix=c, drop_first=True, dtype=float)
+            frame = pd.concat([frame.drop(columns=[c]), dummies], axis=1)
+            covariates = [x for x in covariates if x != c] + list(dummies.columns)
+    prep = _Prep(frame, outcome, unit, time, treat, mode, post, covariates, cluster, fe, weights, ex, notes)
+    return prep
+
+
+def _profile_columns(prep: _Prep) -> list[str]:
+    return [_GRP] if prep.mode == "post" else [_GRP, _START]
+
+
+def _treatment(prep: _Prep, frame: pd.DataFrame) -> np.ndarray:
+    g = frame[_GRP].to_numpy(dtype=float)
+    if prep.mode == "post":
+        return g * frame[prep.post].to_numpy(dtype=float)
+    start = frame[_START].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        return ((g == 1) & (frame[prep.time].to_numpy(dtype=float) >= start)).astype(float)
+
+
+def _fe_codes(prep: _Prep, frame: pd.DataFrame) -> tuple[list[np.ndarray], int]:
+    """Integer codes of the absorbed effects and their number of parameters."""
+    t_codes, t_uni = pd.factorize(frame[prep.time], sort=True)
+    if prep.fe == "twfe":
+        u_codes, u_uni = pd.factorize(frame[prep.unit], sort=True)
+        return [u_codes, t_codes], len(u_uni) + len(t_uni) - 1
+    g_codes, g_uni = pd.factorize(frame[_GRP], sort=True)
+    return [g_codes, t_codes], len(g_uni) + len(t_uni) - 1
+
+
+def _base(prep: _Prep) -> dict[str, Any]:
+    """Demeaned outcome and covariates (they do not change between permutations)."""
+    if "y" not in prep.cache:
+        fr = prep.frame
+        fe, k_abs = _fe_codes(prep, fr)
+        w = fr[prep.weights].to_numpy(dtype=float) if prep.weights else None
+        Z = fr[[prep.outcome, *prep.covariates]].to_numpy(dtype=float)
+        Zt = demean(Z, fe, w)
+        keep = []
+        for i, c in enumerate(prep.covariates):
+            if np.abs(Zt[:, i + 1]).max() < 1e-9 * max(1.0, np.abs(Z[:, i + 1]).max()):
+                prep.notes.append(f"Kovariaten {c!r} är konstant inom enheterna och absorberas av de fixa effekterna.")
+            else:
+                keep.append(i + 1)
+        prep.cache.update(y=Zt[:, 0], X=Zt[:, keep], covs=[prep.covariates[i - 1] for i in keep], fe=fe,
+                          k_abs=k_abs, w=w, sw=np.sqrt(w) if w is not None else None)
+    return prep.cache
+
+
+def _design(prep: _Prep, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    b = _base(prep)
+    d = _treatment(prep, frame)
+    dt = demean(d, b["fe"], b["w"])
+    if np.abs(dt).max() < 1e-12:
+        raise EstimationError(
+            "Behandlingsvariabeln saknar variation efter de fixa effekterna: det behövs både deltagare och "
+            "kontroller, och perioder före och efter start."
+        )
+    X = np.column_stack([dt, b["X"]])
+    y = b["y"]
+    if b["sw"] is not None:
+        X = X * b["sw"][:, None]
+        y = y * b["sw"]
+    return y, X, b
+
+
+def _solve(prep: _Prep, frame: pd.DataFrame) -> tuple[float, float]:
+    """Estimate and CR1 SE of the treatment coefficient (used by permutation inference)."""
+    y, X, b = _design(prep, frame)
+    XtX_inv = np.linalg.inv(X.T @ X)
+    beta = XtX_inv @ (X.T @ y)
+    V, _ = cluster_vcov(X, y - X @ beta, frame[prep.cluster].to_numpy(), k_absorbed=b["k_abs"], bread=XtX_inv)
+    return float(beta[0]), float(math.sqrt(V[0, 0]))
+
+
+# ---------------------------------------------------------------------------
+# Result
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class DidResult(ResultMixin):
+    """Difference-in-differences estimate with cluster-robust (or bootstrap/permutation) inference.
+
+    Attributes
+    ----------
+    att, se, ci, pvalue
+        Effect on the treated, its standard error (CR1), confidence interval
+        and p-value (from the chosen ``inference``).
+    n_treated, n_control, n_obs, n_clusters
+        Units in each group, rows used and clusters.
+    coefficients
+        All estimated coefficients (treatment and covariates) with CR1 SEs.
+    trends
+        Mean outcome per period for participants and controls (for the plot).
+    """
+
+    outcome: str
+    att: float
+    se: float
+    ci: tuple[float, float]
+    pvalue: float
+    tstat: float
+    df: int
+    n_obs: int
+    n_treated: int
+    n_control: int
+    n_clusters: int
+    cluster: str
+    estimator: str
+    inference: str
+    alpha: float
+    coefficients: pd.DataFrame
+    trends: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    exclusions: Exclusions = field(default_factory=Exclusions)
+    bootstrap: Any = None
+
+    @property
+    def title(self) -> str:
+        return f"Skattad effekt på {self.outcome} (skillnad-i-skillnader)"
+
+    @property
+    def caption(self) -> str:
+        lvl = round(100 * (1 - self.alpha))
+        return (
+            f"Effekt {fmt_num(self.att, 3)}, {lvl} % KI {fmt_ci(*self.ci, 3)}, p = {fmt_p(self.pvalue)}; "
+            f"{self.n_treated} deltagare och {self.n_control} kontroller."
+        )
+
+    def table(self) -> pd.DataFrame:
+        """One row: estimate, SE, CI, p and the counts (small counts suppressed)."""
+        from ..privacy import suppress_small
+
+        t = pd.DataFrame(
+            [{
+                "utfall": self.outcome, "estimator": self.estimator, "estimat": self.att, "se": self.se,
+                "ci_lag": self.ci[0], "ci_hog": self.ci[1], "p": self.pvalue, "inferens": self.inference,
+                "n_behandlade": self.n_treated, "n_kontroller": self.n_control, "n_obs": self.n_obs,
+                "n_kluster": self.n_clusters,
+            }]
+        )
+        return suppress_small(t, counts=["n_behandlade", "n_kontroller"])
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Mean outcome per period for participants and controls."""
+        from ..plots import categorical, decimal_comma, figure, finish
+
+        fig, ax = figure("full") if ax is None else (ax.figure, ax)
+        cols = categorical(2)
+        for g, label, c in [(1, "Deltagare", cols[1]), (0, "Kontroller", cols[0])]:
+            s = self.trends[self.trends["grupp"] == g]
+            ax.plot(s["period"], s["medel"], marker="o", ms=3, color=c, label=label)
+        ax.set_xlabel("Period")
+        ax.set_ylabel(f"Medelvärde, {self.outcome}")
+        ax.legend()
+        decimal_comma(ax)
+        finish(fig, note=[self.caption] + [n for n in self.notes if n.startswith("Varning")])
+        return ax
+
+
+# ---------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------
+
+
+def did(
+    data: pd.DataFrame,
+    outcome: str,
+    *,
+    unit: str = "person_id",
+    time: str = "period",
+    treat: str = "deltagare",
+    post: str | None = None,
+    covariates: list[str] | None = None,
+    cluster: str | None = "person_id",
+    fe: str = "twfe",
+    weights: str | None = None,
+    inference: str = "cluster",
+    n_boot: int = 999,
+    random_state: int | None = 0,
+    alpha: float = 0.05,
+) -> DidResult:
+    """Difference-in-differences estimate of the effect on participants.
+
+    Parameters
+    ----------
+    data
+        Long panel, one row per unit and period.
+    outcome
+        Outcome column (0/1 or numeric).
+    unit, time
+        Unit id and period columns.
+    treat
+        0/1: participant (constant within unit), or switching on at start.
+    post
+        ``None``: use ``start_period`` if present (or the switch in
+        ``treat``). A 0/1 column: common post period for all (2x2 logic).
+        A column of start periods (missing for controls): treated from that
+        period on (staggered).
+    covariates
+        Time-varying controls (time-invariant ones are absorbed by the unit
+        effects and dropped with a note). Text columns become dummies.
+    cluster
+        Cluster column for CR1 standard errors (default the person).
+    fe
+        ``"twfe"`` (unit and period effects) or ``"2x2"`` (group and period
+        effects).
+    weights
+        Optional weight column (WLS).
+    inference
+        ``"cluster"`` (CR1, t with G-1 df), ``"wild"`` (restricted wild
+        cluster bootstrap p-value and CI) or ``"ri"`` (randomisation
+        inference over the cluster column; no CI).
+    n_boot, random_state
+        Draws and seed for ``"wild"`` / ``"ri"``.
+
+    Returns
+    -------
+    DidResult
+
+    Examples
+    --------
+    >>> df = simulate_panel(n_units=200, n_periods=8, effect=0.5, seed=1)
+    >>> res = did(df, "y")
+    >>> round(res.att, 2), res.n_treated, res.n_control
+    (0.52, 100, 100)
+    >>> res.ci[0] < 0.5 < res.ci[1]
+    True
+    """
+    if inference not in ("cluster", "wild", "ri"):
+        raise EstimationError(f"Okänd inference={inference!r}: välj 'cluster', 'wild' eller 'ri'.")
+    cluster = cluster or unit
+    prep = _prepare(data, outcome, unit=unit, time=time, treat=treat, post=post, covariates=covariates,
+                    cluster=cluster, fe=fe, weights=weights)
+    frame = prep.frame
+    y, X, b = _design(prep, frame)
+    XtX_inv = np.linalg.inv(X.T @ X)
+    beta = XtX_inv @ (X.T @ y)
+    resid = y - X @ beta
+    clusters = frame[cluster].to_numpy()
+    V, G = cluster_vcov(X, resid, clusters, k_absorbed=b["k_abs"], bread=XtX_inv)
+    se = float(math.sqrt(V[0, 0]))
+    att = float(beta[0])
+    tstat = att / se
+    df = G - 1
+    crit = stats.t.ppf(1 - alpha / 2, df)
+    ci = (att - crit * se, att + crit * se)
+    pvalue = t_pvalue(tstat, df)
+    notes = list(prep.notes)
+
+    if inference == "cluster" and cluster != unit:
+        msg = warn_few_clusters(G, cluster, stacklevel=3)
+        if msg:
+            notes.append("Varning: " + msg)
+    boot = None
+    if inference == "wild":
+        boot = wild_cluster_bootstrap(y, X, clusters, column=0, n_boot=n_boot, random_state=random_state,
+                                      alpha=alpha, k_absorbed=b["k_abs"])
+        pvalue, ci = boot.pvalue, boot.ci
+        notes.append(f"p-värde och KI från vild klusterbootstrap (WCR, {boot.weights}-vikter, "
+                     f"{boot.n_boot} dragningar, {G} kluster).")
+        notes.extend(boot.notes)
+    elif inference == "ri":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FewClustersWarning)
+            boot = randomisation_inference(data, outcome, level=cluster, n_perm=n_boot, random_state=random_state,
+                                           unit=unit, time=time, treat=treat, post=post, covariates=covariates,
+                                           cluster=cluster, fe=fe, weights=weights)
+        pvalue = boot.pvalue
+        ci = (float("nan"), float("nan"))
+        notes.extend(boot.notes)
+        notes.append("Randomiseringsinferens ger ett p-värde men inget konfidensintervall.")
+
+    names = ["behandling", *b["covs"]]
+    se_all = np.sqrt(np.diag(V))
+    coefs = pd.DataFrame({"term": names, "estimat": beta, "se": se_all, "t": beta / se_all,
+                          "p": [t_pvalue(t, df) for t in beta / se_all]})
+    units = frame.groupby(unit)[_GRP].first()
+    n_treated, n_control = int((units == 1).sum()), int((units == 0).sum())
+    trends = (frame.groupby([time, _GRP])[outcome].mean().rename("medel").reset_index()
+              .rename(columns={time: "period", _GRP: "grupp"}))
+    est_name = "tvåvägs fixa effekter (TWFE)" if fe == "twfe" else "2x2 (grupp × efter, periodeffekter)"
+    notes.insert(0, f"Estimator: {est_name}; {len(frame)} observationer, {n_treated} deltagare och "
+                    f"{n_control} kontroller; standardfel klustrade på {cluster!r} ({G} kluster, CR1).")
+    if prep.exclusions:
+        notes.append("Exkluderat: " + prep.exclusions.describe().replace("\n", "; "))
+    if prep.mode == "start" and frame.loc[frame[_GRP] == 1, _START].nunique() > 1 and fe == "twfe":
+        notes.append(
+            "Starten sker vid olika tidpunkter: om effekten varierar över tid eller mellan startkohorter kan "
+            "TWFE-skattningen bli missvisande; jämför med staggered_did()."
+        )
+    return DidResult(
+        outcome=outcome, att=att, se=se, ci=(float(ci[0]), float(ci[1])), pvalue=float(pvalue), tstat=float(tstat),
+        df=df, n_obs=len(frame), n_treated=n_treated, n_control=n_control, n_clusters=G, cluster=cluster,
+        estimator=fe, inference=inference, alpha=alpha, coefficients=coefs, trends=trends, notes=notes,
+        exclusions=prep.exclusions, bootstrap=boot,
+    )
+
+
+def simulate_panel(
+    n_units: int = 200,
+    n_periods: int = 8,
+    *,
+    effect: float = 0.5,
+    share_treated: float = 0.5,
+    start: int | None = None,
+    n_clusters: int | None = None,
+    cluster_sd: float = 0.0,
+    cluster_treatment: bool = False,
+    seed: int | None = 0,
+) -> pd.DataFrame:
+    """Simulate a balanced panel with a known constant effect (for examples and tests).
+
+    Columns: ``unit``, ``period``, ``treated`` (0/1 group), ``start`` (start
+    period for treated, NaN otherwise), ``post`` (period >= start),
+    ``x`` (time-varying covariate), ``kluster``, ``y``. Unit and period
+    effects, a covariate effect of 0.3, and optional cluster-by-period shocks
+    (``cluster_sd``) that make clustering matter. With
+    ``cluster_treatment=True`` whole clusters are treated.
+    """
+    rng = np.random.default_rng(seed)
+    start = start if start is not None else n_periods // 2
+    n_cl = n_clusters or n_units
+    cl = rng.integers(0, n_cl, n_units) if n_clusters else np.arange(n_units)
+    if cluster_treatment:
+        tr_cl = rng.permutation(n_cl) < max(1, round(share_treated * n_cl))
+        treated = tr_cl[cl].astype(int)
+    else:
+        treated = (rng.permutation(n_units) < round(share_treated * n_units)).astype(int)
+    unit = np.repeat(np.arange(n_units), n_periods)
+    period = np.tile(np.arange(n_periods), n_units)
+    tr = treated[unit]
+    post = (period >= start).astype(int)
+    alpha_i = rng.normal(0, 1, n_units)[unit] + 0.3 * tr
+    lam = 0.1 * np.arange(n_periods)[period]
+    x = rng.normal(0, 1, len(unit)) + 0.2 * tr * post
+    shock = rng.normal(0, cluster_sd, (n_cl, n_periods))[cl[unit], period] if cluster_sd else 0.0
+    y = alpha_i + lam + 0.3 * x + effect * tr * post + shock + rng.normal(0, 1, len(unit))
+    return pd.DataFrame({
+        "unit": unit, "period": period, "treated": tr, "start": np.where(tr == 1, start, np.nan),
+        "post": post, "x": x, "kluster": cl[unit], "y": y,
+    }).rename(columns={"unit": "person_id", "treated": "deltagare", "start": "start_period"})
