@@ -1,0 +1,324 @@
+"""The report as data: sections of text, tables and figures.
+
+A :class:`Report` knows results only by their contract (``table()``,
+``plot()``, ``title``, ``caption``, ``notes`` and, where present,
+``exclusions`` and ``method``), so any pillar's result can be added with
+``report.add(result)``. Writers for Word, HTML and Markdown live in sibling
+modules and all walk the same list of blocks.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from ..errors import PrivacyError
+from ..privacy import contains_personnummer, suppress_small
+from ..results import Exclusions
+from ..sv import format_table
+
+__all__ = ["Report", "Heading", "Paragraph", "TableBlock", "FigureBlock"]
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass
+class Paragraph:
+    text: str
+    style: str = "normal"  # or "note", "quote", "bullet"
+
+
+@dataclass
+class TableBlock:
+    data: pd.DataFrame  # as published (suppressed), numbers not yet formatted
+    caption: str
+    notes: list[str] = field(default_factory=list)
+    number: int = 0
+    index: bool = False
+
+    def formatted(self) -> pd.DataFrame:
+        t = self.data.reset_index() if self.index else self.data
+        t.attrs = self.data.attrs
+        if self.index:
+            mask = self.data.attrs.get("suppressed_mask")
+            if mask is not None:
+                t.attrs = dict(self.data.attrs)
+                t.attrs["suppressed_mask"] = mask.reset_index(drop=True).reindex(columns=t.columns, fill_value=False)
+                t.attrs["suppressed_mask"].index = t.index
+        return format_table(t)
+
+
+@dataclass
+class FigureBlock:
+    png: bytes  # 300 dpi
+    svg: bytes
+    caption: str
+    notes: list[str] = field(default_factory=list)
+    number: int = 0
+    width_cm: float = 16.0
+
+
+@dataclass
+class _MethodItem:
+    kind: str
+    text: str
+
+
+def _figure_of(obj: Any):
+    if obj is None:
+        return None
+    if hasattr(obj, "savefig"):
+        return obj
+    fig = getattr(obj, "figure", None)
+    if fig is not None and hasattr(fig, "savefig"):
+        return fig
+    if hasattr(obj, "flat"):  # array of Axes
+        return obj.flat[0].figure
+    return None
+
+
+def _render(fig) -> tuple[bytes, bytes]:
+    png, svg = io.BytesIO(), io.BytesIO()
+    fig.savefig(png, format="png", dpi=300, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(svg, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    return png.getvalue(), svg.getvalue()
+
+
+class Report:
+    """A slutrapport under construction.
+
+    Parameters
+    ----------
+    title
+        The report's title.
+    subtitle, author
+        Shown on the title page.
+    date
+        Defaults to today.
+    max_table_rows
+        Longer tables are cut in the document (with a note); the full table
+        is written as CSV by :meth:`to_markdown`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = Report("Utvärdering av samverkan 2025", author="Utvärderare")
+    >>> r.add_section("Inledning", "Rapporten beskriver ...")
+    >>> r.add_table(pd.DataFrame({"forbund": ["Botkyrka", "Huddinge"], "antal": [12, 3]}), caption="Antal intervjuer")
+    1
+    >>> r.tables[0].data["antal"].isna().tolist()  # 3 < 5 is suppressed
+    [False, True]
+    """
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        subtitle: str | None = None,
+        author: str | None = None,
+        date: _dt.date | None = None,
+        max_table_rows: int = 40,
+    ) -> None:
+        self.title = title
+        self.subtitle = subtitle
+        self.author = author
+        self.date = date or _dt.date.today()
+        self.max_table_rows = max_table_rows
+        self.blocks: list[Any] = []
+        self.method: list[_MethodItem] = []
+        self.exclusions: list[tuple[str, Exclusions]] = []
+        self.full_tables: list[tuple[int, pd.DataFrame]] = []
+
+    # -- building -------------------------------------------------------
+    @property
+    def tables(self) -> list[TableBlock]:
+        return [b for b in self.blocks if isinstance(b, TableBlock)]
+
+    @property
+    def figures(self) -> list[FigureBlock]:
+        return [b for b in self.blocks if isinstance(b, FigureBlock)]
+
+    def add_section(self, heading: str, text: str | None = None, level: int = 1) -> None:
+        """Add a heading, optionally followed by text (paragraphs separated by blank lines)."""
+        self.blocks.append(Heading(heading, level))
+        if text:
+            self.add_text(text)
+
+    def add_text(self, text: str, style: str = "normal") -> None:
+        """Add one or more paragraphs (split on blank lines)."""
+        for para in [p.strip() for p in text.split("\n\n") if p.strip()]:
+            self._check_private(para, "texten")
+            self.blocks.append(Paragraph(" ".join(para.split()), style))
+
+    def add_table(
+        self,
+        table: pd.DataFrame,
+        caption: str,
+        notes: list[str] | None = None,
+        *,
+        suppress: bool = True,
+        index: bool | None = None,
+    ) -> int:
+        """Add a table; returns its number. Integer counts are suppressed unless already done."""
+        if suppress and "suppressed_mask" not in table.attrs:
+            table = suppress_small(table)
+        notes = list(notes or [])
+        if table.attrs.get("n_suppressed"):
+            note = table.attrs.get("suppression_note")
+            if note and note not in notes:
+                notes.append(note)
+        self._check_frame(table, caption)
+        if index is None:
+            index = not isinstance(table.index, pd.RangeIndex)
+        number = len(self.tables) + 1
+        shown = table
+        if len(table) > self.max_table_rows:
+            shown = table.iloc[: self.max_table_rows]
+            shown.attrs = dict(table.attrs)
+            if "suppressed_mask" in table.attrs:
+                shown.attrs["suppressed_mask"] = table.attrs["suppressed_mask"].iloc[: self.max_table_rows]
+            notes.append(
+                f"Tabellen har {len(table)} rader; de första {self.max_table_rows} visas. "
+                "Hela tabellen finns i tabellbilagan (CSV)."
+            )
+        self.full_tables.append((number, table))
+        self.blocks.append(TableBlock(shown, caption, notes, number, index))
+        return number
+
+    def add_figure(self, fig: Any, caption: str, notes: list[str] | None = None, *, width_cm: float = 16.0) -> int:
+        """Add a matplotlib Figure (or Axes); returns its number. The figure is closed."""
+        f = _figure_of(fig)
+        if f is None:
+            raise TypeError("add_figure väntar sig en matplotlib Figure eller Axes.")
+        for text in f.findobj(lambda o: hasattr(o, "get_text")):
+            self._check_private(text.get_text(), f"figuren '{caption}'")
+        png, svg = _render(f)
+        number = len(self.figures) + 1
+        self.blocks.append(FigureBlock(png, svg, caption, list(notes or []), number, width_cm))
+        return number
+
+    def add(self, result: Any, *, heading: str | None = None, text: str | None = None, level: int = 2,
+            table: bool = True, figure: bool = True) -> None:
+        """Add any result object: its title as heading, its figure and its table, with caption and notes."""
+        title = heading or getattr(result, "title", "") or type(result).__name__
+        self.blocks.append(Heading(title, level))
+        if text:
+            self.add_text(text)
+        caption = getattr(result, "caption", "") or title
+        notes = list(getattr(result, "notes", None) or [])
+        fig = None
+        if figure:
+            try:
+                fig = result.plot()
+            except NotImplementedError:
+                fig = None
+        t = result.table() if table else None
+        has_table = t is not None and len(t.columns) > 0
+        # Notes once: under the table when there is one, else under the figure.
+        if _figure_of(fig) is not None:
+            self.add_figure(fig, caption, [] if has_table else notes)
+        if has_table:
+            self.add_table(t, caption, notes)
+        ex = getattr(result, "exclusions", None)
+        if isinstance(ex, Exclusions) and ex:
+            self.exclusions.append((title, ex))
+        method = getattr(result, "method", None)
+        if method:
+            items = method.items() if isinstance(method, dict) else [("metod", m) for m in method] \
+                if isinstance(method, list | tuple) else [("metod", str(method))]
+            for k, v in items:
+                self.add_method(str(k), f"{title}: {v}")
+
+    def add_method(self, kind: str, text: str) -> None:
+        """Record a line for the method appendix (data file, scale, codebook version, estimator...)."""
+        self._check_private(text, "metodbilagan")
+        item = _MethodItem(kind, text)
+        if all((m.kind, m.text) != (item.kind, item.text) for m in self.method):
+            self.method.append(item)
+
+    def add_exclusions(self, label: str, exclusions: Exclusions) -> None:
+        """Record exclusions (e.g. from a loader) for the method appendix."""
+        if exclusions:
+            self.exclusions.append((label, exclusions))
+
+    # -- privacy ---------------------------------------------------------
+    @staticmethod
+    def _check_private(text: str, where: str) -> None:
+        if contains_personnummer(str(text)):
+            raise PrivacyError(
+                f"Något som liknar ett personnummer finns i {where}. Rapporten skrivs inte; "
+                "pseudonymisera texten först (finsam_eval.pseudonymise)."
+            )
+
+    def _check_frame(self, table: pd.DataFrame, caption: str) -> None:
+        for col in table.columns:
+            self._check_private(str(col), f"kolumnnamnen i tabellen '{caption}'")
+            s = table[col]
+            if s.dtype == object or pd.api.types.is_string_dtype(s) or pd.api.types.is_integer_dtype(s):
+                hits = s.astype("string").fillna("").map(contains_personnummer)
+                if hits.any():
+                    rows = ", ".join(str(i) for i in list(table.index[hits.to_numpy()])[:5])
+                    raise PrivacyError(
+                        f"Något som liknar ett personnummer finns i kolumnen {col!r} i tabellen '{caption}' "
+                        f"(rad {rows}). Rapporten skrivs inte; ta bort kolumnen eller pseudonymisera den "
+                        "(finsam_eval.privacy.pseudonymise_ids)."
+                    )
+
+    # -- appendix ------------------------------------------------------------
+    def appendix_blocks(self) -> list[Any]:
+        """The method appendix as blocks: method lines, then exclusions per step."""
+        out: list[Any] = [Heading("Bilaga: Metod och data", 1)]
+        if self.method:
+            kinds: dict[str, list[str]] = {}
+            for m in self.method:
+                kinds.setdefault(m.kind, []).append(m.text)
+            for kind, texts in kinds.items():
+                out.append(Heading(kind[:1].upper() + kind[1:], 2))
+                out.extend(Paragraph(t, "bullet") for t in texts)
+        out.append(Heading("Exkluderade och reparerade uppgifter", 2))
+        if not self.exclusions:
+            out.append(Paragraph("Inga rader har exkluderats."))
+        for label, ex in self.exclusions:
+            out.append(Paragraph(f"{label}:"))
+            out.extend(Paragraph(e.describe(first=5), "bullet") for e in ex.items)
+        from .._config import get_option
+        from ..privacy import suppression_note
+
+        out.append(Heading("Skydd av personuppgifter", 2))
+        out.append(
+            Paragraph(
+                suppression_note(get_option("min_count")) + " Personnummer förekommer inte i rapporten; "
+                "citat är pseudonymiserade där namn eller nummer förekom."
+            )
+        )
+        return out
+
+    # -- writers -----------------------------------------------------------
+    def to_docx(self, path: str | Path) -> Path:
+        """Write a Word document (see :func:`finsam_eval.report.docx.write_docx`)."""
+        from .docx import write_docx
+
+        return write_docx(self, path)
+
+    def to_html(self, path: str | Path) -> Path:
+        """Write one self-contained HTML file with embedded figures."""
+        from .html import write_html
+
+        return write_html(self, path)
+
+    def to_markdown(self, folder: str | Path) -> Path:
+        """Write ``rapport.md`` with figures (PNG, SVG) and full tables (CSV) beside it."""
+        from .markdown import write_markdown
+
+        return write_markdown(self, folder)

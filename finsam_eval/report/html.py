@@ -1,0 +1,102 @@
+"""One self-contained HTML file: figures embedded as PNG, tables as HTML tables."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+from .document import FigureBlock, Heading, Paragraph, TableBlock
+
+if TYPE_CHECKING:
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+from .document import Report
+
+__all__ = ["write_html", "render_html"]
+
+_CSS = """
+body{font-family:"DejaVu Sans",Calibri,Arial,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222;
+line-height:1.45}
+h1{font-size:1.6rem;border-bottom:2px solid #0072B2;padding-bottom:.3rem}h2{font-size:1.3rem;margin-top:2rem}
+h3{font-size:1.1rem}table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0;max-width:100%;display:block;
+overflow-x:auto}th,td{border:1px solid #ccc;padding:.25rem .5rem}th{background:#D9E2F3;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums}.caption{font-weight:bold;margin-top:1.2rem}
+.caption span{font-weight:normal}.note{font-size:.8rem;color:#444;font-style:italic;margin:.1rem 0}
+figure{margin:1rem 0}figure img{max-width:100%}blockquote{border-left:3px solid #ccc;margin-left:0;padding-left:1rem;
+color:#333}.meta{color:#555}nav ol{font-size:.9rem}
+"""
+
+
+def _table_html(block: TableBlock) -> str:
+    raw = block.data.reset_index() if block.index else block.data
+    t = block.formatted()
+    numeric = {c for c in raw.columns if is_numeric_dtype(raw[c]) and not is_bool_dtype(raw[c])}
+    head = "".join(f"<th>{html.escape(str(c).replace('_', ' '))}</th>" for c in t.columns)
+    rows = []
+    for _, row in t.iterrows():
+        cells = "".join(
+            f"<td class='num'>{html.escape(str(v))}</td>" if c in numeric else f"<td>{html.escape(str(v))}</td>"
+            for c, v in row.items()
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    notes = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in block.notes)
+    return (
+        f"<p class='caption' id='tabell-{block.number}'>Tabell {block.number}. <span>{html.escape(block.caption)}"
+        f"</span></p><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{notes}"
+    )
+
+
+def render_html(report: Report) -> str:
+    """The report as an HTML string (figures as base64 PNG)."""
+    parts = []
+    toc = []
+    n_head = 0
+    for block in [*report.blocks, *report.appendix_blocks()]:
+        if isinstance(block, Heading):
+            n_head += 1
+            level = min(block.level + 1, 4)
+            parts.append(f"<h{level} id='avsnitt-{n_head}'>{html.escape(block.text)}</h{level}>")
+            if block.level == 1:
+                toc.append(f"<li><a href='#avsnitt-{n_head}'>{html.escape(block.text)}</a></li>")
+        elif isinstance(block, Paragraph):
+            text = html.escape(block.text)
+            if block.style == "quote":
+                parts.append(f"<blockquote>{text}</blockquote>")
+            elif block.style == "bullet":
+                parts.append(f"<ul><li>{text}</li></ul>")
+            elif block.style == "note":
+                parts.append(f"<p class='note'>{text}</p>")
+            else:
+                parts.append(f"<p>{text}</p>")
+        elif isinstance(block, FigureBlock):
+            data = base64.b64encode(block.png).decode("ascii")
+            notes = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in block.notes)
+            parts.append(
+                f"<figure id='figur-{block.number}'><img alt='{html.escape(block.caption)}' "
+                f"src='data:image/png;base64,{data}'><figcaption class='caption'>Figur {block.number}. "
+                f"<span>{html.escape(block.caption)}</span></figcaption>{notes}</figure>"
+            )
+        elif isinstance(block, TableBlock):
+            parts.append(_table_html(block))
+    meta = " · ".join(x for x in (report.author, report.date.isoformat()) if x)
+    sub = f"<p class='meta'>{html.escape(report.subtitle)}</p>" if report.subtitle else ""
+    return (
+        "<!DOCTYPE html><html lang='sv'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{html.escape(report.title)}"
+        f"</title><style>{_CSS}</style></head><body><h1>{html.escape(report.title)}</h1>{sub}"
+        f"<p class='meta'>{html.escape(meta)}</p><nav><strong>Innehåll</strong><ol>{''.join(toc)}</ol></nav>"
+        + "".join(parts)
+        + "</body></html>"
+    )
+
+
+def write_html(report: Report, path: str | Path) -> Path:
+    """Write ``report`` as one self-contained HTML file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(report), encoding="utf-8")
+    return path

@@ -1,0 +1,76 @@
+"""Markdown output for notebooks and version control: text, figures and CSV tables in one folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..sv import format_table
+from .document import FigureBlock, Heading, Paragraph, TableBlock
+
+if TYPE_CHECKING:
+    from .document import Report
+
+__all__ = ["write_markdown", "write_csv"]
+
+
+def write_csv(table, path: str | Path) -> Path:
+    """Write a table as Swedish Excel opens it: ``;``, decimal comma, UTF-8 with BOM, suppressed cells marked."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = table if isinstance(table.index, pd.RangeIndex) else table.reset_index()
+    if t is not table:
+        t.attrs = dict(table.attrs)
+        mask = table.attrs.get("suppressed_mask")
+        if mask is not None:
+            m = mask.reset_index(drop=True).reindex(columns=t.columns, fill_value=False)
+            m.index = t.index
+            t.attrs["suppressed_mask"] = m
+    format_table(t).replace("\u00a0", "", regex=True).replace("\u2212", "-", regex=True).to_csv(
+        path, sep=";", index=False, encoding="utf-8-sig"
+    )
+    return path
+
+
+def _md_table(block: TableBlock) -> str:
+    t = block.formatted()
+    head = "| " + " | ".join(str(c).replace("_", " ") for c in t.columns) + " |"
+    sep = "| " + " | ".join("---" for _ in t.columns) + " |"
+    rows = ["| " + " | ".join(str(v).replace("|", "\\|") for v in r) + " |" for r in t.itertuples(index=False)]
+    return "\n".join([head, sep, *rows])
+
+
+def write_markdown(report: Report, folder: str | Path) -> Path:
+    """Write ``rapport.md``, ``figurer/`` (PNG and SVG) and ``tabeller/`` (full tables as CSV)."""
+    folder = Path(folder)
+    (folder / "figurer").mkdir(parents=True, exist_ok=True)
+    (folder / "tabeller").mkdir(parents=True, exist_ok=True)
+    out = [f"# {report.title}", ""]
+    if report.subtitle:
+        out += [f"*{report.subtitle}*", ""]
+    out += [" · ".join(x for x in (report.author, report.date.isoformat()) if x), ""]
+    full = dict(report.full_tables)
+    for block in [*report.blocks, *report.appendix_blocks()]:
+        if isinstance(block, Heading):
+            out += ["#" * min(block.level + 1, 4) + " " + block.text, ""]
+        elif isinstance(block, Paragraph):
+            prefix = {"bullet": "- ", "quote": "> "}.get(block.style, "")
+            text = f"*{block.text}*" if block.style == "note" else block.text
+            out += [prefix + text, ""]
+        elif isinstance(block, FigureBlock):
+            name = f"figur_{block.number:02d}"
+            (folder / "figurer" / f"{name}.png").write_bytes(block.png)
+            (folder / "figurer" / f"{name}.svg").write_bytes(block.svg)
+            out += [f"![Figur {block.number}. {block.caption}](figurer/{name}.png)", "",
+                    f"**Figur {block.number}.** {block.caption}", ""]
+            out += [f"*{n}*  " for n in block.notes] + ([""] if block.notes else [])
+        elif isinstance(block, TableBlock):
+            name = f"tabell_{block.number:02d}.csv"
+            write_csv(full.get(block.number, block.data), folder / "tabeller" / name)
+            out += [f"**Tabell {block.number}.** {block.caption}", "", _md_table(block), ""]
+            out += [f"*{n}*  " for n in block.notes] + [f"[Hela tabellen som CSV](tabeller/{name})", ""]
+    path = folder / "rapport.md"
+    path.write_text("\n".join(out), encoding="utf-8")
+    return path
