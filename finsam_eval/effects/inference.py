@@ -550,7 +550,8 @@ def randomisation_inference(
     lvl_codes = pd.Categorical(frame[level], categories=levels).codes
     prof_arr = profiles.to_numpy()
     # Distinct profiles and how many levels carry each: the exact reference set is their multiset permutations.
-    prof_keys = pd.Series([tuple(r) for r in profiles.itertuples(index=False)])
+    # NaN (no start) is not equal to itself, so key it as None or every control would look unique.
+    prof_keys = pd.Series([tuple(None if pd.isna(v) else v for v in r) for r in profiles.itertuples(index=False)])
     counts = prof_keys.value_counts()
     n_levels = len(levels)
     n_assign = math.factorial(n_levels)

@@ -1,0 +1,245 @@
+"""Event study: effects by time relative to start, with a pre-trend test.
+
+:func:`event_study` regresses the outcome on indicators for each quarter
+(or year) before and after a participant's start, with unit and period
+fixed effects (TWFE), never-treated units as controls and the quarter
+before start (``ref=-1``) as reference. The endpoints are binned: every
+period more than ``leads`` before start shares one coefficient, and every
+period ``lags`` or more after start shares one. The lead coefficients should
+be close to zero if participants and controls were on parallel paths before
+start; :attr:`EventStudyResult.pretrend` holds the joint Wald test of all
+leads with the cluster-robust covariance.
+
+With staggered starts and effects that differ between start cohorts, TWFE
+event-study coefficients mix cohorts with weights that can be odd (Sun &
+Abraham 2021); :func:`finsam_eval.effects.staggered.staggered_did` with
+``aggregate="dynamic"`` is the robust alternative.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..results import Exclusions, ResultMixin
+from ..sv import fmt_num, fmt_p
+from .did import _GRP, _START, _base, _prepare
+from .inference import cluster_vcov, demean, warn_few_clusters
+
+__all__ = ["event_study", "EventStudyResult"]
+
+
+@dataclass
+class EventStudyResult(ResultMixin):
+    """Event-study coefficients by time relative to start, with a joint pre-trend test.
+
+    Attributes
+    ----------
+    coefficients
+        One row per event time: ``event_time``, ``estimat``, ``se``,
+        ``ci_lag``, ``ci_hog``, ``p``, ``n_deltagare`` (participants observed
+        at that event time). The reference period has estimate 0 and no SE.
+    pretrend
+        ``{"wald", "df", "F", "p_F", "p_chi2", "leads"}``: joint test that
+        all lead coefficients are zero.
+    """
+
+    outcome: str
+    coefficients: pd.DataFrame
+    pretrend: dict[str, Any]
+    ref: int
+    n_obs: int
+    n_treated: int
+    n_control: int
+    n_clusters: int
+    cluster: str
+    alpha: float
+    time_label: str = "Kvartal i förhållande till start"
+    notes: list[str] = field(default_factory=list)
+    exclusions: Exclusions = field(default_factory=Exclusions)
+    vcov: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def title(self) -> str:
+        return f"Effekt på {self.outcome} i förhållande till start (händelsestudie)"
+
+    @property
+    def caption(self) -> str:
+        p = self.pretrend
+        return (
+            f"Gemensamt test av förperioderna: F({p['df']}, {self.n_clusters - 1}) = {fmt_num(p['F'], 2)}, "
+            f"p = {fmt_p(p['p_F'])}. Referensperiod {self.ref}."
+        )
+
+    def table(self) -> pd.DataFrame:
+        """Coefficients by event time; rows resting on fewer than ``min_count`` participants are masked."""
+        from ..privacy import suppress_small
+
+        return suppress_small(self.coefficients, counts=["n_deltagare"], base="n_deltagare",
+                              row_derived=["estimat", "se", "ci_lag", "ci_hog", "p"])
+
+    def plot(self, ax: Any = None, *, title: str | None = None, **kwargs: Any) -> Any:
+        """Coefficients with CIs, zero line, a dashed line at start, Swedish labels and n in the note."""
+        from ..plots import categorical, decimal_comma, figure, finish
+
+        fig, ax = figure("full") if ax is None else (ax.figure, ax)
+        c = self.table()
+        ok = c["estimat"].notna()
+        col = categorical(1)[0]
+        est = c.loc[ok & (c["event_time"] != self.ref)]
+        ax.errorbar(est["event_time"], est["estimat"],
+                    yerr=[est["estimat"] - est["ci_lag"], est["ci_hog"] - est["estimat"]],
+                    fmt="o", color=col, ecolor=col, elinewidth=1.2, capsize=2.5, ms=4)
+        ax.plot([self.ref], [0.0], "o", mfc="white", mec=col, ms=4)
+        ax.axhline(0, color="#666666", lw=0.8)
+        ax.axvline(-0.5, color="#666666", lw=0.8, ls="--")
+        ax.set_xlabel(self.time_label)
+        ax.set_ylabel("Skattad effekt")
+        ticks = c["event_time"].tolist()
+        ax.set_xticks(ticks)
+        labels = [str(t) for t in ticks]
+        labels[0] = f"≤{ticks[0]}".replace("-", "\u2212")
+        labels[-1] = f"≥{ticks[-1]}"
+        ax.set_xticklabels([lbl.replace("-", "\u2212") for lbl in labels])
+        decimal_comma(ax, "y")
+        lvl = round(100 * (1 - self.alpha))
+        ref_txt = str(self.ref).replace("-", "\u2212")
+        note = (
+            f"Punkter: skattad effekt med {lvl}\u00a0% konfidensintervall (klusterrobusta standardfel, "
+            f"{fmt_num(self.n_clusters, 0)} kluster). Ofylld punkt: referensperiod ({ref_txt}). "
+            f"n\u00a0=\u00a0{fmt_num(self.n_treated, 0)} deltagare och {fmt_num(self.n_control, 0)} kontroller, "
+            f"{fmt_num(self.n_obs, 0)} observationer. Förtrendtest: p\u00a0=\u00a0{fmt_p(self.pretrend['p_F'])}."
+        )
+        finish(fig, title=title, note=note)
+        return ax
+
+
+def event_study(
+    data: pd.DataFrame,
+    outcome: str,
+    *,
+    unit: str = "person_id",
+    time: str = "period",
+    treat: str = "deltagare",
+    treat_start: str = "start_period",
+    leads: int = 4,
+    lags: int = 8,
+    ref: int = -1,
+    covariates: list[str] | None = None,
+    cluster: str | None = "person_id",
+    alpha: float = 0.05,
+    time_label: str = "Kvartal i förhållande till start",
+) -> EventStudyResult:
+    """Event-study (dynamic difference-in-differences) estimates with TWFE.
+
+    Parameters
+    ----------
+    data
+        Long panel, one row per unit and period.
+    outcome, unit, time, treat
+        As for :func:`~finsam_eval.effects.did.did`.
+    treat_start
+        Start period per participant (missing for never-treated controls).
+    leads, lags
+        Event times ``-leads .. lags``; the endpoints bin everything beyond.
+    ref
+        Reference event time (omitted; its coefficient is 0 by definition).
+    covariates, cluster
+        Time-varying controls and the cluster column for CR1 SEs.
+    time_label
+        x-axis label of the figure (``"År i förhållande till start"`` for
+        yearly data).
+
+    Returns
+    -------
+    EventStudyResult
+
+    Examples
+    --------
+    >>> from finsam_eval.effects.did import simulate_panel
+    >>> df = simulate_panel(n_units=300, n_periods=10, effect=0.5, start=5, seed=2)
+    >>> es = event_study(df, "y", leads=3, lags=4)
+    >>> es.table()[["event_time", "estimat"]].round(1).head(3).to_dict("list")
+    {'event_time': [-3, -2, -1], 'estimat': [0.0, 0.1, 0.0]}
+    >>> es.pretrend["p_F"] > 0.05
+    True
+    """
+    if not -leads <= ref <= lags or leads < 1 or lags < 0:
+        raise ValueError(f"ref={ref} måste ligga mellan -leads={-leads} och lags={lags}, och leads ≥ 1.")
+    cluster = cluster or unit
+    prep = _prepare(data, outcome, unit=unit, time=time, treat=treat, post=treat_start, covariates=covariates,
+                    cluster=cluster, fe="twfe")
+    frame = prep.frame
+    b = _base(prep)
+    grid = [k for k in range(-leads, lags + 1) if k != ref]
+    tvals = frame[time].to_numpy(dtype=float)
+    start = frame[_START].to_numpy(dtype=float) if _START in frame else np.full(len(frame), np.nan)
+    treated = frame[_GRP].to_numpy() == 1
+    e = np.where(treated, tvals - start, np.nan)
+    eb = np.clip(e, -leads, lags)
+    D = np.column_stack([(eb == k).astype(float) for k in grid])
+    Dt = demean(D, b["fe"], b["w"])
+    X = np.column_stack([Dt, b["X"]])
+    y = b["y"]
+    XtX_inv = np.linalg.pinv(X.T @ X)
+    beta = XtX_inv @ (X.T @ y)
+    V, G = cluster_vcov(X, y - X @ beta, frame[cluster].to_numpy(), k_absorbed=b["k_abs"], bread=XtX_inv)
+    df = G - 1
+    crit = stats.t.ppf(1 - alpha / 2, df)
+    k = len(grid)
+    se = np.sqrt(np.diag(V)[:k])
+    coef = beta[:k]
+    units_e = pd.DataFrame({"u": frame[unit].to_numpy()[treated], "e": eb[treated]})
+    n_by_e = units_e.groupby("e")["u"].nunique()
+    rows = []
+    for i, kk in enumerate(grid):
+        rows.append({"event_time": kk, "estimat": coef[i], "se": se[i], "ci_lag": coef[i] - crit * se[i],
+                     "ci_hog": coef[i] + crit * se[i], "p": float(2 * stats.t.sf(abs(coef[i] / se[i]), df)),
+                     "n_deltagare": int(n_by_e.get(float(kk), 0))})
+    rows.append({"event_time": ref, "estimat": 0.0, "se": np.nan, "ci_lag": np.nan, "ci_hog": np.nan, "p": np.nan,
+                 "n_deltagare": int(n_by_e.get(float(ref), 0))})
+    table = pd.DataFrame(rows).sort_values("event_time").reset_index(drop=True)
+
+    lead_idx = [i for i, kk in enumerate(grid) if kk < 0]
+    if lead_idx:
+        bl = coef[lead_idx]
+        Vl = V[np.ix_(lead_idx, lead_idx)]
+        wald = float(bl @ np.linalg.solve(Vl, bl))
+        q = len(lead_idx)
+        F = wald / q
+        pretrend = {"wald": wald, "df": q, "F": F, "p_F": float(stats.f.sf(F, q, df)),
+                    "p_chi2": float(stats.chi2.sf(wald, q)), "leads": [grid[i] for i in lead_idx]}
+    else:
+        pretrend = {"wald": np.nan, "df": 0, "F": np.nan, "p_F": np.nan, "p_chi2": np.nan, "leads": []}
+
+    units = frame.groupby(unit)[_GRP].first()
+    n_treated, n_control = int((units == 1).sum()), int((units == 0).sum())
+    notes = [
+        f"Estimator: händelsestudie med enhets- och periodeffekter (TWFE), {len(frame)} observationer, "
+        f"{n_treated} deltagare och {n_control} aldrig behandlade kontroller; referensperiod {ref}; "
+        f"ändpunkterna ≤{-leads} och ≥{lags} samlar alla perioder bortom dem.".replace("-", "\u2212"),
+        f"Standardfel klustrade på {cluster!r} ({G} kluster, CR1). Förtrendtestet är ett gemensamt Wald-test av "
+        f"{pretrend['df']} förperioder: F = {fmt_num(pretrend['F'], 2)}, p = {fmt_p(pretrend['p_F'])}.",
+        *prep.notes,
+    ]
+    if cluster != unit:
+        msg = warn_few_clusters(G, cluster, stacklevel=2)
+        if msg:
+            notes.append("Varning: " + msg)
+    if frame.loc[treated, _START].nunique() > 1:
+        notes.append("Starten sker vid olika tidpunkter: om effekterna skiljer sig mellan startkohorter kan "
+                     "TWFE-koefficienterna bli missvisande; jämför med staggered_did(..., aggregate='dynamic').")
+    if prep.exclusions:
+        notes.append("Exkluderat: " + prep.exclusions.describe().replace("\n", "; "))
+    if math.isnan(pretrend["F"]) and lead_idx:
+        notes.append("Förtrendtestet kunde inte beräknas (singulär kovariansmatris).")
+    return EventStudyResult(
+        outcome=outcome, coefficients=table, pretrend=pretrend, ref=ref, n_obs=len(frame), n_treated=n_treated,
+        n_control=n_control, n_clusters=G, cluster=cluster, alpha=alpha, time_label=time_label, notes=notes,
+        exclusions=prep.exclusions, vcov=V[:k, :k],
+    )
