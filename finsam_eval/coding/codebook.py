@@ -1,0 +1,452 @@
+"""Codebooks: themes with definitions and the words that signal them.
+
+A :class:`Codebook` is an ordered list of :class:`Code` objects. Each code
+has an id (ASCII, used in data), a Swedish label (shown in reports), a
+definition (for coders), inclusion terms (words, compounds, multi-word
+phrases; a trailing ``*`` makes a prefix term such as ``samverk*``),
+exclusion terms (a match of these cancels the code's hits on the same
+words), regular expressions for what terms cannot express, examples and an
+optional parent for sub-codes.
+
+The built-in codebook (:meth:`Codebook.default`) is a starting point that the
+evaluator edits (:meth:`Codebook.add`, :meth:`Codebook.update`,
+:meth:`Codebook.remove`) and saves as YAML or JSON. Other frameworks ship as
+ready alternatives (:meth:`Codebook.framework`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, fields, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from ..errors import CodebookError
+from .text import STOPWORDS, tokenize
+
+__all__ = ["Code", "Codebook", "FRAMEWORKS"]
+
+_ID_RE = re.compile(r"^[a-z0-9_]+$")
+
+#: Built-in frameworks: name -> (file, aliases).
+FRAMEWORKS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "teman": ("default.yaml", ("default", "finsam", "standard")),
+    "organiserande_funktioner": ("organiserande_funktioner.yaml", ("organising_functions", "funktioner")),
+    "boklund": ("boklund.yaml", ("samverkanstrappan", "kontinuum", "continuum")),
+    "huxham": ("huxham.yaml", ("samverkansfaktorer", "collaboration_factors")),
+}
+
+
+@dataclass
+class Code:
+    """One code of a codebook.
+
+    Parameters
+    ----------
+    id
+        Identifier used in data (lower-case ASCII, digits, ``_``).
+    label
+        Swedish label shown in tables and figures.
+    definition
+        What the code covers, for coders.
+    include
+        Inclusion terms: words (any inflection matches), compounds, multi-word
+        phrases, ``prefix*`` terms.
+    exclude
+        Exclusion terms: where one matches, the code's hits on the same words
+        are dropped (``handledning`` keeps ``ledning`` out of *styrning*).
+    regex
+        Regular expressions (case-insensitive) searched in the raw text.
+    examples
+        Short example phrases, for coders and documentation.
+    parent
+        Id of the parent code for a sub-code, else ``None``.
+
+    Examples
+    --------
+    >>> c = Code("samsyn", "Samsyn", include=["samsyn", "gemensam bild"])
+    >>> c.terms
+    ['samsyn', 'gemensam bild']
+    """
+
+    id: str
+    label: str
+    definition: str = ""
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    regex: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    parent: str | None = None
+
+    @property
+    def terms(self) -> list[str]:
+        """The inclusion terms (alias of ``include``)."""
+        return list(self.include)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (for YAML/JSON), empty lists and ``parent=None`` left out."""
+        d = asdict(self)
+        return {k: v for k, v in d.items() if v not in ([], None, "") or k in ("id", "label")}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], *, where: str = "") -> Code:
+        """Build a code from a dict, with a clear error for unknown or missing keys."""
+        if not isinstance(d, dict):
+            raise CodebookError(f"Kodboken{where}: varje kod ska vara en mappning med nycklarna id, label ..., fick {type(d).__name__}.")
+        known = {f.name for f in fields(cls)}
+        aliases = {"terms": "include", "namn": "label", "etikett": "label", "definition_sv": "definition"}
+        d = {aliases.get(k, k): v for k, v in d.items()}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise CodebookError(
+                f"Kodboken{where}: okända nycklar {unknown} i koden {d.get('id')!r}; tillåtna är {sorted(known)}."
+            )
+        if "id" not in d or "label" not in d:
+            raise CodebookError(f"Kodboken{where}: en kod saknar 'id' eller 'label' ({sorted(d)}).")
+        kw = dict(d)
+        for k in ("include", "exclude", "regex", "examples"):
+            v = kw.get(k) or []
+            if isinstance(v, str):
+                v = [v]
+            kw[k] = [str(x) for x in v]
+        kw["id"] = str(kw["id"])
+        kw["label"] = str(kw["label"])
+        kw["definition"] = str(kw.get("definition") or "").strip()
+        kw["parent"] = None if kw.get("parent") in (None, "") else str(kw["parent"])
+        return cls(**kw)
+
+
+class Codebook:
+    """An ordered, editable set of codes.
+
+    Parameters
+    ----------
+    codes
+        The codes, in the order tables and figures show them.
+    name, version, description
+        Shown in reports and stored in exports.
+    validate
+        Check the codebook at once (default) and raise :class:`CodebookError`.
+
+    Examples
+    --------
+    >>> cb = Codebook.default()
+    >>> len(cb), cb.ids[:3]
+    (13, ['legitimitet', 'samsyn', 'implementering'])
+    >>> cb.get("forankring").label
+    'Förankring'
+    >>> cb.add(Code("ekonomi", "Ekonomi", include=["budget", "kostnader"]))
+    >>> cb.remove("ekonomi")
+    >>> Codebook.framework("boklund").ids
+    ['specialisering', 'koordination', 'kollaboration', 'integrering']
+    """
+
+    def __init__(
+        self,
+        codes: Iterable[Code | dict[str, Any]] = (),
+        *,
+        name: str = "kodbok",
+        version: str = "1.0",
+        description: str = "",
+        validate: bool = True,
+    ) -> None:
+        self._codes: list[Code] = [c if isinstance(c, Code) else Code.from_dict(c) for c in codes]
+        self.name = name
+        self.version = str(version)
+        self.description = description
+        if validate:
+            self.validate()
+
+    # -- container protocol -------------------------------------------------
+    @property
+    def codes(self) -> list[Code]:
+        return list(self._codes)
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self._codes]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """``{id: label}`` in codebook order."""
+        return {c.id: c.label for c in self._codes}
+
+    def get(self, id: str) -> Code:
+        for c in self._codes:
+            if c.id == id:
+                return c
+        raise CodebookError(f"Koden {id!r} finns inte i kodboken {self.name!r}; koder: {', '.join(self.ids)}.")
+
+    def __contains__(self, id: object) -> bool:
+        return id in self.ids
+
+    def __iter__(self) -> Iterator[Code]:
+        return iter(list(self._codes))
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, id: str) -> Code:
+        return self.get(id)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Codebook):
+            return NotImplemented
+        return (self._codes, self.name, self.version, self.description) == (
+            other._codes, other.name, other.version, other.description)
+
+    def __repr__(self) -> str:
+        return f"Codebook(name={self.name!r}, version={self.version!r}, codes={self.ids})"
+
+    def children(self, id: str) -> list[Code]:
+        """Sub-codes whose parent is ``id``."""
+        return [c for c in self._codes if c.parent == id]
+
+    def copy(self) -> Codebook:
+        return Codebook([replace(c, include=list(c.include), exclude=list(c.exclude), regex=list(c.regex),
+                                 examples=list(c.examples)) for c in self._codes],
+                        name=self.name, version=self.version, description=self.description, validate=False)
+
+    # -- editing -------------------------------------------------------------
+    def add(self, code: Code | dict[str, Any], *, after: str | None = None) -> None:
+        """Add a code (at the end, or after the code ``after``); the codebook is re-validated."""
+        code = code if isinstance(code, Code) else Code.from_dict(code)
+        new = list(self._codes)
+        pos = len(new) if after is None else self.ids.index(self.get(after).id) + 1
+        new.insert(pos, code)
+        self._check_and_set(new)
+
+    def remove(self, id: str) -> None:
+        """Remove a code; sub-codes pointing to it must be removed or re-parented first."""
+        self.get(id)
+        kids = [c.id for c in self._codes if c.parent == id]
+        if kids:
+            raise CodebookError(f"Koden {id!r} har underkoder ({', '.join(kids)}); ta bort eller flytta dem först.")
+        self._codes = [c for c in self._codes if c.id != id]
+
+    def update(self, id: str, **changes: Any) -> None:
+        """Change fields of a code, e.g. ``update("samsyn", include=[...], label="Samsyn och mål")``.
+
+        ``add_include=[...]`` / ``add_exclude=[...]`` append terms instead of replacing them.
+        """
+        old = self.get(id)
+        extra = {k: changes.pop(k) for k in ("add_include", "add_exclude") if k in changes}
+        known = {f.name for f in fields(Code)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise CodebookError(f"update: okända fält {unknown}; tillåtna är {sorted(known)} och add_include/add_exclude.")
+        new_code = replace(old, **changes)
+        if "add_include" in extra:
+            new_code.include = list(new_code.include) + list(extra["add_include"])
+        if "add_exclude" in extra:
+            new_code.exclude = list(new_code.exclude) + list(extra["add_exclude"])
+        new = [new_code if c.id == id else c for c in self._codes]
+        if "id" in changes and changes["id"] != id:  # keep children attached
+            new = [replace(c, parent=changes["id"]) if c.parent == id else c for c in new]
+        self._check_and_set(new)
+
+    def _check_and_set(self, new: list[Code]) -> None:
+        Codebook(new, name=self.name, version=self.version, validate=True)
+        self._codes = new
+
+    # -- validation ----------------------------------------------------------
+    def validate(self) -> Codebook:
+        """Check ids, parents and terms; raise :class:`CodebookError` naming the code and term.
+
+        Checked: ids are lower-case ASCII and unique, labels are not empty,
+        parents exist and do not form a cycle, and every term can match
+        something (not empty, not only stop-words or punctuation, a valid
+        regular expression).
+
+        Examples
+        --------
+        >>> Codebook([Code("a", "A", include=["och"])])
+        Traceback (most recent call last):
+        ...
+        finsam_eval.errors.CodebookError: Koden 'a': termen 'och' kan aldrig ge en meningsfull träff (den består bara av småord som 'och'); använd ett innehållsord eller en fras.
+        """
+        seen: set[str] = set()
+        for c in self._codes:
+            if not c.id or not _ID_RE.match(c.id):
+                raise CodebookError(
+                    f"Ogiltigt kod-id {c.id!r}: använd små bokstäver a-z, siffror och understreck (t.ex. 'styrning')."
+                )
+            if c.id in seen:
+                raise CodebookError(f"Kod-id {c.id!r} förekommer flera gånger i kodboken; varje kod behöver ett unikt id.")
+            seen.add(c.id)
+            if not str(c.label).strip():
+                raise CodebookError(f"Koden {c.id!r} saknar etikett (label).")
+        for c in self._codes:
+            if c.parent is not None and c.parent not in seen:
+                raise CodebookError(
+                    f"Koden {c.id!r} har föräldern {c.parent!r}, som inte finns i kodboken; lägg till den eller ta bort parent."
+                )
+            if c.parent == c.id:
+                raise CodebookError(f"Koden {c.id!r} kan inte vara sin egen förälder.")
+        parents = {c.id: c.parent for c in self._codes}
+        for c in self._codes:
+            path, p = [c.id], c.parent
+            while p is not None:
+                if p in path:
+                    raise CodebookError(f"Föräldrarna bildar en cirkel: {' -> '.join([*path, p])}.")
+                path.append(p)
+                p = parents.get(p)
+        for c in self._codes:
+            for kind, terms in (("termen", c.include), ("exkluderingstermen", c.exclude)):
+                for t in terms:
+                    _check_term(c.id, kind, t)
+            for rx in c.regex:
+                if not str(rx).strip():
+                    raise CodebookError(f"Koden {c.id!r}: ett tomt reguljärt uttryck kan aldrig ge en meningsfull träff.")
+                try:
+                    re.compile(rx)
+                except re.error as exc:
+                    raise CodebookError(f"Koden {c.id!r}: det reguljära uttrycket {rx!r} är ogiltigt ({exc}).") from None
+                if re.compile(rx, re.IGNORECASE).fullmatch(""):
+                    raise CodebookError(f"Koden {c.id!r}: det reguljära uttrycket {rx!r} matchar tom text och skulle ge träff överallt.")
+        return self
+
+    # -- built-ins ------------------------------------------------------------
+    @classmethod
+    def default(cls) -> Codebook:
+        """The built-in codebook of 13 themes for evaluations of samordningsförbund."""
+        return cls.framework("teman")
+
+    @classmethod
+    def frameworks(cls) -> list[str]:
+        """Names of the built-in frameworks."""
+        return list(FRAMEWORKS)
+
+    @classmethod
+    def framework(cls, name: str) -> Codebook:
+        """A built-in framework as a codebook.
+
+        ``"teman"`` (default themes), ``"organiserande_funktioner"``
+        (problemdefiniering, prioritering, resursmobilisering,
+        samarbetsprocesser, utvärdering), ``"boklund"`` (specialisering,
+        koordination, kollaboration, integrering) and ``"huxham"`` (four
+        collaboration factors, each with sub-codes for möjligheter and hinder).
+        """
+        key = str(name).lower().replace("-", "_").replace(" ", "_")
+        for fw, (fname, aliases) in FRAMEWORKS.items():
+            if key == fw or key in aliases:
+                text = resources.files(__package__).joinpath("codebooks").joinpath(fname).read_text(encoding="utf-8")
+                return cls._from_mapping(yaml.safe_load(text), where=f" {fname}")
+        raise CodebookError(f"Okänt ramverk {name!r}; välj bland {', '.join(FRAMEWORKS)}.")
+
+    # -- serialisation ----------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "codes": [c.to_dict() for c in self._codes],
+        }
+
+    @classmethod
+    def _from_mapping(cls, data: Any, *, where: str = "") -> Codebook:
+        if isinstance(data, list):
+            data = {"codes": data}
+        if not isinstance(data, dict) or "codes" not in data:
+            raise CodebookError(f"Kodboken{where} ska ha nyckeln 'codes' med en lista av koder (id, label, include ...).")
+        codes = [Code.from_dict(d, where=where) for d in (data.get("codes") or [])]
+        return cls(codes, name=str(data.get("name") or "kodbok"), version=str(data.get("version") or "1.0"),
+                   description=str(data.get("description") or "").strip())
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Codebook:
+        return cls._from_mapping(data)
+
+    def to_yaml(self, path: str | Path | None = None) -> str:
+        """YAML text (UTF-8, å/ä/ö kept); written to ``path`` when given."""
+        text = yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_yaml(cls, source: str | Path) -> Codebook:
+        """Read a codebook from a YAML file (or YAML text)."""
+        text, where = _read_source(source)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise CodebookError(f"Kodboken{where} är inte giltig YAML: {exc}") from None
+        return cls._from_mapping(data, where=where)
+
+    def to_json(self, path: str | Path | None = None) -> str:
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_json(cls, source: str | Path) -> Codebook:
+        text, where = _read_source(source)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CodebookError(f"Kodboken{where} är inte giltig JSON: {exc}") from None
+        return cls._from_mapping(data, where=where)
+
+    @classmethod
+    def read(cls, path: str | Path) -> Codebook:
+        """Read YAML, JSON or REFI-QDA QDC by file extension."""
+        p = Path(path)
+        suf = p.suffix.lower()
+        if suf in (".yaml", ".yml"):
+            return cls.from_yaml(p)
+        if suf == ".json":
+            return cls.from_json(p)
+        if suf == ".qdc":
+            from .refi import read_qdc
+
+            return read_qdc(p)
+        raise CodebookError(f"Kodboken {p.name}: okänt filformat {suf!r}; använd .yaml, .json eller .qdc.")
+
+    def table(self) -> pd.DataFrame:
+        """One row per code: id, etikett, förälder, definition, antal termer."""
+        return pd.DataFrame(
+            [
+                {"kod": c.id, "etikett": c.label, "foralder": c.parent, "definition": c.definition,
+                 "antal_termer": len(c.include) + len(c.regex), "exempel_termer": ", ".join(c.include[:6])}
+                for c in self._codes
+            ],
+            columns=["kod", "etikett", "foralder", "definition", "antal_termer", "exempel_termer"],
+        )
+
+
+def _read_source(source: str | Path) -> tuple[str, str]:
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and len(source) < 1000
+                                    and Path(source).suffix.lower() in (".yaml", ".yml", ".json", ".txt")):
+        p = Path(source)
+        if not p.exists():
+            raise CodebookError(f"Kodboksfilen {p} finns inte.")
+        return p.read_text(encoding="utf-8-sig"), f" {p.name}"
+    return str(source), ""
+
+
+def _check_term(code_id: str, kind: str, term: str) -> None:
+    t = str(term).strip()
+    if not t or t == "*":
+        raise CodebookError(f"Koden {code_id!r}: {kind} {term!r} är tom och kan aldrig ge träff; ta bort den.")
+    toks = tokenize(t.rstrip("*"))
+    if not toks:
+        raise CodebookError(
+            f"Koden {code_id!r}: {kind} {term!r} kan aldrig ge träff (den innehåller inga bokstäver eller siffror)."
+        )
+    if all(tok in STOPWORDS for tok in toks):
+        raise CodebookError(
+            f"Koden {code_id!r}: {kind} {term!r} kan aldrig ge en meningsfull träff (den består bara av småord som "
+            f"'{toks[0]}'); använd ett innehållsord eller en fras."
+        )
+    if t.endswith("*") and len(t.rstrip("*")) < 4:
+        raise CodebookError(
+            f"Koden {code_id!r}: prefixtermen {term!r} är för kort (minst fyra bokstäver före '*'), annars ger den träff på alltför många ord."
+        )
