@@ -1,0 +1,1102 @@
+"""Inter-coder reliability: Cohen's kappa, Fleiss' kappa and Krippendorff's alpha.
+
+Two or more coders code the same excerpts; before the codes are trusted the
+evaluator reports how well they agree, per code and overall, and discusses
+the excerpts where they disagree. This module gives
+
+* :func:`krippendorff_alpha` for a units x coders matrix (nominal, ordinal,
+  interval or ratio values, missing ratings allowed), computed from the
+  coincidence matrix (Krippendorff 2011);
+* :func:`cohen_kappa` for two coders (unweighted, linear or quadratic
+  weights) with the large-sample standard error of Fleiss, Cohen & Everitt
+  (1969) or a bootstrap interval;
+* :func:`fleiss_kappa` for a fixed number of coders per unit;
+* :func:`intercoder_reliability` for multi-label coding: each code is a
+  binary presence variable per excerpt; % agreement, kappa, alpha, F1 and
+  positive agreement per code, pooled over codes and as a macro mean, with
+  bootstrap intervals that resample excerpts (seeded).
+
+All bootstrap intervals resample units (excerpts) with replacement and use
+the percentile method. Every coefficient is a sum over units of per-unit
+contributions, so a replicate is one matrix product and 1 000 replicates
+take milliseconds.
+
+References
+----------
+Krippendorff, K. (2011). Computing Krippendorff's alpha-reliability.
+Annenberg School for Communication, University of Pennsylvania.
+Fleiss, J. L., Cohen, J. & Everitt, B. S. (1969). Large sample standard
+errors of kappa and weighted kappa. Psychological Bulletin 72, 323-327.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import EstimationError, MissingColumnError, SchemaError
+from ..results import Exclusions, ResultMixin
+from ..sv import fmt_ci, fmt_num, format_table
+
+__all__ = [
+    "Estimate",
+    "ReliabilityResult",
+    "cohen_kappa",
+    "fleiss_kappa",
+    "intercoder_reliability",
+    "krippendorff_alpha",
+]
+
+LEVELS = ("nominal", "ordinal", "interval", "ratio")
+# Krippendorff (2004, p. 241): alpha >= 0.800 reliable, >= 0.667 tentative conclusions only.
+THRESHOLDS = (0.667, 0.800)
+
+
+class Estimate(NamedTuple):
+    """A coefficient with its confidence interval.
+
+    ``value`` is the point estimate, ``ci_low``/``ci_high`` the interval at
+    ``confidence``, ``se`` the standard error (asymptotic or the standard
+    deviation of the bootstrap replicates), ``n_units`` the units that
+    entered the computation and ``method`` how the interval was made.
+    """
+
+    value: float
+    ci_low: float
+    ci_high: float
+    se: float
+    n_units: int
+    method: str
+    confidence: float = 0.95
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_missing(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    return v is pd.NA or v is pd.NaT
+
+
+def _rng(random_state: int | np.random.Generator | None) -> np.random.Generator:
+    return random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
+
+
+def _boot_weights(n: int, n_boot: int, random_state: Any) -> np.ndarray:
+    """Bootstrap weights: how many times each of ``n`` units is drawn, ``n_boot`` x ``n``."""
+    rng = _rng(random_state)
+    return rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(float)
+
+
+def _percentile(reps: np.ndarray, confidence: float, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    q = (1 - confidence) / 2
+    with np.errstate(all="ignore"), _quiet():
+        low = np.nanquantile(reps, q, axis=axis)
+        high = np.nanquantile(reps, 1 - q, axis=axis)
+        se = np.nanstd(reps, axis=axis, ddof=1)
+    return low, high, se
+
+
+class _quiet:
+    """Silence numpy's all-NaN-slice RuntimeWarnings (undefined replicates are expected)."""
+
+    def __enter__(self) -> None:
+        import warnings
+
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc: Any) -> None:
+        self._w.__exit__(*exc)
+
+
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise SchemaError(f"Okänd mätnivå {level!r}; välj en av {', '.join(LEVELS)}.")
+
+
+def _ratings_matrix(
+    data: Any,
+    *,
+    unit_col: str | None,
+    coder_col: str | None,
+    value_col: str | None,
+) -> pd.DataFrame:
+    """A units x coders DataFrame from a matrix, an array or a long table."""
+    if isinstance(data, pd.DataFrame) and coder_col is not None:
+        need = [c for c in (unit_col, coder_col, value_col) if c is None or c not in data.columns]
+        if need:
+            raise MissingColumnError(
+                f"Lång tabell kräver kolumnerna unit_col, coder_col och value_col; saknas: {need}. "
+                f"Tabellen har {list(data.columns)}."
+            )
+        dup = data.duplicated([unit_col, coder_col])
+        if dup.any():
+            raise SchemaError(
+                f"Samma kodare har gett samma enhet flera värden ({int(dup.sum())} rader). "
+                "Ange ett värde per enhet och kodare."
+            )
+        return data.pivot(index=unit_col, columns=coder_col, values=value_col)
+    if isinstance(data, pd.DataFrame):
+        return data.set_index(unit_col) if unit_col is not None and unit_col in data.columns else data
+    arr = np.asarray(data, dtype=object)
+    if arr.ndim != 2:
+        raise SchemaError("Data måste vara en matris med en rad per enhet och en kolumn per kodare.")
+    return pd.DataFrame(arr)
+
+
+def _encode(
+    matrix: pd.DataFrame, level: str, value_domain: Sequence[Any] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (-1 missing) and the ordered value domain."""
+    vals = matrix.to_numpy(dtype=object)
+    missing = np.vectorize(_is_missing, otypes=[bool])(vals) if vals.size else np.zeros(vals.shape, bool)
+    present = vals[~missing]
+    if value_domain is None:
+        cats = [c.dtype for _, c in matrix.items()]
+        ordered = [d for d in cats if isinstance(d, pd.CategoricalDtype) and d.ordered]
+        if ordered:
+            value_domain = list(ordered[0].categories)
+        elif level in ("nominal",):
+            try:
+                value_domain = sorted(set(present.tolist()))
+            except TypeError:
+                value_domain = list(dict.fromkeys(present.tolist()))
+        else:
+            try:
+                value_domain = sorted({float(v) for v in present.tolist()})
+            except (TypeError, ValueError) as err:
+                raise SchemaError(
+                    f"Mätnivån {level!r} kräver numeriska värden eller en ordnad value_domain; "
+                    "ange value_domain=[...] i rätt ordning eller använd level='nominal'."
+                ) from err
+    domain = np.asarray(list(value_domain), dtype=object)
+    lookup = {v: i for i, v in enumerate(domain.tolist())}
+    if level != "nominal":
+        # numeric data may come as int in the matrix and float in the domain
+        for i, v in enumerate(domain.tolist()):
+            if isinstance(v, int | float | np.number):
+                lookup.setdefault(float(v), i)
+    codes = np.full(vals.shape, -1, dtype=int)
+    unknown = []
+    for idx in zip(*np.nonzero(~missing)):
+        v = vals[idx]
+        key = v if v in lookup else (float(v) if isinstance(v, int | float | np.number) else v)
+        if key not in lookup:
+            unknown.append(v)
+            continue
+        codes[idx] = lookup[key]
+    if unknown:
+        raise SchemaError(
+            f"{len(unknown)} värden finns inte i value_domain; lägg till dem eller rätta data."
+        )
+    return codes, domain
+
+
+def _value_counts(codes: np.ndarray, n_values: int) -> np.ndarray:
+    """Units x values: how many coders gave each value to each unit."""
+    out = np.zeros((codes.shape[0], n_values))
+    for j in range(codes.shape[1]):
+        ok = codes[:, j] >= 0
+        np.add.at(out, (np.nonzero(ok)[0], codes[ok, j]), 1)
+    return out
+
+
+def _unit_coincidences(counts: np.ndarray) -> np.ndarray:
+    """Per-unit coincidence matrices (units x V x V); units with fewer than two values give zeros."""
+    m = counts.sum(axis=1)
+    o = counts[:, :, None] * counts[:, None, :]
+    idx = np.arange(counts.shape[1])
+    o[:, idx, idx] -= counts
+    with np.errstate(divide="ignore", invalid="ignore"):
+        o = o / (m - 1)[:, None, None]
+    o[m < 2] = 0.0
+    return o
+
+
+def _delta(level: str, domain: np.ndarray, n_c: np.ndarray) -> np.ndarray:
+    """Squared difference function; shape (..., V, V) (ordinal depends on the marginals ``n_c``)."""
+    v = len(domain)
+    if level == "nominal":
+        return 1.0 - np.eye(v)
+    if level == "ordinal":
+        cum = np.concatenate([np.zeros(n_c.shape[:-1] + (1,)), np.cumsum(n_c, axis=-1)], axis=-1)
+        i = np.arange(v)
+        lo = np.minimum(i[:, None], i[None, :])
+        hi = np.maximum(i[:, None], i[None, :])
+        between = cum[..., hi + 1] - cum[..., lo]
+        return (between - (n_c[..., :, None] + n_c[..., None, :]) / 2) ** 2
+    x = domain.astype(float)
+    d = x[:, None] - x[None, :]
+    if level == "interval":
+        return d**2
+    s = x[:, None] + x[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(s == 0, 0.0, (d / s) ** 2)
+    return r
+
+
+def _alpha_from_coincidence(o: np.ndarray, level: str, domain: np.ndarray) -> np.ndarray:
+    """Alpha from coincidence matrices of shape (..., V, V)."""
+    n_c = o.sum(axis=-1)
+    n = n_c.sum(axis=-1)
+    d = _delta(level, domain, n_c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_o = (o * d).sum(axis=(-2, -1))
+        d_e = (n_c[..., :, None] * n_c[..., None, :] * d).sum(axis=(-2, -1))
+        a = 1.0 - (n - 1) * d_o / d_e
+    return np.where(d_e > 0, a, np.nan)
+
+
+# --------------------------------------------------------------------------- Krippendorff
+
+
+def krippendorff_alpha(
+    data: Any,
+    level: str = "nominal",
+    *,
+    value_domain: Sequence[Any] | None = None,
+    unit_col: str | None = None,
+    coder_col: str | None = None,
+    value_col: str | None = None,
+    ci: bool = False,
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    random_state: int | np.random.Generator | None = 0,
+) -> float | Estimate:
+    """Krippendorff's alpha for two or more coders, with missing ratings allowed.
+
+    Parameters
+    ----------
+    data
+        A units x coders matrix (DataFrame, array or nested list; ``None`` or
+        NaN where a coder did not rate the unit), or a long table with
+        ``unit_col``, ``coder_col`` and ``value_col``.
+    level
+        Level of measurement: ``"nominal"``, ``"ordinal"``, ``"interval"`` or
+        ``"ratio"``.
+    value_domain
+        The possible values in order (needed for ordinal text labels; an
+        ordered pandas Categorical also gives the order).
+    ci
+        Also return a bootstrap confidence interval (units resampled).
+    n_boot, confidence, random_state
+        Bootstrap replicates, interval level and seed.
+
+    Returns
+    -------
+    float or Estimate
+        Alpha, or with ``ci=True`` an :class:`Estimate` (value, ci_low,
+        ci_high, se, n_units, method).
+
+    Raises
+    ------
+    EstimationError
+        Fewer than two coders, no unit rated by two coders, or a single
+        value in all data (alpha is then undefined).
+
+    Examples
+    --------
+    Krippendorff's (2011) example: four observers, twelve units.
+
+    >>> import numpy as np
+    >>> nan = np.nan
+    >>> x = np.array([[1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+    ...               [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+    ...               [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+    ...               [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]]).T
+    >>> round(krippendorff_alpha(x, "nominal"), 3), round(krippendorff_alpha(x, "interval"), 3)
+    (0.743, 0.849)
+    """
+    _check_level(level)
+    matrix = _ratings_matrix(data, unit_col=unit_col, coder_col=coder_col, value_col=value_col)
+    if matrix.shape[1] < 2:
+        raise EstimationError(
+            f"Krippendorffs alfa kräver minst två kodare; data har {matrix.shape[1]} kolumn(er). "
+            "Ge en kolumn per kodare (enheter i rader)."
+        )
+    codes, domain = _encode(matrix, level, value_domain)
+    counts = _value_counts(codes, len(domain))
+    pairable = counts.sum(axis=1) >= 2
+    if not pairable.any():
+        raise EstimationError(
+            "Ingen enhet har bedömts av minst två kodare, så kodarnas överensstämmelse kan inte beräknas. "
+            "Låt kodarna bedöma samma enheter."
+        )
+    if (counts[pairable] > 0).any(axis=0).sum() < 2:
+        raise EstimationError(
+            "Alla bedömningar har samma värde; Krippendorffs alfa är odefinierat (ingen variation att "
+            "jämföra med). Rapportera andel överensstämmelse i stället."
+        )
+    o_u = _unit_coincidences(counts[pairable])
+    value = float(_alpha_from_coincidence(o_u.sum(axis=0), level, domain))
+    if not ci:
+        return value
+    w = _boot_weights(o_u.shape[0], n_boot, random_state)
+    v = len(domain)
+    o_b = (w @ o_u.reshape(len(o_u), v * v)).reshape(n_boot, v, v)
+    reps = _alpha_from_coincidence(o_b, level, domain)
+    low, high, se = _percentile(reps, confidence)
+    return Estimate(value, float(low), float(high), float(se), int(pairable.sum()), "bootstrap (percentil)", confidence)
+
+
+# --------------------------------------------------------------------------- Cohen / Fleiss
+
+
+def _kappa_weights(n: int, weights: str | None) -> np.ndarray:
+    """Disagreement weights between category positions (as scikit-learn)."""
+    i = np.arange(n)
+    if weights is None:
+        return 1.0 - np.eye(n)
+    if weights == "linear":
+        return np.abs(i[:, None] - i[None, :]).astype(float)
+    if weights == "quadratic":
+        return ((i[:, None] - i[None, :]) ** 2).astype(float)
+    raise SchemaError(f"weights måste vara None, 'linear' eller 'quadratic', fick {weights!r}.")
+
+
+def _kappa_from_tables(t: np.ndarray, wd: np.ndarray) -> np.ndarray:
+    """Kappa from confusion tables (..., V, V) and disagreement weights."""
+    n = t.sum(axis=(-2, -1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = t / n[..., None, None]
+        exp = p.sum(axis=-1)[..., :, None] * p.sum(axis=-2)[..., None, :]
+        obs_d = (wd * p).sum(axis=(-2, -1))
+        exp_d = (wd * exp).sum(axis=(-2, -1))
+        k = 1.0 - obs_d / exp_d
+    return np.where(exp_d > 0, k, np.nan)
+
+
+def _kappa_se(t: np.ndarray, wd: np.ndarray, kappa: float) -> float:
+    """Large-sample SE of (weighted) kappa, Fleiss, Cohen & Everitt (1969)."""
+    n = t.sum()
+    p = t / n
+    w = 1.0 - wd / wd.max() if wd.max() > 0 else np.ones_like(wd)  # agreement weights in [0, 1]
+    pr, pc = p.sum(axis=1), p.sum(axis=0)
+    pe = (w * pr[:, None] * pc[None, :]).sum()
+    w_row = (w * pc[None, :]).sum(axis=1)  # mean weight given row category
+    w_col = (w * pr[:, None]).sum(axis=0)
+    term = (p * (w - (w_row[:, None] + w_col[None, :]) * (1 - kappa)) ** 2).sum()
+    var = (term - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2)
+    return float(np.sqrt(max(var, 0.0)))
+
+
+def cohen_kappa(
+    a: Sequence[Any] | pd.Series | np.ndarray,
+    b: Sequence[Any] | pd.Series | np.ndarray,
+    weights: str | None = None,
+    *,
+    labels: Sequence[Any] | None = None,
+    ci: bool = False,
+    ci_method: str = "asymptotic",
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    random_state: int | np.random.Generator | None = 0,
+) -> float | Estimate:
+    """Cohen's kappa for two coders rating the same units.
+
+    Parameters
+    ----------
+    a, b
+        The two coders' ratings, one per unit; pairs where either is missing
+        are left out.
+    weights
+        ``None`` (unweighted), ``"linear"`` or ``"quadratic"``; weights follow
+        the position of each category in ``labels`` (as in scikit-learn).
+    labels
+        The categories in order; default the sorted union of both coders' values.
+    ci
+        Also return a confidence interval.
+    ci_method
+        ``"asymptotic"`` (large-sample SE of Fleiss, Cohen & Everitt 1969, as
+        statsmodels) or ``"bootstrap"`` (units resampled, percentile interval).
+
+    Returns
+    -------
+    float or Estimate
+
+    Examples
+    --------
+    >>> a = ["ja", "ja", "nej", "nej", "ja", "nej", "ja", "ja"]
+    >>> b = ["ja", "nej", "nej", "nej", "ja", "nej", "ja", "ja"]
+    >>> round(cohen_kappa(a, b), 3)
+    0.75
+    >>> est = cohen_kappa(a, b, ci=True)
+    >>> est.ci_low < est.value < est.ci_high
+    True
+    """
+    a = list(a)
+    b = list(b)
+    if len(a) != len(b):
+        raise SchemaError(f"Kodarna har olika många bedömningar ({len(a)} och {len(b)}); ge en per enhet.")
+    keep = [i for i in range(len(a)) if not (_is_missing(a[i]) or _is_missing(b[i]))]
+    if not keep:
+        raise EstimationError("Inga enheter är bedömda av båda kodarna; kappa kan inte beräknas.")
+    aa = [a[i] for i in keep]
+    bb = [b[i] for i in keep]
+    if labels is None:
+        try:
+            labels = sorted(set(aa) | set(bb))
+        except TypeError:
+            labels = list(dict.fromkeys(aa + bb))
+    lookup = {v: i for i, v in enumerate(labels)}
+    try:
+        ia = np.array([lookup[v] for v in aa])
+        ib = np.array([lookup[v] for v in bb])
+    except KeyError as err:
+        raise SchemaError("Ett värde finns inte bland labels; lägg till det eller rätta data.") from err
+    v = len(labels)
+    if len(set(ia) | set(ib)) < 2:
+        raise EstimationError(
+            "Båda kodarna har gett alla enheter samma värde; kappa är odefinierat. "
+            "Rapportera andel överensstämmelse i stället."
+        )
+    wd = _kappa_weights(v, weights)
+    t = np.zeros((v, v))
+    np.add.at(t, (ia, ib), 1)
+    value = float(_kappa_from_tables(t, wd))
+    if not ci:
+        return value
+    if ci_method == "asymptotic":
+        se = _kappa_se(t, wd, value)
+        z = stats.norm.ppf(0.5 + confidence / 2)
+        return Estimate(value, float(value - z * se), float(value + z * se), se, len(keep), "asymptotisk", confidence)
+    if ci_method != "bootstrap":
+        raise SchemaError(f"ci_method måste vara 'asymptotic' eller 'bootstrap', fick {ci_method!r}.")
+    cell = np.zeros((len(keep), v * v))
+    cell[np.arange(len(keep)), ia * v + ib] = 1
+    w = _boot_weights(len(keep), n_boot, random_state)
+    reps = _kappa_from_tables((w @ cell).reshape(n_boot, v, v), wd)
+    low, high, se = _percentile(reps, confidence)
+    return Estimate(value, float(low), float(high), float(se), len(keep), "bootstrap (percentil)", confidence)
+
+
+def _fleiss_from_sums(p_sum: np.ndarray, c_sum: np.ndarray, n: np.ndarray, m: int) -> np.ndarray:
+    """Fleiss' kappa from the sums over units of P_i and of the category counts."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_bar = p_sum / n
+        pj = c_sum / (n[..., None] * m)
+        pe = (pj**2).sum(axis=-1)
+        k = (p_bar - pe) / (1 - pe)
+    return np.where(pe < 1 - 1e-12, k, np.nan)
+
+
+def fleiss_kappa(
+    data: Any,
+    *,
+    ci: bool = False,
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    random_state: int | np.random.Generator | None = 0,
+) -> float | Estimate:
+    """Fleiss' kappa for a units x coders matrix of nominal ratings.
+
+    Only units rated by every coder enter (Fleiss' kappa needs the same number
+    of ratings per unit); use :func:`krippendorff_alpha` when ratings are missing.
+
+    Examples
+    --------
+    >>> x = [["a", "a", "a"], ["a", "b", "a"], ["b", "b", "b"], ["b", "b", "a"], ["a", "a", "a"]]
+    >>> round(fleiss_kappa(x), 3)
+    0.444
+    """
+    matrix = _ratings_matrix(data, unit_col=None, coder_col=None, value_col=None)
+    m = matrix.shape[1]
+    if m < 2:
+        raise EstimationError("Fleiss kappa kräver minst två kodare.")
+    codes, domain = _encode(matrix, "nominal", None)
+    full = (codes >= 0).all(axis=1)
+    if not full.any():
+        raise EstimationError("Ingen enhet är bedömd av alla kodare; Fleiss kappa kan inte beräknas.")
+    counts = _value_counts(codes[full], len(domain))
+    p_i = ((counts**2).sum(axis=1) - m) / (m * (m - 1))
+    value = float(_fleiss_from_sums(p_i.sum(), counts.sum(axis=0), np.asarray(float(len(p_i))), m))
+    if math.isnan(value):
+        raise EstimationError("Alla bedömningar har samma värde; Fleiss kappa är odefinierat.")
+    if not ci:
+        return value
+    w = _boot_weights(len(p_i), n_boot, random_state)
+    reps = _fleiss_from_sums(w @ p_i, w @ counts, w.sum(axis=1), m)
+    low, high, se = _percentile(reps, confidence)
+    return Estimate(value, float(low), float(high), float(se), len(p_i), "bootstrap (percentil)", confidence)
+
+
+# --------------------------------------------------------------------------- multi-label coding
+
+
+def _as_code_set(v: Any) -> frozenset | None:
+    """A cell of a per-coder code column as a set; None when the coder did not code the unit."""
+    if isinstance(v, str):
+        parts = [p.strip() for p in v.replace(";", ",").split(",")]
+        return frozenset(p for p in parts if p)
+    if isinstance(v, Iterable) and not isinstance(v, bytes | dict):
+        return frozenset(str(x) for x in v if not _is_missing(x))
+    if _is_missing(v):
+        return None
+    return frozenset([str(v)])
+
+
+def _default_coder_name(col: str) -> str:
+    for prefix in ("codes_", "koder_", "kod_", "code_"):
+        if col.startswith(prefix) and len(col) > len(prefix):
+            return col[len(prefix):].upper() if len(col) - len(prefix) <= 2 else col[len(prefix):]
+    return col
+
+
+def _code_labels(codes: Sequence[str], labels: Mapping[str, str] | None) -> dict[str, str]:
+    out = {c: c for c in codes}
+    if labels is not None:
+        out.update({k: v for k, v in labels.items() if k in out})
+        return out
+    try:  # the built-in codebook's Swedish labels, when the codebook module is there
+        from .codebook import Codebook  # type: ignore[import-not-found]
+
+        for code in Codebook.default():
+            if code.id in out:
+                out[code.id] = code.label
+    except Exception:  # noqa: BLE001 - labels are cosmetic; ids are shown instead
+        pass
+    return out
+
+
+@dataclass
+class ReliabilityResult(ResultMixin):
+    """Agreement between coders per code and overall (see :func:`intercoder_reliability`).
+
+    Attributes
+    ----------
+    stats
+        One row per code plus ``"(poolat)"`` and ``"(makromedel)"``: every
+        coefficient with its interval, in machine-friendly form.
+    coders
+        Coder names in order; the first is the reference for F1.
+    n_coded
+        Units coded by each coder.
+    """
+
+    stats: pd.DataFrame
+    coders: list[str]
+    codes: list[str]
+    labels: dict[str, str]
+    n_coded: dict[str, int]
+    units: pd.Index
+    presence: np.ndarray  # units x coders x codes, NaN = not coded
+    texts: pd.Series | None
+    n_boot: int
+    confidence: float
+    exclusions: Exclusions = field(default_factory=Exclusions)
+    notes: list[str] = field(default_factory=list)
+    title: str = "Överensstämmelse mellan kodare"
+    source: str | None = None
+    single_label: pd.DataFrame | None = None
+
+    POOLED = "(poolat)"
+    MACRO = "(makromedel)"
+
+    @property
+    def caption(self) -> str:
+        n = len(self.units)
+        who = " och ".join(self.coders) if len(self.coders) == 2 else f"{len(self.coders)} kodare"
+        pooled = self.stats.loc[self.POOLED]
+
+        return (
+            f"Överensstämmelse mellan {who} på {n} utdrag och {len(self.codes)} koder. "
+            f"Poolat över koder: Cohens kappa {fmt_num(pooled['kappa'], 2)} "
+            f"{fmt_ci(pooled['kappa_ci_lag'], pooled['kappa_ci_hog'], 2)}, Krippendorffs alfa "
+            f"{fmt_num(pooled['alfa'], 2)} {fmt_ci(pooled['alfa_ci_lag'], pooled['alfa_ci_hog'], 2)} "
+            f"({round(100 * self.confidence)} % bootstrapintervall, {fmt_num(self.n_boot, 0)} dragningar av utdrag)."
+        )
+
+    @property
+    def kappa(self) -> float:
+        """Cohen's kappa pooled over codes (mean pairwise for more than two coders)."""
+        return float(self.stats.loc[self.POOLED, "kappa"])
+
+    @property
+    def alpha(self) -> float:
+        """Krippendorff's alpha pooled over codes."""
+        return float(self.stats.loc[self.POOLED, "alfa"])
+
+    def summary(self) -> str:
+        """Title, the per-code table (coefficients with two decimals) and the notes."""
+        body = format_table(self.table(), decimals=2).to_string(index=False)
+        return "\n\n".join([self.title, body, "\n".join(f"Not: {n}" for n in self.notes)])
+
+    def _repr_html_(self) -> str:
+        import html
+
+        body = format_table(self.table(), decimals=2).to_html(index=False, border=0)
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        return (f"<div class='finsam-result'><h4>{html.escape(self.title)}</h4><p><em>{html.escape(self.caption)}"
+                f"</em></p>{body}<ul style='font-size:smaller'>{notes}</ul></div>")
+
+    def table(self, *, suppress: bool = True) -> pd.DataFrame:
+        """Tidy per-code table: counts, % agreement, kappa, alpha (with intervals), F1.
+
+        Columns: ``kod``, ``etikett``, ``n_utdrag`` (units coded by at least
+        two coders), ``n_<kodare>`` (units where that coder set the code),
+        ``andel_overens``, ``kappa`` and its interval, ``fleiss_kappa`` (more
+        than two coders), ``alfa`` and its interval, ``f1``,
+        ``positiv_overens``. The last two rows are pooled over codes and the
+        macro mean. Counts below the suppression threshold are masked when
+        ``suppress`` (coefficients are kept: they describe coders, not persons).
+        """
+        from ..privacy import suppress_small
+
+        t = self.stats.copy()
+        t.insert(0, "etikett", [self.labels.get(c, c) if c not in (self.POOLED, self.MACRO) else
+                               ("Samtliga koder (poolat)" if c == self.POOLED else "Medel över koder")
+                               for c in t.index])
+        t = t.rename_axis("kod").reset_index()
+        if "fleiss_kappa" in t and t["fleiss_kappa"].isna().all():
+            t = t.drop(columns=["fleiss_kappa", "fleiss_ci_lag", "fleiss_ci_hog"], errors="ignore")
+        if suppress:
+            counts = [c for c in t.columns if c.startswith("n_") and c != "n_utdrag"]
+            t = suppress_small(t, counts)
+        return t
+
+    def disagreements(self) -> pd.DataFrame:
+        """Excerpts and codes where the coders disagree, ready for a coder meeting.
+
+        One row per (excerpt, code) where the coders who coded the excerpt
+        did not all agree: what each coder said (True/False, missing when
+        the coder did not code the excerpt), how many set the code and the
+        excerpt text when available. Sorted by code (weakest kappa first),
+        then excerpt.
+        """
+        rows = []
+        order = self.stats.drop(index=[self.POOLED, self.MACRO]).sort_values("kappa", na_position="first").index
+        pos = {c: i for i, c in enumerate(self.codes)}
+        for code in order:
+            x = self.presence[:, :, pos[code]]
+            coded = ~np.isnan(x)
+            yes = np.nansum(x, axis=1)
+            n = coded.sum(axis=1)
+            bad = (n >= 2) & (yes > 0) & (yes < n)
+            for u in np.nonzero(bad)[0]:
+                row = {"excerpt_id": self.units[u], "kod": code, "etikett": self.labels.get(code, code)}
+                for j, c in enumerate(self.coders):
+                    row[c] = pd.NA if np.isnan(x[u, j]) else bool(x[u, j])
+                row["antal_ja"] = int(yes[u])
+                row["antal_kodare"] = int(n[u])
+                if self.texts is not None:
+                    row["text"] = self.texts.get(self.units[u], None)
+                rows.append(row)
+        cols = ["excerpt_id", "kod", "etikett", *self.coders, "antal_ja", "antal_kodare"]
+        if self.texts is not None:
+            cols.append("text")
+        out = pd.DataFrame(rows, columns=cols)
+        for c in self.coders:
+            out[c] = out[c].astype("boolean")
+        return out
+
+    def plot(self, ax: Any = None, *, measures: Sequence[str] = ("kappa", "alfa"), pooled: bool = True) -> Any:
+        """Dot-and-whisker figure of kappa and alpha per code with intervals.
+
+        Reference lines at 0,667 and 0,80 mark Krippendorff's thresholds for
+        tentative and reliable conclusions.
+        """
+        from ..plots import categorical, decimal_comma, figure, finish
+
+        t = self.stats.copy()
+        order = t.drop(index=[self.POOLED, self.MACRO]).sort_values("alfa", na_position="first").index.tolist()
+        rows = ([self.POOLED] if pooled else []) + order  # bottom to top: pooled, then weakest to strongest
+        names = {"kappa": "Cohens kappa" if len(self.coders) == 2 else "Cohens kappa (medel parvis)",
+                 "alfa": "Krippendorffs alfa", "fleiss_kappa": "Fleiss kappa"}
+        created = ax is None
+        if created:
+            fig, ax = figure((6.3, max(2.6, 0.32 * len(rows) + 1.4)))
+        else:
+            fig = ax.figure
+        colors = categorical(len(measures))
+        y = np.arange(len(rows))
+        off = np.linspace(-0.17, 0.17, len(measures)) if len(measures) > 1 else [0.0]
+        lo_all = [0.0]
+        for k, (meas, color) in enumerate(zip(measures, colors)):
+            lo_col = {"kappa": "kappa_ci_lag", "alfa": "alfa_ci_lag", "fleiss_kappa": "fleiss_ci_lag"}[meas]
+            hi_col = lo_col.replace("_lag", "_hog")
+            val = t.loc[rows, meas].to_numpy(float)
+            lo = t.loc[rows, lo_col].to_numpy(float)
+            hi = t.loc[rows, hi_col].to_numpy(float)
+            lo_all.extend(lo[~np.isnan(lo)].tolist())
+            yy = y + off[k]
+            ax.hlines(yy, lo, hi, color=color, lw=1.4)
+            ax.plot(val, yy, "o", color=color, ms=5, label=names[meas], zorder=3)
+        for thr, txt in zip(THRESHOLDS, ("0,667", "0,80")):
+            ax.axvline(thr, color="#666666", ls="--", lw=0.8, zorder=0)
+            ax.text(thr, len(rows) - 0.4, txt, ha="center", va="bottom", fontsize=7, color="#444444")
+        ax.axvline(0, color="#BBBBBB", lw=0.6, zorder=0)
+        if pooled:
+            ax.axhline(0.5, color="#DDDDDD", lw=0.8)
+        labels = [("Samtliga koder (poolat)" if r == self.POOLED else self.labels.get(r, r)) for r in rows]
+        undefined = np.isnan(t.loc[rows, "alfa"].to_numpy(float))
+        labels = [lab + (" (odef.)" if u else "") for lab, u in zip(labels, undefined)]
+        ax.set_yticks(y, labels)
+        ax.set_ylim(-0.6, len(rows) - 0.1)
+        ax.set_xlim(min(-0.05, np.floor(min(lo_all) * 10) / 10), 1.02)
+        ax.set_xlabel("Överensstämmelse utöver slumpen (1 = full överensstämmelse)")
+        decimal_comma(ax, "x")
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=len(measures), fontsize=8,
+                  borderaxespad=0.0, handletextpad=0.3)
+        if created:
+            note = (f"Punkter: skattning; linjer: {round(100 * self.confidence)} % bootstrapintervall "
+                    f"({fmt_num(self.n_boot, 0)} dragningar av utdrag). Streckade linjer: Krippendorffs gränser "
+                    f"0,667 (preliminära slutsatser) och 0,80 (tillförlitligt). n = {len(self.units)} utdrag.")
+            fig.tight_layout(rect=(0, 0, 1, 0.94))
+            finish(fig, title=self.title, note=note, source=self.source)
+        return ax
+
+
+def intercoder_reliability(
+    data: pd.DataFrame,
+    coders: Sequence[str] | Mapping[str, str] | None = None,
+    codes: Sequence[str] | None = None,
+    unit_col: str = "excerpt_id",
+    level: str = "nominal",
+    n_boot: int = 1000,
+    random_state: int | np.random.Generator | None = 0,
+    *,
+    coder_col: str = "coder",
+    code_col: str = "code",
+    text_col: str | None = "text",
+    labels: Mapping[str, str] | None = None,
+    confidence: float = 0.95,
+    source: str | None = None,
+) -> ReliabilityResult:
+    """Agreement between two or more coders on multi-label (or single-label) coding.
+
+    Every code is a binary variable per unit (excerpt): did the coder set it?
+    For each code, and pooled over all (unit, code) pairs, the result gives
+    % agreement, Cohen's kappa (two coders; the mean of pairwise kappas and
+    Fleiss' kappa for more), Krippendorff's alpha, F1 with the first coder
+    as reference and positive (specific) agreement, with bootstrap intervals
+    for kappa and alpha that resample units. A unit enters when at least
+    two coders coded it; units a coder did not code are missing, not "no code".
+
+    Parameters
+    ----------
+    data
+        One of three tidy layouts:
+
+        * **wide** (default): one row per unit, ``unit_col`` and one column
+          per coder holding that coder's codes as a list (``["samsyn",
+          "resultat"]``; ``[]`` = coded, no code; None/NaN = not coded).
+          Strings ``"samsyn; resultat"`` are split on ``;`` and ``,``.
+        * **long**: one row per (unit, coder, code) with ``unit_col``,
+          ``coder_col`` and ``code_col``; a row with an empty code marks a
+          unit coded with no code.
+        * **single-label** ratings: wide, but each coder cell holds one value;
+          the categories become the codes and the pooled row is replaced by
+          the categorical kappa and alpha at ``level``.
+    coders
+        Coder columns (wide) or coder names (long) to compare, in order; a
+        dict maps them to display names. Default: columns starting with
+        ``codes_`` (``codes_a`` shows as ``A``) or every coder in the long table.
+    codes
+        Codes to report, including codes nobody used; default every code used.
+    unit_col
+        Unit (excerpt) id column.
+    level
+        Level of measurement for single-label ratings (``"nominal"``,
+        ``"ordinal"``, ``"interval"``, ``"ratio"``); binary codes are nominal.
+    n_boot, random_state, confidence
+        Bootstrap replicates, seed and interval level.
+    text_col
+        Column with the excerpt text, shown in :meth:`~ReliabilityResult.disagreements`.
+    labels
+        Display labels for code ids (default: the built-in codebook's labels).
+
+    Returns
+    -------
+    ReliabilityResult
+
+    Raises
+    ------
+    EstimationError
+        Fewer than two coders, or no unit coded by two coders.
+    MissingColumnError
+        ``unit_col`` or a coder column is absent.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({
+    ...     "excerpt_id": [1, 2, 3, 4, 5, 6],
+    ...     "codes_a": [["samsyn"], ["samsyn", "resultat"], [], ["resultat"], ["samsyn"], []],
+    ...     "codes_b": [["samsyn"], ["resultat"], [], ["resultat"], ["samsyn"], ["samsyn"]],
+    ... })
+    >>> res = intercoder_reliability(df, n_boot=200)
+    >>> res.table()[["kod", "andel_overens", "kappa"]].round(3)
+                kod  andel_overens  kappa
+    0      resultat          1.000  1.000
+    1        samsyn          0.667  0.333
+    2      (poolat)          0.833  0.657
+    3  (makromedel)          0.833  0.667
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise SchemaError("intercoder_reliability tar en pandas DataFrame (bred eller lång tabell).")
+    if data.empty:
+        raise EstimationError("Tabellen är tom; det finns inga kodade utdrag att jämföra.")
+    if unit_col not in data.columns:
+        raise MissingColumnError(
+            f"Kolumnen {unit_col!r} med utdragens id saknas; tabellen har {list(data.columns)}. "
+            "Ange unit_col=..."
+        )
+    exclusions = Exclusions()
+    notes: list[str] = []
+    texts = None
+    long = coder_col in data.columns and code_col in data.columns
+    if long:
+        d = data
+        names_all = list(dict.fromkeys(d[coder_col].dropna().tolist()))
+        sel = list(coders) if coders is not None else names_all
+        display = dict(coders) if isinstance(coders, Mapping) else {c: str(c) for c in sel}
+        other = ~d[coder_col].isin(sel)
+        exclusions.add("kodaren är inte vald för jämförelsen", int(other.sum()),
+                       rows=np.nonzero(other.to_numpy())[0][:20].tolist(), column=coder_col)
+        d = d[~other]
+        units = pd.Index(list(dict.fromkeys(d[unit_col].tolist())))
+        uix = {u: i for i, u in enumerate(units)}
+        sets: list[list[frozenset | None]] = [[None] * len(units) for _ in sel]
+        for ci_, c in enumerate(sel):
+            sub = d[d[coder_col] == c]
+            grouped: dict[Any, set] = {}
+            for u, code in zip(sub[unit_col].tolist(), sub[code_col].tolist()):
+                grouped.setdefault(u, set())
+                if not _is_missing(code) and str(code).strip():
+                    grouped[u].add(str(code))
+            for u, s in grouped.items():
+                sets[ci_][uix[u]] = frozenset(s)
+        coder_names = [display.get(c, str(c)) for c in sel]
+        single = False
+    else:
+        if coders is None:
+            sel = [c for c in data.columns if str(c).startswith(("codes_", "koder_"))]
+        else:
+            sel = list(coders)
+        missing = [c for c in sel if c not in data.columns]
+        if missing:
+            raise MissingColumnError(
+                f"Kodarkolumnerna {missing} saknas; tabellen har {list(data.columns)}. Ange coders=[...]."
+            )
+        display = dict(coders) if isinstance(coders, Mapping) else {c: _default_coder_name(str(c)) for c in sel}
+        coder_names = [display.get(c, str(c)) for c in sel]
+        if data[unit_col].duplicated().any():
+            from ..errors import DuplicateIdError, describe_rows
+
+            dup = np.nonzero(data[unit_col].duplicated().to_numpy())[0]
+            raise DuplicateIdError(
+                f"Kolumnen {unit_col!r} har dubbletter ({describe_rows(dup)}); en rad per utdrag krävs."
+            )
+        units = pd.Index(data[unit_col].tolist())
+        cells = [data[c].tolist() for c in sel]
+        single = bool(sel) and all(
+            _is_missing(v) or not (isinstance(v, Iterable) and not isinstance(v, str)) and not
+            (isinstance(v, str) and (";" in v or "," in v))
+            for col in cells for v in col
+        ) and any(not _is_missing(v) for col in cells for v in col)
+        if single:
+            sets = [[None if _is_missing(v) else frozenset([str(v)]) for v in col] for col in cells]
+        else:
+            sets = [[_as_code_set(v) for v in col] for col in cells]
+        if text_col and text_col in data.columns:
+            texts = pd.Series(data[text_col].tolist(), index=units)
+    if len(sel) < 2:
+        raise EstimationError(
+            f"Överensstämmelse kräver minst två kodare; fick {len(sel)} ({coder_names}). "
+            "Ange coders=[...] med kolumnerna (eller namnen) för varje kodare."
+        )
+    used = sorted({code for s in sets for cell in s if cell for code in cell})
+    code_list = list(codes) if codes is not None else used
+    unknown_used = sorted(set(used) - set(code_list))
+    if unknown_used:
+        notes.append(f"Koder som inte ingår i codes= har lämnats utanför: {', '.join(unknown_used)}.")
+    m, k = len(sel), len(code_list)
+    cpos = {c: i for i, c in enumerate(code_list)}
+    pres = np.full((len(units), m, k), np.nan)
+    for j in range(m):
+        for u, cell in enumerate(sets[j]):
+            if cell is None:
+                continue
+            pres[u, j, :] = 0.0
+            for code in cell:
+                if code in cpos:
+                    pres[u, j, cpos[code]] = 1.0
+    coded = ~np.isnan(pres[:, :, 0]) if k else np.zeros((len(units), m), bool)
+    n_coded = {coder_names[j]: int(coded[:, j].sum()) for j in range(m)}
+    if k == 0:
+        raise EstimationError("Inga koder att jämföra: ingen kodare har satt någon kod. Ange codes=[...].")
+    enough = coded.sum(axis=1) >= 2
+    if not enough.any():
+        raise EstimationError(
+            "Inget utdrag är kodat av minst två kodare, så överensstämmelse kan inte beräknas. "
+            f"Utdrag per kodare: {n_coded}. Låt kodarna koda (en del av) samma utdrag."
+        )
+    only_one = ~enough
+    if only_one.any():
+        exclusions.add("utdraget är kodat av färre än två kodare", int(only_one.sum()),
+                       rows=np.nonzero(only_one)[0][:20].tolist(), column=unit_col)
+        notes.append(f"{int(only_one.sum())} utdrag är kodade av färre än två kodare och ingår inte.")
+    units = units[enough]
+    pres = pres[enough]
+    coded = coded[enough]
+    n = len(units)
+
+    # Per-unit contributions, units x codes x features; every statistic is a ratio of their sums.
+    x = pres
+    yes = np.nansum(x, axis=1)  # n x k
+    mm = coded.sum(axis=1)[:, None] * np.ones((1, k))
+    no = mm - yes
+    with np.errstate(divide="ignore", invalid="ignore"):
+        o01 = yes * no / (mm - 1)  # per-unit coincidences (binary, nominal)
+        o00 = no * (no - 1) / (mm - 1)
+        o11 = yes * (yes - 1) / (mm - 1)
+    coinc = np.stack([o00, o01, o01, o11], axis=-1)  # n x k x 4
+    pa = np.stack([yes * (yes - 1), yes * (mm - 1)], axis=-1)  # positive agreement num/den
+    pairs = [(i, j) for i in range(m) for j in range(i + 1, m)]
+    tabs = np.zeros((len(pairs), n, k, 4))  # per pair: n00, n01, n10, n11
+    for p_, (i, j) in enumerate(pairs):
+        both = coded[:, i] & coded[:, j]
+        a = np.nan_to_num(x[:, i, :]).astype(int)
+        b = np.nan_to_num(x[:, j, :]).astype(int)
+        cell = a * 2 + b
+        for c in range(4):
+            tabs[p_, :, :, c] = (cell == c) & both[:, None]
+    full = coded.all(axis=1)
+    fl_p = np.where(full[:, None], (yes**2 + no**2 - m) / (m * (m - 1)), 0.0)
+    fl_c = np.stack([np.where(full[:, None], no, 0.0), np.where(full[:, None], yes, 0.0)], axis=-1)
+    fl_n = np.where(full, 1.0, 0.0)
+
+    def compute(w: np.ndarray) -> dict[str, np.ndarray]:
+        """All statistics for unit weights ``w`` (r x n); arrays r x (k + 2): codes, pooled, macro."""
+        def agg(arr: np.ndarray) -> np.ndarray:  # n x k x f -> r x (k+1) x f (last = pooled)
+            per = np.einsum("rn,nkf->rkf", w, arr)
+            return np.concatenate([per, per.sum(axis=1, keepdims=True)], axis=1)
+
+        co = agg(coinc)
+        n0 = co[..., 0] + co[..., 1]
+        n1 = co[..., 2] + co[..., 3]
+        tot = n0 + n1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            alpha = np.where((n0 > 0) & (n1 > 0), 1 - (tot - 1) * (co[..., 1] + co[..., 2]) / (2 * n0 * n1), np.nan)
+            pav = agg(pa)
+            posagr = pav[..., 0] / pav[..., 1]
+            kap, agr, f1 = [], [], []
+            for p_, (i, _j) in enumerate(pairs):
+                t = agg(tabs[p_])
+                nn = t.sum(axis=-1)
+                po = (t[..., 0] + t[..., 3]) / nn
+                pa_ = (t[..., 2] + t[..., 3]) / nn
+                pb_ = (t[..., 1] + t[..., 3]) / nn
+                pe = pa_ * pb_ + (1 - pa_) * (1 - pb_)
+                kap.append(np.where(pe < 1 - 1e-12, (po - pe) / (1 - pe), np.nan))
+                agr.append(po)
+                if i == 0:  # first coder as reference
+                    f1.append(2 * t[..., 3] / (2 * t[..., 3] + t[..., 1] + t[..., 2]))
+            kappa = np.mean(np.stack(kap), axis=0)  # NaN when any pair is undefined
+            agree = np.mean(np.stack(agr), axis=0)
+            f1v = np.mean(np.stack(f1), axis=0)
+            if m > 2:
+                ps = np.einsum("rn,nk->rk", w, fl_p)
+                ps = np.concatenate([ps, ps.sum(axis=1, keepdims=True)], axis=1)
+                cs = agg(fl_c)
+                nu = (w @ fl_n)[:, None] * np.ones((1, k + 1))
+                nu[:, -1] *= k
+                fle = _fleiss_from_sums(ps, cs, nu, m)
+            else:
+                fle = np.full_like(alpha, np.nan)
+        out = {"andel_overens": agree, "kappa": kappa, "alfa": alpha, "f1": f1v,
+               "positiv_overens": posagr, "fleiss_kappa": fle}
+        for key, v in out.items():  # append macro mean over codes
+            with _quiet():
+                macro = np.nanmean(v[:, :k], axis=1, keepdims=True)
+            out[key] = np.concatenate([v, macro], axis=1)
+        return out
+
+    point = {key: v[0] for key, v in compute(np.ones((1, n))).items()}
+    reps = compute(_boot_weights(n, n_boot, random_state))
+    index = [*code_list, ReliabilityResult.POOLED, ReliabilityResult.MACRO]
+    st = pd.DataFrame(index=pd.Index(index, name="kod"))
+    st["n_utdrag"] = [int((coded.sum(axis=1) >= 2).sum())] * len(index)
+    per_coder_yes = np.nansum(pres, axis=0)  # coders x codes
+    for j, name in enumerate(coder_names):
+        vals = per_coder_yes[j].tolist()
+        st[f"n_{name}"] = [*vals, float(sum(vals)), np.nan]
+    st["andel_overens"] = point["andel_overens"]
+    for key, lo_name in (("kappa", "kappa"), ("alfa", "alfa"), ("fleiss_kappa", "fleiss")):
+        low, high, _se = _percentile(reps[key], confidence)
+        st[key] = point[key]
+        st[f"{lo_name}_ci_lag"] = np.where(np.isnan(point[key]), np.nan, low)
+        st[f"{lo_name}_ci_hog"] = np.where(np.isnan(point[key]), np.nan, high)
+    st["f1"] = point["f1"]
+    st["positiv_overens"] = point["positiv_overens"]
+    if m == 2:
+        st = st.drop(columns=["fleiss_kappa", "fleiss_ci_lag", "fleiss_ci_hog"])
+    label_map = _code_labels(code_list, labels)
+    never = [c for c in code_list if np.nansum(pres[:, :, cpos[c]]) == 0]
+    if never:
+        notes.append(
+            ("Koden " if len(never) == 1 else "Koderna ") + ", ".join(label_map[c] for c in never)
+            + " har inte använts av någon kodare; kappa och alfa är odefinierade (NaN)."
+        )
+    always = [c for c in code_list if c not in never and np.isnan(point["alfa"][cpos[c]])]
+    if always:
+        notes.append(
+            "För " + ", ".join(label_map[c] for c in always) + " har alla kodare gett alla utdrag samma "
+            "värde; kappa och alfa är odefinierade (NaN)."
+        )
+    rare = [c for c in code_list if c not in never and 0 < np.nansum(pres[:, :, cpos[c]]) < 10]
+    if rare:
+        notes.append(
+            "Få utdrag med koden (färre än 10 markeringar): " + ", ".join(label_map[c] for c in rare)
+            + "; intervallen är breda och kan vara missvisande."
+        )
+    notes.insert(0, f"n = {n} utdrag kodade av minst två av de {m} kodarna ({', '.join(coder_names)}); "
+                    f"utdrag per kodare: " + ", ".join(f"{k_} {v}" for k_, v in n_coded.items()) + ".")
+    notes.append(
+        f"Intervall: {round(100 * confidence)} % percentilbootstrap, {fmt_num(n_boot, 0)} dragningar av utdrag "
+        f"(random_state={random_state!r}). Kappa för fler än två kodare är medel av parvisa Cohens kappa."
+        if m > 2 else
+        f"Intervall: {round(100 * confidence)} % percentilbootstrap, {fmt_num(n_boot, 0)} dragningar av utdrag "
+        f"(random_state={random_state!r}). F1 har {coder_names[0]} som referens och är för två kodare "
+        "lika med positiv överensstämmelse."
+    )
+    single_df = None
+    if single:
+        # the categorical coefficients replace the pooled binary row
+        lab = pd.DataFrame({name: data[c].tolist() for name, c in zip(coder_names, sel)}, index=pd.Index(data[unit_col]))
+        lab = lab.loc[list(units)]
+        a_est = krippendorff_alpha(lab, level, ci=True, n_boot=n_boot, random_state=random_state,
+                                   confidence=confidence)
+        if m == 2:
+            k_est = cohen_kappa(lab.iloc[:, 0], lab.iloc[:, 1], ci=True, ci_method="bootstrap", n_boot=n_boot,
+                                random_state=random_state, confidence=confidence)
+            st.loc[ReliabilityResult.POOLED, ["kappa", "kappa_ci_lag", "kappa_ci_hog"]] = [
+                k_est.value, k_est.ci_low, k_est.ci_high]
+        st.loc[ReliabilityResult.POOLED, ["alfa", "alfa_ci_lag", "alfa_ci_hog"]] = [
+            a_est.value, a_est.ci_low, a_est.ci_high]
+        notes.append(f"En kod per utdrag: raden Samtliga koder visar kappa och alfa för hela kategorivariabeln "
+                     f"(alfa på nivån {level!r}).")
+        single_df = lab
+    if source:
+        notes.append(f"Källa: {source}.")
+    if exclusions:
+        notes.append("Exkluderat: " + exclusions.describe().replace("\n", "; "))
+    return ReliabilityResult(
+        stats=st, coders=coder_names, codes=code_list, labels=label_map, n_coded=n_coded, units=units,
+        presence=pres, texts=texts.loc[list(units)] if texts is not None else None, n_boot=n_boot,
+        confidence=confidence, exclusions=exclusions, notes=notes, source=source, single_label=single_df,
+    )

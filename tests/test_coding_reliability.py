@@ -1,0 +1,316 @@
+"""Inter-coder reliability checked against scikit-learn, statsmodels, the krippendorff
+package and Krippendorff's published example."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import krippendorff
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import cohen_kappa_score, f1_score
+from statsmodels.stats import inter_rater
+
+from finsam_eval.coding.reliability import (
+    Estimate,
+    ReliabilityResult,
+    cohen_kappa,
+    fleiss_kappa,
+    intercoder_reliability,
+    krippendorff_alpha,
+)
+from finsam_eval.errors import EstimationError, MissingColumnError, SchemaError
+
+matplotlib.use("Agg")
+nan = np.nan
+
+# Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C:
+# four observers (rows) x twelve units (columns), missing values as NaN.
+K2011 = np.array(
+    [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+        [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+    ]
+)
+
+CODES = ["samsyn", "legitimitet", "resultat", "hinder", "forankring"]
+
+
+@pytest.mark.parametrize(("level", "published"), [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849),
+                                                  ("ratio", 0.797)])
+def test_alpha_published_example(level, published):
+    assert round(krippendorff_alpha(K2011.T, level), 3) == published
+    # the same data as a long table
+    long = pd.DataFrame(
+        [(u, c, K2011[c, u]) for c in range(4) for u in range(12) if not np.isnan(K2011[c, u])],
+        columns=["unit", "coder", "value"],
+    )
+    assert krippendorff_alpha(long, level, unit_col="unit", coder_col="coder", value_col="value") == pytest.approx(
+        krippendorff_alpha(K2011.T, level)
+    )
+
+
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio"])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_alpha_matches_krippendorff_package(level, seed):
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(1, 6, size=40)
+    x = np.array([np.clip(truth + rng.integers(-1, 2, size=40) * (rng.random(40) < 0.4), 1, 5) for _ in range(3)],
+                 dtype=float)
+    x[rng.random(x.shape) < 0.15] = np.nan
+    ref = krippendorff.alpha(reliability_data=x, level_of_measurement=level)
+    assert krippendorff_alpha(x.T, level) == pytest.approx(ref, abs=1e-10)
+
+
+def test_alpha_ordinal_text_labels_need_domain():
+    x = pd.DataFrame({"a": ["låg", "hög", "mitt", "låg"], "b": ["låg", "hög", "hög", "mitt"]})
+    with pytest.raises(SchemaError, match="value_domain"):
+        krippendorff_alpha(x, "ordinal")
+    dom = ["låg", "mitt", "hög"]
+    num = x.replace({"låg": 1, "mitt": 2, "hög": 3}).astype(float)
+    assert krippendorff_alpha(x, "ordinal", value_domain=dom) == pytest.approx(krippendorff_alpha(num, "ordinal"))
+
+
+def test_alpha_bootstrap_ci_is_seeded_and_brackets_estimate():
+    est = krippendorff_alpha(K2011.T, "interval", ci=True, n_boot=500, random_state=7)
+    assert isinstance(est, Estimate)
+    assert est.ci_low <= est.value <= est.ci_high
+    assert est.n_units == 11  # unit 12 has a single value and is not pairable
+    again = krippendorff_alpha(K2011.T, "interval", ci=True, n_boot=500, random_state=7)
+    other = krippendorff_alpha(K2011.T, "interval", ci=True, n_boot=500, random_state=8)
+    assert again == est
+    assert other.ci_low != est.ci_low
+
+
+def test_alpha_errors():
+    with pytest.raises(EstimationError, match="minst två kodare"):
+        krippendorff_alpha(np.array([[1.0], [2.0]]))
+    with pytest.raises(EstimationError, match="minst två kodare"):
+        krippendorff_alpha(np.array([[1.0, nan], [nan, 2.0]]))  # no overlap
+    with pytest.raises(EstimationError, match="samma värde"):
+        krippendorff_alpha(np.array([[1.0, 1.0], [1.0, 1.0], [1.0, nan]]))
+    with pytest.raises(SchemaError, match="mätnivå"):
+        krippendorff_alpha(K2011.T, "kvot")
+
+
+@pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
+def test_cohen_kappa_matches_sklearn_and_statsmodels(weights):
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 4, size=120)
+    b = np.where(rng.random(120) < 0.6, a, rng.integers(0, 4, size=120))
+    ours = cohen_kappa(a, b, weights=weights, ci=True)
+    assert ours.value == pytest.approx(cohen_kappa_score(a, b, weights=weights), abs=1e-12)
+    table = pd.crosstab(a, b).to_numpy()
+    wt = {None: None, "linear": "linear", "quadratic": "quadratic"}[weights]
+    sm = inter_rater.cohens_kappa(table, wt=wt) if weights else inter_rater.cohens_kappa(table)
+    assert ours.value == pytest.approx(sm.kappa, abs=1e-12)
+    assert ours.se == pytest.approx(sm.std_kappa, rel=1e-9)
+    assert ours.ci_low == pytest.approx(sm.kappa_low, rel=1e-9)
+    assert ours.ci_high == pytest.approx(sm.kappa_upp, rel=1e-9)
+
+
+def test_cohen_kappa_bootstrap_and_missing_pairs():
+    a = ["ja", "ja", "nej", None, "nej", "ja", "nej", "ja", "ja", "nej"]
+    b = ["ja", "nej", "nej", "ja", "nej", "ja", "nej", "ja", nan, "ja"]
+    keep = [i for i in range(10) if a[i] is not None and b[i] == b[i]]
+    ref = cohen_kappa_score([a[i] for i in keep], [b[i] for i in keep])
+    est = cohen_kappa(a, b, ci=True, ci_method="bootstrap", n_boot=300, random_state=1)
+    assert est.value == pytest.approx(ref)
+    assert est.n_units == 8
+    assert est.ci_low <= est.value <= est.ci_high
+    with pytest.raises(EstimationError, match="samma värde"):
+        cohen_kappa(["ja"] * 4, ["ja"] * 4)
+    with pytest.raises(EstimationError, match="båda kodarna"):
+        cohen_kappa(["ja", None], [None, "nej"])
+    with pytest.raises(SchemaError, match="olika många"):
+        cohen_kappa(["ja"], ["ja", "nej"])
+
+
+def test_fleiss_kappa_matches_statsmodels():
+    rng = np.random.default_rng(5)
+    truth = rng.integers(0, 3, size=60)
+    x = np.array([np.where(rng.random(60) < 0.7, truth, rng.integers(0, 3, size=60)) for _ in range(4)]).T
+    table, _ = inter_rater.aggregate_raters(x)
+    est = fleiss_kappa(x, ci=True, n_boot=300)
+    assert est.value == pytest.approx(inter_rater.fleiss_kappa(table, method="fleiss"), abs=1e-12)
+    assert est.ci_low < est.value < est.ci_high
+
+
+# --------------------------------------------------------------------------- multi-label
+
+
+def simulate(n=150, coders=2, error=0.1, seed=0, prevalence=None):
+    """Coders who see the same true codes and each miss/add a code with probability ``error``."""
+    rng = np.random.default_rng(seed)
+    prevalence = prevalence or dict(zip(CODES, [0.4, 0.3, 0.25, 0.2, 0.1]))
+    truth = {c: rng.random(n) < p for c, p in prevalence.items()}
+    cols = {}
+    for j in range(coders):
+        cols[f"codes_{'abcd'[j]}"] = [
+            [c for c in prevalence if truth[c][i] != (rng.random() < error)] for i in range(n)
+        ]
+    df = pd.DataFrame({"excerpt_id": [f"u{i:03d}" for i in range(n)], "text": [f"utdrag {i}" for i in range(n)],
+                       **cols})
+    return df
+
+
+def binary(df, col, code):
+    return np.array([int(v is not None and code in v) for v in df[col]])
+
+
+def test_per_code_and_pooled_match_independent_computations():
+    df = simulate()
+    res = intercoder_reliability(df, n_boot=300)
+    st = res.stats
+    assert res.coders == ["A", "B"]
+    for code in CODES:
+        a, b = binary(df, "codes_a", code), binary(df, "codes_b", code)
+        assert st.loc[code, "kappa"] == pytest.approx(cohen_kappa_score(a, b))
+        assert st.loc[code, "alfa"] == pytest.approx(
+            krippendorff.alpha(reliability_data=np.vstack([a, b]), level_of_measurement="nominal"))
+        assert st.loc[code, "andel_overens"] == pytest.approx(np.mean(a == b))
+        assert st.loc[code, "f1"] == pytest.approx(f1_score(a, b))
+        # positive agreement 2a / (2a + b + c) equals F1 for two coders
+        assert st.loc[code, "positiv_overens"] == pytest.approx(f1_score(a, b))
+        assert st.loc[code, "n_A"] == a.sum()
+        assert st.loc[code, "kappa_ci_lag"] < st.loc[code, "kappa"] < st.loc[code, "kappa_ci_hog"]
+    fa = np.concatenate([binary(df, "codes_a", c) for c in CODES])
+    fb = np.concatenate([binary(df, "codes_b", c) for c in CODES])
+    assert res.kappa == pytest.approx(cohen_kappa_score(fa, fb))
+    assert res.alpha == pytest.approx(krippendorff.alpha(reliability_data=np.vstack([fa, fb]),
+                                                         level_of_measurement="nominal"))
+    assert st.loc["(makromedel)", "kappa"] == pytest.approx(st.loc[CODES, "kappa"].mean())
+    assert res.n_coded == {"A": 150, "B": 150}
+
+
+def test_known_truth_kappa_recovered():
+    # two coders flip each true code with probability e: kappa has a closed form
+    e, p = 0.1, 0.4
+    df = simulate(n=3000, error=e, seed=11, prevalence={"samsyn": p})
+    q = p * (1 - e) + (1 - p) * e
+    po = (1 - e) ** 2 + e**2
+    pe = q**2 + (1 - q) ** 2
+    res = intercoder_reliability(df, n_boot=200)
+    assert res.stats.loc["samsyn", "kappa"] == pytest.approx((po - pe) / (1 - pe), abs=0.04)
+
+
+def test_three_coders_fleiss_and_pairwise_mean():
+    df = simulate(n=120, coders=3, seed=4)
+    # coder C did not code some excerpts: missing, not "no codes"
+    df.loc[df.index[:10], "codes_c"] = None
+    res = intercoder_reliability(df, n_boot=200)
+    st = res.stats
+    cols = ["codes_a", "codes_b", "codes_c"]
+    for code in CODES:
+        mats = [binary(df, c, code).astype(float) for c in cols]
+        mats[2][:10] = np.nan
+        pair_k = []
+        for i, j in itertools.combinations(range(3), 2):
+            ok = ~np.isnan(mats[i]) & ~np.isnan(mats[j])
+            pair_k.append(cohen_kappa_score(mats[i][ok], mats[j][ok]))
+        assert st.loc[code, "kappa"] == pytest.approx(np.mean(pair_k))
+        assert st.loc[code, "alfa"] == pytest.approx(
+            krippendorff.alpha(reliability_data=np.vstack(mats), level_of_measurement="nominal"))
+        full = np.vstack(mats)[:, 10:].T.astype(int)
+        table, _ = inter_rater.aggregate_raters(full, n_cat=2)
+        assert st.loc[code, "fleiss_kappa"] == pytest.approx(inter_rater.fleiss_kappa(table))
+    assert "fleiss_kappa" in res.table().columns
+    assert res.n_coded["C"] == 110
+
+
+def test_long_format_gives_same_numbers_as_wide():
+    df = simulate(n=60, seed=2)
+    rows = []
+    for col, coder in (("codes_a", "Anna"), ("codes_b", "Bo")):
+        for uid, codes in zip(df["excerpt_id"], df[col]):
+            rows += [(uid, coder, c) for c in codes] or [(uid, coder, None)]
+    long = pd.DataFrame(rows, columns=["excerpt_id", "coder", "code"])
+    wide = intercoder_reliability(df, n_boot=100)
+    lng = intercoder_reliability(long, n_boot=100)
+    assert lng.coders == ["Anna", "Bo"]
+    for c in ["kappa", "alfa", "andel_overens", "f1"]:
+        np.testing.assert_allclose(lng.stats.loc[CODES, c].to_numpy(), wide.stats.loc[CODES, c].to_numpy())
+
+
+def test_disagreements_table():
+    df = simulate(n=80, seed=3)
+    res = intercoder_reliability(df, n_boot=100)
+    dis = res.disagreements()
+    n_expected = sum(int((binary(df, "codes_a", c) != binary(df, "codes_b", c)).sum()) for c in CODES)
+    assert len(dis) == n_expected
+    assert list(dis.columns) == ["excerpt_id", "kod", "etikett", "A", "B", "antal_ja", "antal_kodare", "text"]
+    assert (dis["A"] != dis["B"]).all()
+    first = dis.iloc[0]
+    row = df.set_index("excerpt_id").loc[first["excerpt_id"]]
+    assert bool(first["A"]) == (first["kod"] in row["codes_a"])
+    assert first["text"] == row["text"]
+    # weakest code (lowest kappa) first
+    assert dis["kod"].iloc[0] == res.stats.loc[CODES, "kappa"].idxmin()
+
+
+def test_single_label_ratings():
+    rng = np.random.default_rng(8)
+    truth = rng.integers(1, 6, size=50)
+    a = truth.astype(float)
+    b = np.where(rng.random(50) < 0.7, truth, rng.integers(1, 6, size=50)).astype(float)
+    df = pd.DataFrame({"excerpt_id": range(50), "kodare_1": a, "kodare_2": b})
+    res = intercoder_reliability(df, coders=["kodare_1", "kodare_2"], level="ordinal", n_boot=100)
+    assert res.alpha == pytest.approx(krippendorff.alpha(reliability_data=np.vstack([a, b]),
+                                                         level_of_measurement="ordinal"))
+    assert res.kappa == pytest.approx(cohen_kappa_score(a, b))
+
+
+def test_edge_cases_errors_and_notes():
+    df = simulate(n=40, seed=1)
+    with pytest.raises(EstimationError, match="minst två kodare"):
+        intercoder_reliability(df, coders=["codes_a"])
+    with pytest.raises(MissingColumnError, match="codes_x"):
+        intercoder_reliability(df, coders=["codes_a", "codes_x"])
+    with pytest.raises(MissingColumnError, match="excerpt_id"):
+        intercoder_reliability(df.drop(columns="excerpt_id"))
+    no_overlap = df.copy()
+    no_overlap.loc[:19, "codes_a"] = None
+    no_overlap.loc[20:, "codes_b"] = None
+    with pytest.raises(EstimationError, match="minst två kodare"):
+        intercoder_reliability(no_overlap)
+    # a code nobody used: NaN with a note, no crash
+    res = intercoder_reliability(df, codes=[*CODES, "hallbarhet"], n_boot=50)
+    assert np.isnan(res.stats.loc["hallbarhet", "kappa"]) and np.isnan(res.stats.loc["hallbarhet", "alfa"])
+    assert any("inte använts" in n for n in res.notes)
+    assert not np.isnan(res.kappa)
+    # all excerpts identical for every coder: undefined, noted
+    same = pd.DataFrame({"excerpt_id": range(5), "codes_a": [["samsyn"]] * 5, "codes_b": [["samsyn"]] * 5})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r2 = intercoder_reliability(same, n_boot=50)
+    assert np.isnan(r2.alpha) and r2.stats.loc["samsyn", "andel_overens"] == 1.0
+    assert any("samma värde" in n for n in r2.notes)
+    # partial overlap is recorded as an exclusion
+    part = df.copy()
+    part.loc[:4, "codes_b"] = None
+    r3 = intercoder_reliability(part, n_boot=50)
+    assert r3.exclusions.total == 5 and len(r3.units) == 35
+
+
+def test_result_contract_table_plot_and_seed(tmp_path):
+    df = simulate(n=100, seed=6)
+    res = intercoder_reliability(df, n_boot=200, random_state=3)
+    assert isinstance(res, ReliabilityResult)
+    t = res.table()
+    assert t["kod"].tolist()[-2:] == ["(poolat)", "(makromedel)"]
+    assert t["etikett"].iloc[-2] == "Samtliga koder (poolat)"
+    assert "Krippendorffs alfa" in res.caption and "," in res.caption
+    assert "Överensstämmelse" in res.summary()
+    again = intercoder_reliability(df, n_boot=200, random_state=3)
+    pd.testing.assert_frame_equal(res.stats, again.stats)
+    ax = res.plot()
+    labels = [t_.get_text() for t_ in ax.get_yticklabels()]
+    assert labels[0] == "Samtliga koder (poolat)"
+    assert all("." not in t_.get_text() for t_ in ax.get_xticklabels())
+    ax.figure.savefig(tmp_path / "rel.png")
+    assert (tmp_path / "rel.png").stat().st_size > 1000
