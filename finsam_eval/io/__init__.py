@@ -1,15 +1,34 @@
-"""Reading evaluation data with validation: tables, excerpts, surveys, registers."""
+"""Reading evaluation data with validation: tables, excerpts, surveys, registers.
 
+Every reader returns a DataFrame whose ``attrs["source"]`` names the file and
+whose ``attrs["exclusions"]`` (:class:`~finsam_eval.results.Exclusions`)
+records each repair and exclusion with counts and line numbers. Bad input is
+an error from :mod:`finsam_eval.errors` naming the file, column, first lines
+(header = line 1) and the fix.
+"""
+
+from .excerpts import DEFAULT_NAME_PATTERN, INTERVIEWER_LABELS, parse_code_list, parse_transcript, read_excerpts
+from .register import personnummer_mask, read_register
 from .schemas import EXCERPTS, REGISTER, SURVEY, schema_table
+from .survey import normalise_labels, read_survey
 from .tables import MissingDependencyError, check_unique, file_rows, read_table, require_columns
 
 __all__ = [
     "read_table",
+    "read_excerpts",
+    "read_survey",
+    "read_register",
+    "parse_code_list",
+    "parse_transcript",
+    "normalise_labels",
+    "personnummer_mask",
     "require_columns",
     "check_unique",
     "file_rows",
     "schema_table",
     "MissingDependencyError",
+    "DEFAULT_NAME_PATTERN",
+    "INTERVIEWER_LABELS",
     "EXCERPTS",
     "SURVEY",
     "REGISTER",
