@@ -7,6 +7,24 @@ and prevalence words, and exchange with other QDA tools through REFI-QDA.
 """
 
 from .codebook import FRAMEWORKS, Code, Codebook
+from .matching import CompiledCodebook, code_excerpts, code_text
+from .results import CodeComparison, CodeMatrix, CodingResult, Cooccurrence, Prevalence, Quotes
 from .text import normalise, stem, tokenize
 
-__all__ = ["Code", "Codebook", "FRAMEWORKS", "normalise", "stem", "tokenize"]
+__all__ = [
+    "Code",
+    "Codebook",
+    "FRAMEWORKS",
+    "CompiledCodebook",
+    "code_excerpts",
+    "code_text",
+    "CodingResult",
+    "CodeMatrix",
+    "Cooccurrence",
+    "Quotes",
+    "Prevalence",
+    "CodeComparison",
+    "normalise",
+    "stem",
+    "tokenize",
+]

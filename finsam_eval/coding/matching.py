@@ -1,0 +1,503 @@
+"""Code excerpts against a codebook, with Swedish morphology, negation and hedging.
+
+The codebook is compiled once into lookup tables keyed on stems and surface
+forms (:class:`CompiledCodebook`), so coding an excerpt is a single pass over
+its tokens with dictionary look-ups, not one regular expression per term:
+
+* words: the token's stem is looked up among the stems the term's inflected
+  forms take (:func:`~finsam_eval.coding.text.term_keys`); short terms
+  (``mål``, ``tid``) are looked up among their noun forms only;
+* compounds: a term can be the head (``samverkan|s|former``) or the tail
+  (``myndighets|samverkan``) of a compound, with guards against absurd hits
+  (:func:`~finsam_eval.coding.text.plausible_head_rest`);
+* phrases: a dictionary of first words, then the remaining words compared by
+  stem, allowing one inserted word (``lyfta upp blicken``);
+* ``prefix*`` terms and regular expressions for what words cannot express.
+
+Each token's word and compound hits are cached, so the cost of a text grows
+with its length and the vocabulary, not with the number of terms.
+
+A hit preceded (within the same clause, up to four words) by a negation
+(``inte``, ``ingen``, ``saknar``, ``brist på``, ``utan``) or followed by one
+(``saknas``, ``fungerar inte``) is kept but flagged ``negated``; a hedge
+(``kanske``, ``delvis``, ``i viss mån``, ``inte riktigt``) flags ``hedged``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..errors import MissingColumnError, SchemaError
+from ..results import Exclusions
+from .codebook import Codebook
+from .text import (
+    STOPWORDS,
+    is_short,
+    plausible_head_rest,
+    plausible_tail_prefix,
+    split_hyphen,
+    stem,
+    strict_forms,
+    term_keys,
+    tokenize,
+)
+
+if TYPE_CHECKING:
+    from .results import CodingResult
+
+__all__ = ["CompiledCodebook", "Hit", "code_excerpts", "code_text", "NEGATIONS", "HEDGES"]
+
+#: Words that negate a following term (within the clause window).
+NEGATIONS = frozenset(
+    "inte ej icke ingen inget inga aldrig saknas saknar saknade saknat saknades brist bristen brister bristande "
+    "utan varken knappast avsaknad frånvaro frånvarande".split()
+)
+#: Words after a term that negate it ("samsyn saknas", "förankringen brister").
+NEGATIONS_AFTER = frozenset(
+    "saknas saknades saknats saknar brister brast uteblev uteblir uteblivit fattas inte ej aldrig".split()
+)
+#: Hedging words; ``viss`` counts only in "i viss mån" / "till viss del".
+HEDGES = frozenset(
+    "kanske möjligen möjligtvis eventuellt troligen troligtvis antagligen sannolikt delvis ganska lite "
+    "något nog tveksamt osäkert".split()
+)
+_HEDGE_NEXT = {"viss": {"mån", "del", "utsträckning", "grad"}, "riktigt": None, "helt": None}
+_CLAUSE_BREAK = frozenset({"men", "fast", "däremot"})
+_WINDOW_BEFORE = 4
+_WINDOW_AFTER = 3
+
+_SCAN_RE = re.compile(r"(?P<w>[0-9a-zåäöéèüæøáà]+(?:-[0-9a-zåäöéèüæøáà]+)*)|(?P<p>[.!?;:,()\u2013\u2014])", re.I)
+
+# Score weights per kind of hit; a code needs ``min_score`` in an excerpt.
+WEIGHTS = {"ord": 1.0, "fras": 1.5, "sammansättning": 1.0, "prefix": 0.75, "regex": 1.0}
+_REPEAT_WEIGHT = 0.25
+
+
+@dataclass(frozen=True)
+class _Term:
+    code: str
+    term: str
+    exclude: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One match of a term in a text (token positions are inclusive)."""
+
+    code: str
+    term: str
+    kind: str
+    start: int
+    end: int
+    char_start: int
+    char_end: int
+    negated: bool
+    hedged: bool
+    exclude: bool = False
+
+
+class CompiledCodebook:
+    """A codebook compiled into stem- and surface-keyed lookup tables.
+
+    Build it once and reuse it (``code_excerpts`` does this for you); its
+    per-token cache makes repeated words cost one dictionary look-up.
+
+    Examples
+    --------
+    >>> cc = CompiledCodebook(Codebook.default())
+    >>> sorted({h.code for h in cc.hits("Myndighetssamverkan är inte riktigt förankrad.")})
+    ['forankring', 'samverkan']
+    """
+
+    def __init__(self, codebook: Codebook) -> None:
+        self.codebook = codebook
+        self.terms: list[_Term] = []
+        self.word_keys: dict[str, list[int]] = {}
+        self.word_strict: dict[str, list[int]] = {}
+        self.heads: dict[str, list[int]] = {}
+        self.prefixes: dict[str, list[int]] = {}
+        self.phrase_first: dict[str, list[int]] = {}
+        self.phrase_first_strict: dict[str, list[int]] = {}
+        self.phrases: dict[int, list[tuple[frozenset[str], frozenset[str]]]] = {}
+        self.regexes: list[tuple[int, re.Pattern[str]]] = []
+        self._tail_starts: set[str] = set()
+        self._cache: dict[str, tuple[tuple[int, str], ...]] = {}
+        for code in codebook:
+            for t in code.include:
+                self._add(code.id, t, False)
+            for t in code.exclude:
+                self._add(code.id, t, True)
+            for rx in code.regex:
+                idx = self._new(code.id, rx, False)
+                self.regexes.append((idx, re.compile(rx, re.IGNORECASE)))
+
+    def _new(self, code: str, term: str, exclude: bool) -> int:
+        self.terms.append(_Term(code, term, exclude))
+        return len(self.terms) - 1
+
+    def _add(self, code: str, term: str, exclude: bool) -> None:
+        raw = term.strip()
+        idx = self._new(code, raw, exclude)
+        if raw.endswith("*"):
+            self.prefixes.setdefault(raw.rstrip("*").lower(), []).append(idx)
+            return
+        toks = tokenize(raw)
+        if len(toks) == 1:
+            w = toks[0]
+            if is_short(w):
+                for f in strict_forms(w):
+                    self.word_strict.setdefault(f, []).append(idx)
+            else:
+                for k in term_keys(w):
+                    self.word_keys.setdefault(k, []).append(idx)
+            if len(w) >= 3 and w not in STOPWORDS:
+                self._tail_starts.add(w[:3])
+                self.heads.setdefault(w, []).append(idx)
+                # Compounds often drop a final -a/-e of the first part (arbete -> arbetsplats).
+                if len(w) >= 6 and w[-1] in "ae":
+                    self.heads.setdefault(w[:-1], []).append(idx)
+            return
+        spec = []
+        for w in toks:
+            if is_short(w) or w in STOPWORDS:
+                spec.append((frozenset(), strict_forms(w) | {w}))
+            else:
+                spec.append((term_keys(w), frozenset({w})))
+        self.phrases[idx] = spec
+        keys, strict = spec[0]
+        for k in keys:
+            self.phrase_first.setdefault(k, []).append(idx)
+        for f in strict:
+            self.phrase_first_strict.setdefault(f, []).append(idx)
+
+    # -- single tokens --------------------------------------------------------
+    def _direct(self, p: str) -> list[int]:
+        out = list(self.word_strict.get(p, ()))
+        if len(p) >= 4:
+            out += self.word_keys.get(stem(p), ())
+        return out
+
+    def token_hits(self, token: str) -> tuple[tuple[int, str], ...]:
+        """``(term index, kind)`` for every word, compound and prefix term in one token (cached)."""
+        got = self._cache.get(token)
+        if got is not None:
+            return got
+        found: dict[int, str] = {}
+        parts = [token]
+        if "-" in token:
+            parts += split_hyphen(token)
+        for p in parts:
+            for i in self._direct(p):
+                found.setdefault(i, "ord")
+            n = len(p)
+            if self.prefixes:
+                for k in range(4, n + 1):
+                    for i in self.prefixes.get(p[:k], ()):
+                        found.setdefault(i, "prefix")
+            if n < 7:  # a compound needs two parts of three or more letters plus a rest
+                continue
+            for k in range(3, n - 3):
+                heads = self.heads.get(p[:k])
+                if heads:
+                    rests = [p[k:]]
+                    if p[k] == "s":
+                        rests.append(p[k + 1:])
+                    if any(plausible_head_rest(p, p[:k], r) for r in rests):
+                        for i in heads:
+                            found.setdefault(i, "sammansättning")
+            for k in range(3, n - 2):
+                rest = p[k:]
+                if rest[:3] in self._tail_starts and plausible_tail_prefix(p[:k]):
+                    for i in self._direct(rest):
+                        found.setdefault(i, "sammansättning")
+        res = tuple(found.items())
+        if len(self._cache) < 500_000:
+            self._cache[token] = res
+        return res
+
+    # -- texts -------------------------------------------------------------------
+    def hits(self, text: str) -> list[Hit]:
+        """All hits (inclusion and exclusion) of the codebook in ``text``."""
+        if not isinstance(text, str) or not text:
+            return []
+        toks: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        clause: list[int] = []
+        c = 0
+        for m in _SCAN_RE.finditer(text):
+            w = m.group("w")
+            if w is None:
+                c += 1
+                continue
+            w = w.lower()
+            if w in _CLAUSE_BREAK:
+                c += 1
+            toks.append(w)
+            starts.append(m.start())
+            ends.append(m.end())
+            clause.append(c)
+        raw: list[tuple[int, str, int, int]] = []
+        pf, pfs, phrases = self.phrase_first, self.phrase_first_strict, self.phrases
+        for j, tok in enumerate(toks):
+            for i, kind in self.token_hits(tok):
+                raw.append((i, kind, j, j))
+            cand = pfs.get(tok, [])
+            if len(tok) >= 4:
+                more = pf.get(stem(tok))
+                if more:
+                    cand = cand + more
+            for i in cand:
+                end = _match_phrase(phrases[i], toks, j)
+                if end is not None:
+                    raw.append((i, "fras", j, end))
+        for i, rx in self.regexes:
+            for m in rx.finditer(text):
+                if m.end() <= m.start():
+                    continue
+                a = max(bisect_right(starts, m.start()) - 1, 0)
+                b = max(bisect_right(starts, m.end() - 1) - 1, a)
+                raw.append((i, "regex", a, b))
+        out = []
+        for i, kind, a, b in raw:
+            t = self.terms[i]
+            neg, hedge = _flags(toks, clause, a, b)
+            cs = starts[a] if toks else 0
+            ce = ends[b] if toks else 0
+            out.append(Hit(t.code, t.term, kind, a, b, cs, ce, neg, hedge, t.exclude))
+        return out
+
+
+def _match_phrase(spec: Sequence[tuple[frozenset[str], frozenset[str]]], toks: Sequence[str], j: int,
+                  max_gap: int = 1) -> int | None:
+    """End position of phrase ``spec`` starting at token ``j``, or None; one extra word may intervene."""
+    pos = j
+    gaps = 0
+    for keys, strict in spec[1:]:
+        nxt = pos + 1
+        while True:
+            if nxt >= len(toks):
+                return None
+            w = toks[nxt]
+            if w in strict or (keys and len(w) >= 4 and stem(w) in keys):
+                pos = nxt
+                break
+            if gaps >= max_gap:
+                return None
+            gaps += 1
+            nxt += 1
+    return pos
+
+
+def _flags(toks: Sequence[str], clause: Sequence[int], a: int, b: int) -> tuple[bool, bool]:
+    c = clause[a]
+    neg = hedge = False
+    lo = max(a - _WINDOW_BEFORE, 0)
+    for k in range(a - 1, lo - 1, -1):
+        if clause[k] != c:
+            break
+        w = toks[k]
+        if w in NEGATIONS:
+            neg = True
+            # "inte riktigt", "inte helt" soften the negation into a hedge too.
+            if k + 1 < len(toks) and toks[k + 1] in ("riktigt", "helt", "alltid", "särskilt"):
+                hedge = True
+        elif w in HEDGES:
+            hedge = True
+        elif w == "viss" and k + 1 < len(toks) and toks[k + 1] in _HEDGE_NEXT["viss"]:
+            hedge = True
+    hi = min(b + _WINDOW_AFTER, len(toks) - 1)
+    for k in range(b + 1, hi + 1):
+        if clause[k] != c:
+            break
+        w = toks[k]
+        if w in NEGATIONS_AFTER:
+            neg = True
+        elif w in ("kanske", "delvis", "möjligen", "eventuellt") or (
+            w == "viss" and k + 1 < len(toks) and toks[k + 1] in _HEDGE_NEXT["viss"]
+        ):
+            hedge = True
+    return neg, hedge
+
+
+def _code_hits(hits: list[Hit]) -> dict[str, list[Hit]]:
+    """Inclusion hits per code after exclusions (an exclusion cancels hits on the tokens it covers)."""
+    excl: dict[str, list[tuple[int, int]]] = {}
+    for h in hits:
+        if h.exclude:
+            excl.setdefault(h.code, []).append((h.start, h.end))
+    out: dict[str, list[Hit]] = {}
+    for h in hits:
+        if h.exclude:
+            continue
+        spans = excl.get(h.code)
+        if spans and any(a <= h.end and h.start <= b for a, b in spans):
+            continue
+        out.setdefault(h.code, []).append(h)
+    return out
+
+
+def _score(hits: list[Hit]) -> float:
+    best: dict[str, float] = {}
+    extra = 0.0
+    for h in hits:
+        w = WEIGHTS[h.kind]
+        if h.term in best:
+            extra += _REPEAT_WEIGHT
+            best[h.term] = max(best[h.term], w)
+        else:
+            best[h.term] = w
+    return round(sum(best.values()) + extra, 4)
+
+
+def code_text(text: str, codebook: Codebook | CompiledCodebook | None = None, *, min_score: float = 1.0) -> pd.DataFrame:
+    """Code one text: one row per code with score, matched terms and flags.
+
+    Examples
+    --------
+    >>> code_text("Det finns ingen samsyn om målgruppen.")[["code", "negated"]].to_dict("records")
+    [{'code': 'samsyn', 'negated': True}, {'code': 'malgrupp', 'negated': False}]
+    """
+    df = pd.DataFrame({"excerpt_id": [0], "text": [text]})
+    res = code_excerpts(df, codebook, min_score=min_score, respondent_col=None)
+    return res.long.drop(columns=["excerpt_id", "text"]).reset_index(drop=True)
+
+
+def code_excerpts(
+    excerpts: pd.DataFrame,
+    codebook: Codebook | CompiledCodebook | None = None,
+    *,
+    text_col: str = "text",
+    id_col: str = "excerpt_id",
+    respondent_col: str | None = "respondent_id",
+    min_score: float = 1.0,
+    codes: Iterable[str] | None = None,
+) -> CodingResult:
+    """Code interview excerpts into themes.
+
+    Parameters
+    ----------
+    excerpts
+        One row per excerpt with an id column, a text column and any metadata
+        (``forbund``, ``roll``, ``respondent_id`` ...), which is carried into
+        the result.
+    codebook
+        A :class:`Codebook` (default: :meth:`Codebook.default`) or an already
+        compiled one (faster when coding many batches).
+    text_col, id_col, respondent_col
+        Column names; ``respondent_col=None`` when there is no respondent id
+        (then matrices count excerpts only).
+    min_score
+        Smallest score for a code to be given: one distinct word or compound
+        hit scores 1, a phrase 1.5, a ``prefix*`` 0.75, each repeated hit 0.25.
+    codes
+        Only these code ids (default: all).
+
+    Returns
+    -------
+    CodingResult
+        ``.long`` (one row per excerpt and code: score, matched terms,
+        ``negated``, ``hedged`` and all excerpt metadata), ``.wide`` (0/1),
+        ``.matrix()``, ``.cooccurrence()``, ``.quotes()``, ``.prevalence()``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"excerpt_id": [1, 2], "respondent_id": ["R1", "R2"], "forbund": ["Botkyrka", "Uppsala"],
+    ...                    "text": ["Myndighetssamverkan fungerar bra.", "Insatsen är inte riktigt förankrad."]})
+    >>> res = code_excerpts(df)
+    >>> res.long[["excerpt_id", "code", "negated", "hedged"]].to_dict("records")
+    [{'excerpt_id': 1, 'code': 'samverkan', 'negated': False, 'hedged': False}, {'excerpt_id': 2, 'code': 'forankring', 'negated': True, 'hedged': True}]
+    """
+    from .results import CodingResult
+
+    if not isinstance(excerpts, pd.DataFrame):
+        raise SchemaError(f"code_excerpts: excerpts ska vara en DataFrame, fick {type(excerpts).__name__}.")
+    for col in [text_col, id_col] + ([respondent_col] if respondent_col else []):
+        if col not in excerpts.columns:
+            raise MissingColumnError(
+                f"code_excerpts: kolumnen {col!r} saknas; kolumner: {list(excerpts.columns)}. "
+                f"Ange rätt namn med text_col=, id_col= eller respondent_col= (None om respondent-id saknas)."
+            )
+    if excerpts[id_col].duplicated().any():
+        from ..errors import DuplicateIdError, describe_rows
+
+        rows = list(excerpts.index[excerpts[id_col].duplicated(keep=False)])
+        raise DuplicateIdError(
+            f"code_excerpts: kolumnen {id_col!r} har dubbletter ({describe_rows(rows)}); varje utdrag behöver ett unikt id."
+        )
+    if codebook is None:
+        codebook = Codebook.default()
+    compiled = codebook if isinstance(codebook, CompiledCodebook) else CompiledCodebook(codebook)
+    cb = compiled.codebook
+    keep = set(codes) if codes is not None else None
+    if keep is not None:
+        unknown = sorted(keep - set(cb.ids))
+        if unknown:
+            from ..errors import CodebookError
+
+            raise CodebookError(f"code_excerpts: koderna {unknown} finns inte i kodboken {cb.name!r}.")
+    labels = cb.labels
+    order = {c: i for i, c in enumerate(cb.ids)}
+
+    exclusions = Exclusions()
+    texts = excerpts[text_col]
+    empty = texts.isna() | (texts.astype(str).str.strip() == "")
+    if empty.any():
+        exclusions.add("utdraget saknar text och kodas inte", int(empty.sum()),
+                       rows=[int(i) for i in range(len(texts)) if empty.iloc[i]], column=text_col)
+
+    rows: list[dict] = []
+    ids = excerpts[id_col].tolist()
+    for pos, text in enumerate(texts.tolist()):
+        if not isinstance(text, str) or not text.strip():
+            continue
+        per_code = _code_hits(compiled.hits(text))
+        for code in sorted(per_code, key=order.__getitem__):
+            if keep is not None and code not in keep:
+                continue
+            hs = per_code[code]
+            score = _score(hs)
+            if score < min_score:
+                continue
+            terms = list(dict.fromkeys(h.term for h in hs))
+            words = list(dict.fromkeys(text[h.char_start:h.char_end] for h in hs))
+            rows.append({
+                "_pos": pos,
+                id_col: ids[pos],
+                "code": code,
+                "label": labels[code],
+                "score": score,
+                "n_hits": len(hs),
+                "matched_terms": terms,
+                "matched_text": words,
+                "negated": all(h.negated for h in hs),
+                "hedged": any(h.hedged for h in hs),
+                "spans": [(h.char_start, h.char_end) for h in hs],
+            })
+    cols = ["_pos", id_col, "code", "label", "score", "n_hits", "matched_terms", "matched_text", "negated",
+            "hedged", "spans"]
+    long = pd.DataFrame(rows, columns=cols)
+    meta = excerpts.reset_index(drop=True).drop(columns=[id_col])
+    meta["_pos"] = range(len(meta))
+    long = long.merge(meta, on="_pos", how="left").drop(columns="_pos")
+    long["negated"] = long["negated"].astype(bool)
+    long["hedged"] = long["hedged"].astype(bool)
+    return CodingResult(
+        long=long,
+        excerpts=excerpts.reset_index(drop=True),
+        codebook=cb,
+        text_col=text_col,
+        id_col=id_col,
+        respondent_col=respondent_col,
+        method="automatisk",
+        exclusions=exclusions,
+        min_score=min_score,
+    )
+
