@@ -95,7 +95,7 @@ def _prepare(
     treat: str = "deltagare",
     post: str | None = None,
     covariates: list[str] | None = None,
-    cluster: str | None = "person_id",
+    cluster: str | None = None,
     fe: str = "twfe",
     weights: str | None = None,
     extra: list[str] | None = None,
@@ -357,7 +357,7 @@ def did(
     treat: str = "deltagare",
     post: str | None = None,
     covariates: list[str] | None = None,
-    cluster: str | None = "person_id",
+    cluster: str | None = None,
     fe: str = "twfe",
     weights: str | None = None,
     inference: str = "cluster",
@@ -386,7 +386,7 @@ def did(
         Time-varying controls (time-invariant ones are absorbed by the unit
         effects and dropped with a note). Text columns become dummies.
     cluster
-        Cluster column for CR1 standard errors (default the person).
+        Cluster column for CR1 standard errors (default ``None``: the unit).
     fe
         ``"twfe"`` (unit and period effects) or ``"2x2"`` (group and period
         effects).

@@ -131,7 +131,7 @@ def event_study(
     lags: int = 8,
     ref: int = -1,
     covariates: list[str] | None = None,
-    cluster: str | None = "person_id",
+    cluster: str | None = None,
     alpha: float = 0.05,
     time_label: str = "Kvartal i förhållande till start",
 ) -> EventStudyResult:
