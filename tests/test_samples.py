@@ -327,3 +327,17 @@ def test_truth_table(register):
         parts = avg.loc[y].drop("Alla")
         pooled = (parts["value"] * parts["n_personer"]).sum() / parts["n_personer"].sum()
         assert pooled == pytest.approx(avg.loc[(y, "Alla"), "value"], abs=1e-5)
+
+
+def test_load_sample_without_data_folder_regenerates(monkeypatch, tmp_path):
+    """An installed wheel has no data_samples/: load_sample regenerates the same frame."""
+    import finsam_eval.samples as samples
+
+    from_file = {name: load_sample(name) for name in ["survey_deltagare", "survey_population", "register_truth"]}
+    monkeypatch.setattr(samples._io, "repo_data_dir", lambda: tmp_path / "saknas")
+    samples._load.cache_clear()
+    try:
+        for name, df in from_file.items():
+            pd.testing.assert_frame_equal(load_sample(name), df)
+    finally:
+        samples._load.cache_clear()
