@@ -90,8 +90,10 @@ _SEPARATORS = (";", "\t", ",", "|")
 _SEP_NAMES = {";": "semikolon", "\t": "tabb", ",": "komma", "|": "lodstreck"}
 # A number written the Swedish way: optional sign, digits with optional space
 # or non-breaking-space thousand groups, optional decimal comma.
+_SPACES = (" ", "\u00a0", "\u202f")
 _SV_NUMBER = re.compile(r"[-+\u2212]?(?:\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(?:,\d+)?")
 _DATA_OFFSET = 2  # header is line 1, first data row line 2
+_BLANK_LINE = re.compile(r"\n[ \t\r]*(?=\n)")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -303,7 +305,7 @@ def _read_csv(
     path: Path, name: str, sep: str | None, encoding: str | None, dtype: Any, ex: Exclusions
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     raw = _read_bytes(path, name)
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise EmptyFileError(f"Filen {name!r} är tom (0 byte eller bara blanktecken). Kontrollera att exporten blev klar.")
     _sniff_binary(raw, name, "textfil (CSV)")
     text, enc = _decode(raw, name, encoding)
@@ -319,7 +321,7 @@ def _read_csv(
             io.StringIO(text),
             sep=used_sep,
             dtype=dtype,
-            skip_blank_lines=False,
+            skip_blank_lines=True,
             engine="c",
             low_memory=False,
         )
@@ -352,7 +354,14 @@ def _read_csv(
                 f"Filen {name!r} verkar avkortad: sista raden (rad {n_lines}) har {n_last} fält men rubrikraden har "
                 f"{len(header)}. Kontrollera att hela filen kom med (exportera eller kopiera den på nytt)."
             )
-    return df, {"encoding": enc, "sep": used_sep}
+    # Blank lines pandas skipped: remember their numbers so that row numbers match the file.
+    lead = text[: len(text) - len(text.lstrip("\r\n \t"))].count("\n")
+    blank, line, last_pos = [], 1, 0
+    for m in _BLANK_LINE.finditer(text, len(text) - len(text.lstrip("\r\n \t"))):
+        line += text.count("\n", last_pos, m.start() + 1)
+        last_pos = m.start() + 1
+        blank.append(line)
+    return df, {"encoding": enc, "sep": used_sep, "data_offset": lead + _DATA_OFFSET, "skipped_lines": tuple(blank)}
 
 
 def _read_excel(path: Path, name: str, sheet: Any, dtype: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -394,7 +403,7 @@ def _read_excel(path: Path, name: str, sheet: Any, dtype: Any) -> tuple[pd.DataF
         if isinstance(use, int) and not 0 <= use < len(sheets):
             raise InputFileError(f"Filen {name!r} har {len(sheets)} blad; sheet={use} finns inte (räkna från 0).")
         try:
-            df = xl.parse(use, dtype=dtype)
+            df = pd.read_excel(xl, sheet_name=use, dtype=dtype)
         except (zipfile.BadZipFile, EOFError, KeyError, zlib_error()) as e:
             raise InputFileError(
                 f"Filen {name!r} verkar avkortad eller skadad ({type(e).__name__}). Kopiera eller exportera den på nytt."
@@ -477,7 +486,12 @@ def _blank_mask(df: pd.DataFrame) -> np.ndarray:
 
 
 def _decimal_comma(df: pd.DataFrame, ex: Exclusions) -> pd.DataFrame:
-    """Turn text columns written as Swedish numbers (``1 234,5``) into floats."""
+    """Turn text columns written as Swedish numbers (``1 234,5``) into floats.
+
+    Vectorised: literal replacements and ``pd.to_numeric``; the regular
+    expression only checks a sample and the (few) cells with spaces, so that a
+    postnummer such as ``123 45`` is not read as a number.
+    """
     for c in df.columns:
         s = df[c]
         if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
@@ -485,25 +499,31 @@ def _decimal_comma(df: pd.DataFrame, ex: Exclusions) -> pd.DataFrame:
         nn = s.dropna()
         if nn.empty or pd.api.types.infer_dtype(nn.head(200), skipna=True) != "string":
             continue
-        head = nn.head(100).str.strip()
-        if not head.str.fullmatch(_SV_NUMBER).all():
+        if not all(_SV_NUMBER.fullmatch(v.strip()) for v in nn.head(100)):
+            continue
+        if pd.api.types.infer_dtype(nn, skipna=True) != "string":
             continue
         st = nn.str.strip()
-        ok = st.str.fullmatch(_SV_NUMBER)
-        if not ok.all() or pd.api.types.infer_dtype(nn, skipna=True) != "string":
-            continue
-        has_comma = st.str.contains(",", regex=False)
-        has_space = st.str.contains(r"[ \u00a0\u202f]", regex=True)
+        has_comma = st.str.contains(",", regex=False).to_numpy(dtype=bool)
+        has_space = np.zeros(len(st), dtype=bool)
+        for sp in _SPACES:
+            has_space |= st.str.contains(sp, regex=False).to_numpy(dtype=bool)
         if not (has_comma.any() or has_space.any()):
             continue
-        num = pd.to_numeric(
-            st.str.replace(r"[ \u00a0\u202f]", "", regex=True).str.replace("\u2212", "-").str.replace(",", "."),
-            errors="coerce",
-        )
-        out = pd.Series(np.nan, index=s.index, dtype=float)
-        out.loc[num.index] = num.astype(float)
+        if has_space.any() and not all(_SV_NUMBER.fullmatch(v) for v in st[has_space]):
+            continue
+        t = st
+        for sp in _SPACES:
+            t = t.str.replace(sp, "", regex=False)
+        t = t.str.replace("\u2212", "-", regex=False).str.replace(",", ".", regex=False)
+        num = pd.to_numeric(t, errors="coerce")
+        if num.isna().any():
+            continue
+        out = np.full(len(s), np.nan)
+        notna = s.notna().to_numpy()
+        out[notna] = num.to_numpy(dtype=float)
         df[c] = out
-        pos = np.flatnonzero(s.index.isin(nn.index[(has_comma | has_space).to_numpy()]))
+        pos = np.flatnonzero(notna)[has_comma | has_space]
         ex.add("decimalkomma tolkat", len(pos), rows=file_rows(df, pos[:10]), column=c, action="omkodad")
     return df
 
@@ -511,19 +531,22 @@ def _decimal_comma(df: pd.DataFrame, ex: Exclusions) -> pd.DataFrame:
 def _finish(df: pd.DataFrame, name: str, ex: Exclusions, meta: dict[str, Any], decimal: str | None) -> pd.DataFrame:
     label = source_label(name)
     df = _clean_columns(df, label, ex)
-    df.attrs = {"source": name, "exclusions": ex, "data_offset": _DATA_OFFSET, "skipped_lines": ()}
+    offset = meta.pop("data_offset", _DATA_OFFSET)
+    skipped = tuple(meta.pop("skipped_lines", ()))
+    df.attrs = {"source": name, "exclusions": ex, "data_offset": offset, "skipped_lines": skipped}
     if len(df.columns) == 0 or len(df) == 0:
         raise EmptyFileError(
             f"{label} innehåller inga datarader (bara rubrikraden eller ingenting). Kontrollera att exporten blev klar."
         )
     blank = _blank_mask(df)
     if blank.any():
-        lines = tuple(file_rows(df, np.flatnonzero(blank)))
-        ex.add("tomma rader borttagna", int(blank.sum()), rows=lines[:10], action="borttagen")
+        skipped = tuple(sorted({*skipped, *file_rows(df, np.flatnonzero(blank))}))
         df = df.loc[~blank].reset_index(drop=True)
-        df.attrs = {"source": name, "exclusions": ex, "data_offset": _DATA_OFFSET, "skipped_lines": lines}
+        df.attrs = {"source": name, "exclusions": ex, "data_offset": offset, "skipped_lines": skipped}
         if len(df) == 0:
             raise EmptyFileError(f"{label} innehåller bara tomma rader. Kontrollera att exporten blev klar.")
+    if skipped:
+        ex.add("tomma rader borttagna", len(skipped), rows=skipped[:10], action="borttagen")
     if decimal != ".":
         df = _decimal_comma(df, ex)
     df.attrs.update(meta)
