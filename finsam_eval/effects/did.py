@@ -42,6 +42,7 @@ from .inference import (
     cluster_vcov,
     demean,
     randomisation_inference,
+    summary_text,
     t_pvalue,
     warn_few_clusters,
     wild_cluster_bootstrap,
@@ -311,6 +312,9 @@ class DidResult(ResultMixin):
             f"Effekt {fmt_num(self.att, 3)}, {lvl} % KI {fmt_ci(*self.ci, 3)}, p = {fmt_p(self.pvalue)}; "
             f"{self.n_treated} deltagare och {self.n_control} kontroller."
         )
+
+    def summary(self) -> str:
+        return summary_text(self, self.table())
 
     def table(self) -> pd.DataFrame:
         """One row: estimate, SE, CI, p and the counts (small counts suppressed)."""

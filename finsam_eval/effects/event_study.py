@@ -29,7 +29,7 @@ from scipy import stats
 from ..results import Exclusions, ResultMixin
 from ..sv import fmt_num, fmt_p
 from .did import _GRP, _START, _base, _prepare
-from .inference import cluster_vcov, demean, warn_few_clusters
+from .inference import cluster_vcov, demean, summary_text, warn_few_clusters
 
 __all__ = ["event_study", "EventStudyResult"]
 
@@ -75,6 +75,9 @@ class EventStudyResult(ResultMixin):
             f"Gemensamt test av förperioderna: F({p['df']}, {self.n_clusters - 1}) = {fmt_num(p['F'], 2)}, "
             f"p = {fmt_p(p['p_F'])}. Referensperiod {self.ref}."
         )
+
+    def summary(self) -> str:
+        return summary_text(self, self.table())
 
     def table(self) -> pd.DataFrame:
         """Coefficients by event time; rows resting on fewer than ``min_count`` participants are masked."""

@@ -55,6 +55,23 @@ FEW_CLUSTERS = 30
 _WEBB = np.array([-math.sqrt(1.5), -1.0, -math.sqrt(0.5), math.sqrt(0.5), 1.0, math.sqrt(1.5)])
 
 
+#: Decimals when estimates are printed in ``summary()``.
+DECIMALS = {"estimat": 3, "se": 3, "ci_lag": 3, "ci_hog": 3, "p": 3, "t": 2, "p_bootstrap": 3,
+            "p_randomisering": 3, "grupp": 0, "event_time": 0, "period": 0}
+
+
+def summary_text(result: ResultMixin, table: pd.DataFrame) -> str:
+    """Text summary with estimates to three decimals (the mixin's default of one hides small effects)."""
+    from ..sv import format_table
+
+    body = format_table(table, decimals=DECIMALS).to_string(index=False)
+    parts = [result.title or type(result).__name__, body]
+    notes = result._notes()
+    if notes:
+        parts.append("\n".join(f"Not: {n}" for n in notes))
+    return "\n\n".join(parts)
+
+
 class FewClustersWarning(UserWarning):
     """Cluster-robust standard errors with fewer than ~30 clusters are unreliable."""
 
@@ -218,6 +235,9 @@ class WildBootstrapResult(ResultMixin):
             f"Restriktiv vild klusterbootstrap med {self.weights}-vikter, {self.n_clusters} kluster, "
             f"{self.n_boot} dragningar" + (" (samtliga kombinationer)" if self.enumerated else "") + "."
         )
+
+    def summary(self) -> str:
+        return summary_text(self, self.table())
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -455,6 +475,9 @@ class RandomisationResult(ResultMixin):
     def caption(self) -> str:
         how = "samtliga möjliga tilldelningar" if self.exact else f"{self.n_perm} slumpade tilldelningar"
         return f"Behandlingen omfördelad mellan {self.n_units} enheter på nivån {self.level!r}; {how}."
+
+    def summary(self) -> str:
+        return summary_text(self, self.table())
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame(

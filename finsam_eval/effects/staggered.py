@@ -52,7 +52,7 @@ from scipy import stats
 from ..errors import EstimationError, MissingColumnError
 from ..results import Exclusions, ResultMixin
 from ..sv import fmt_ci, fmt_num, fmt_p
-from .inference import FEW_CLUSTERS, FewClustersWarning
+from .inference import FEW_CLUSTERS, FewClustersWarning, summary_text
 
 __all__ = ["staggered_did", "StaggeredResult", "simulate_staggered"]
 
@@ -74,6 +74,8 @@ class StaggeredResult(ResultMixin):
     overall, simple
         ``{"estimat", "se", "ci", "p", "se_analytic"}``: cohort-size weighted mean effect
         (over cohorts, and over all post cells).
+    dynamic_overall
+        Plain mean of the dynamic effects over ``e = 0..max_e``.
     dynamic, by_group
         Effects by time since start and by start cohort.
     """
@@ -82,6 +84,7 @@ class StaggeredResult(ResultMixin):
     attgt: pd.DataFrame
     overall: dict[str, Any]
     simple: dict[str, Any]
+    dynamic_overall: dict[str, Any]
     dynamic: pd.DataFrame
     by_group: pd.DataFrame
     control: str
@@ -96,6 +99,7 @@ class StaggeredResult(ResultMixin):
     notes: list[str] = field(default_factory=list)
     exclusions: Exclusions = field(default_factory=Exclusions)
     influence: np.ndarray | None = field(default=None, repr=False)
+    labels: dict[Any, str] = field(default_factory=dict)
 
     @property
     def se_analytic(self) -> np.ndarray:
@@ -130,6 +134,9 @@ class StaggeredResult(ResultMixin):
                 f"p = {fmt_p(o['p'])}; {self.n_treated} behandlade och {self.n_control} "
                 f"{'aldrig behandlade' if self.control == 'never' else 'aldrig eller ännu inte behandlade'} enheter.")
 
+    def summary(self) -> str:
+        return summary_text(self, self.table())
+
     def table(self, kind: str = "all") -> pd.DataFrame:
         """Tidy estimates: ``kind`` is ``"all"`` (overall, by cohort, by event time), ``"dynamic"``,
         ``"group"`` or ``"attgt"``. Cells resting on fewer than ``min_count`` treated units are masked."""
@@ -144,7 +151,8 @@ class StaggeredResult(ResultMixin):
             t = self.by_group
         elif kind == "all":
             rows = []
-            for name, d in [("totalt (kohortviktat)", self.overall), ("totalt (alla celler)", self.simple)]:
+            for name, d in [("totalt (kohortviktat)", self.overall), ("totalt (alla celler)", self.simple),
+                            ("totalt (medel över tid sedan start)", self.dynamic_overall)]:
                 rows.append({"aggregering": name, "grupp": np.nan, "event_time": np.nan, "estimat": d["estimat"],
                              "se": d["se"], "ci_lag": d["ci"][0], "ci_hog": d["ci"][1], "p": d["p"],
                              "n_behandlade": self.n_treated})
@@ -158,8 +166,10 @@ class StaggeredResult(ResultMixin):
         return suppress_small(t.reset_index(drop=True), counts=[base], base=base,
                               row_derived=[c for c in derived if c in t.columns])
 
-    def plot(self, ax: Any = None, *, kind: str = "dynamic", title: str | None = None, **kwargs: Any) -> Any:
-        """Effects by time since start (``kind="dynamic"``) or by cohort (``"group"``) with bands."""
+    def plot(self, ax: Any = None, *, kind: str = "dynamic", title: str | None = None, min_e: int | None = None,
+             max_e: int | None = None, **kwargs: Any) -> Any:
+        """Effects by time since start (``kind="dynamic"``, optionally only ``min_e..max_e``) or by
+        start cohort (``"group"``), with their bands."""
         from ..plots import categorical, decimal_comma, figure, finish
 
         fig, ax = figure("full") if ax is None else (ax.figure, ax)
@@ -168,6 +178,9 @@ class StaggeredResult(ResultMixin):
         lvl = round(100 * (1 - self.alpha))
         if kind == "dynamic":
             d = self.table("dynamic").dropna(subset=["estimat"])
+            lo = -np.inf if min_e is None else min_e
+            hi = np.inf if max_e is None else max_e
+            d = d[(d["event_time"] >= lo) & (d["event_time"] <= hi)]
             pre = d["event_time"] < 0
             for mask, c, lab in [(pre, cols[0], "Före start"), (~pre, cols[1], "Efter start")]:
                 s = d[mask]
@@ -176,9 +189,12 @@ class StaggeredResult(ResultMixin):
             ax.axvline(-0.5, color="#666666", lw=0.8, ls="--")
             ax.set_xlabel(self.time_label)
             ax.set_ylabel("Skattad effekt")
-            ax.set_xticks(d["event_time"].tolist())
-            ax.set_xticklabels([str(int(v)).replace("-", "\u2212") for v in d["event_time"]])
-            ax.legend(loc="upper left")
+            ev = d["event_time"].astype(int).tolist()
+            step = 1 if len(ev) <= 16 else (2 if len(ev) <= 32 else 4)
+            ticks = [v for v in ev if v % step == 0]
+            ax.set_xticks(ticks)
+            ax.set_xticklabels([str(v).replace("-", "\u2212") for v in ticks])
+            ax.legend(loc="upper left", fontsize=8)
             decimal_comma(ax, "y")
         elif kind == "group":
             d = self.table("group").dropna(subset=["estimat"])
@@ -186,7 +202,7 @@ class StaggeredResult(ResultMixin):
             ax.errorbar(d["estimat"], y, xerr=[d["estimat"] - d["ci_lag"], d["ci_hog"] - d["estimat"]], fmt="o",
                         color=cols[1], capsize=2.5, ms=4)
             ax.set_yticks(y)
-            ax.set_yticklabels([f"Start {_lab(g)}" for g in d["grupp"]])
+            ax.set_yticklabels([f"Start {self.labels.get(g, _lab(g))}" for g in d["grupp"]])
             ax.invert_yaxis()
             ax.axvline(0, color="#666666", lw=0.8)
             ax.set_xlabel("Skattad effekt")
@@ -234,6 +250,8 @@ def staggered_did(
     cluster: str | None = None,
     alpha: float = 0.05,
     cband: bool = True,
+    max_e: int | None = None,
+    period_label: str | None = None,
     time_label: str = "Kvartal i förhållande till start",
 ) -> StaggeredResult:
     """Group-time average treatment effects with staggered starts (Callaway & Sant'Anna 2021).
@@ -266,6 +284,13 @@ def staggered_did(
         units.
     cband
         Simultaneous bands for the ATT(g,t), dynamic and group tables.
+    max_e
+        Last event time in :attr:`StaggeredResult.dynamic_overall`, the
+        plain mean of the dynamic effects for ``e = 0..max_e`` (R ``aggte``
+        with ``type="dynamic", max_e=``); default all event times.
+    period_label
+        Optional column with a printable name per period (``"kvartal"``:
+        "2022K1"), used for the start cohorts in tables and figures.
     time_label
         x-axis label of the dynamic figure.
 
@@ -285,7 +310,8 @@ def staggered_did(
     if control not in ("never", "notyet"):
         raise EstimationError(f"Okänt control={control!r}: välj 'never' eller 'notyet'.")
     covariates = list(covariates or [])
-    need = [outcome, unit, time, group, *covariates] + ([cluster] if cluster else [])
+    need = [outcome, unit, time, group, *covariates] + ([cluster] if cluster else []) + \
+        ([period_label] if period_label else [])
     missing = [c for c in dict.fromkeys(need) if c not in data.columns]
     if missing:
         raise MissingColumnError(
@@ -445,7 +471,11 @@ def staggered_did(
             notes.append("Varning: " + msg)
     else:
         codes, n_cl = np.arange(n), n
-    all_inf = np.column_stack([psi, simple[1], overall_inf, *dyn_inf, *grp_inf])
+    dyn_e = np.array([r["event_time"] for r in dyn_rows])
+    sel = np.flatnonzero((dyn_e >= 0) & (dyn_e <= (max_e if max_e is not None else np.inf)))
+    dyn_all_val = float(np.mean(np.array(dyn_val)[sel]))
+    dyn_all_inf = np.column_stack(dyn_inf)[:, sel].mean(axis=1)
+    all_inf = np.column_stack([psi, simple[1], overall_inf, *dyn_inf, *grp_inf, dyn_all_inf])
     summed = np.zeros((n_cl, all_inf.shape[1]))
     np.add.at(summed, codes, all_inf)
     boot = np.empty((n_boot, all_inf.shape[1]))
@@ -472,6 +502,7 @@ def staggered_did(
     o_simple, o_overall = K, K + 1
     o_dyn = slice(K + 2, K + 2 + len(dyn_val))
     o_grp = slice(K + 2 + len(dyn_val), K + 2 + len(dyn_val) + len(grp_val))
+    o_dynall = K + 2 + len(dyn_val) + len(grp_val)
 
     def fill(frame: pd.DataFrame, vals: np.ndarray, cols: slice) -> pd.DataFrame:
         c = crit(cols)
@@ -499,6 +530,10 @@ def staggered_did(
                 "p": float(2 * stats.norm.sf(abs(val / se))) if se > 0 else float("nan"), "se_analytic": se_an}
 
     n_treated = int((~never).sum())
+    labels = {}
+    if period_label:
+        labels = df.drop_duplicates(time).set_index(time)[period_label].astype(str).to_dict()
+        by_group.insert(1, "start", by_group["grupp"].map(labels))
     n_control = int(never.sum())
     notes.insert(0, (
         f"Estimator: Callaway & Sant'Anna (2021), {K} grupp-tid-celler, {len(cohorts)} startkohorter, "
@@ -518,9 +553,10 @@ def staggered_did(
         notes.append("Exkluderat: " + ex.describe().replace("\n", "; "))
     return StaggeredResult(
         outcome=outcome, attgt=att_gt, overall=single(overall_val, o_overall), simple=single(simple[0], o_simple),
+        dynamic_overall=single(dyn_all_val, o_dynall),
         dynamic=dynamic, by_group=by_group, control=control, n_units=n, n_treated=n_treated,
         n_control=n_control, n_clusters=n_cl, n_boot=n_boot, alpha=alpha,
-        cband=cband, time_label=time_label, notes=notes, exclusions=ex, influence=psi,
+        cband=cband, time_label=time_label, notes=notes, exclusions=ex, influence=psi, labels=labels,
     )
 
 
