@@ -341,3 +341,23 @@ def test_load_sample_without_data_folder_regenerates(monkeypatch, tmp_path):
             pd.testing.assert_frame_equal(load_sample(name), df)
     finally:
         samples._load.cache_clear()
+
+
+def test_covariate_adjustment_in_levels_is_close(register):
+    """Selection is mostly on observables: regression on covariates in post levels lands near the truth."""
+    import statsmodels.formula.api as smf
+
+    panel, truth = register
+    d = panel[
+        ((panel["deltagare"] == 1) & panel["event_time"].between(0, 8))
+        | ((panel["deltagare"] == 0) & (panel["period"] >= 8))
+    ]
+    formula = (
+        "arbete_studier ~ deltagare + C(forbund) + C(kon) + alder + I(alder**2) + C(utbildning)"
+        " + C(forsorjning_fore) + manader_stod + C(period)"
+    )
+    est = smf.ols(formula, data=d).fit().params["deltagare"]
+    true = _truth(truth, "Alla", "arbete_studier")
+    assert abs(est - true) < 0.025
+    _, naive = _did_and_naive(panel, None, "arbete_studier")
+    assert abs(naive - true) > 0.08

@@ -12,7 +12,7 @@ How the data are made (so that estimators can be checked against a known truth):
 * Selection: within each förbund, participants are drawn without replacement
   with probability proportional to exp(logit), where the logit rises with
   försörjningsstöd, aktivitetsersättning and months on support, falls with age
-  and education, and falls a little with the unobserved person effect. So
+  and education, and falls a little with the unobserved person effect (coefficient -0.15 per SD). So
   participants are younger, more often on försörjningsstöd, longer on support
   and work less before the start: a naive comparison is biased, matching on
   covariates alone leaves a small bias, and difference-in-differences
@@ -130,7 +130,7 @@ def _persons(rng: np.random.Generator, n_participants: int, n_controls: int) -> 
         + 0.04 * manader
         + 0.2 * (utb == 0)
         - 0.5 * (utb == 2)
-        - 0.35 * person_effect
+        - 0.15 * person_effect
     )
     # Sampling without replacement proportional to exp(logit) (Gumbel top-k), a fixed number per förbund.
     key = logit + rng.gumbel(size=n)
