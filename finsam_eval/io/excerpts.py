@@ -38,7 +38,7 @@ import pandas as pd
 from ..errors import DuplicateIdError, InputFileError, SchemaError, UnknownLabelError
 from ..results import Exclusions
 from .schemas import EXCERPTS, KALLOR, ROLLER
-from .tables import _decode, file_rows, read_table, require_columns, source_label
+from .tables import _decode, _n_rows, file_rows, read_table, require_columns, source_label
 
 __all__ = ["read_excerpts", "parse_code_list", "parse_transcript", "DEFAULT_NAME_PATTERN", "INTERVIEWER_LABELS"]
 
@@ -528,7 +528,7 @@ def _read_table_excerpts(source: Any, *, text_col: str, metadata: Any, id_col: s
         miss = ids.isna().to_numpy()
         if miss.any():
             raise SchemaError(
-                f"{label} saknar id i kolumnen '{id_col}' på {int(miss.sum())} rader "
+                f"{label} saknar id i kolumnen '{id_col}' på {_n_rows(miss)} "
                 f"({_rows_lines(lines_kept, miss)}). Fyll i id eller ta bort kolumnen så skapas id automatiskt."
             )
         dup = ids.duplicated(keep=False).to_numpy()

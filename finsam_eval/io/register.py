@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import SchemaError
 from ..privacy import contains_personnummer, pseudonymise_ids
 from .schemas import REGISTER
-from .tables import _rows_text, check_unique, file_rows, read_table, require_columns, source_label
+from .tables import _n_rows, _rows_text, check_unique, file_rows, read_table, require_columns, source_label
 
 __all__ = ["read_register", "personnummer_mask"]
 
@@ -76,11 +76,11 @@ def _binary(df: pd.DataFrame, col: str, label: str, *, allow_missing: bool) -> p
     uniq = pd.unique(vals.dropna())
     code = {u: mapping.get(u.strip() if isinstance(u, str) else u, -1) for u in uniq}
     new = vals.map(code).astype(float)
-    bad = (new == -1).to_numpy() | (~allow_missing & new.isna().to_numpy())
+    bad = (new == -1).to_numpy() | ((not allow_missing) & new.isna().to_numpy())
     if bad.any():
         found = sorted({repr(v) for v in vals[bad].head(50)})[:5]
         raise SchemaError(
-            f"{label} har värden i kolumnen '{col}' som inte är 0 eller 1 på {int(bad.sum())} rader "
+            f"{label} har värden i kolumnen '{col}' som inte är 0 eller 1 på {_n_rows(bad)} "
             f"({_rows_text(df, bad)}; värden: {', '.join(found)}). Koda kolumnen som 0/1"
             + (" utan tomma celler." if not allow_missing else ".")
         )
@@ -92,7 +92,7 @@ def _period(df: pd.DataFrame, col: str, label: str, *, allow_missing: bool) -> p
     missing = s.isna().to_numpy()
     if missing.any() and not allow_missing:
         raise SchemaError(
-            f"{label} saknar värde i kolumnen '{col}' på {int(missing.sum())} rader ({_rows_text(df, missing)}). "
+            f"{label} saknar värde i kolumnen '{col}' på {_n_rows(missing)} ({_rows_text(df, missing)}). "
             "Varje rad är en person under en period: fyll i perioden eller ta bort raderna."
         )
     num = pd.to_numeric(s, errors="coerce")
@@ -208,7 +208,7 @@ def read_register(
     missing_id = df[id_col].isna().to_numpy()
     if missing_id.any():
         raise SchemaError(
-            f"{label} saknar person-id i kolumnen '{id_col}' på {int(missing_id.sum())} rader "
+            f"{label} saknar person-id i kolumnen '{id_col}' på {_n_rows(missing_id)} "
             f"({_rows_text(df, missing_id)}). Fyll i id eller ta bort raderna."
         )
     df[period_col] = _period(df, period_col, label, allow_missing=False)
@@ -230,7 +230,7 @@ def read_register(
             n_people = int(df.loc[varies, id_col].nunique())
             raise SchemaError(
                 f"{label}: kolumnen '{col}' ska vara densamma för alla perioder hos en person, men varierar för "
-                f"{n_people} personer ({_rows_text(df, varies)}). Sätt värdet per person (t.ex. deltagare = 1 för "
+                f"{n_people} {'person' if n_people == 1 else 'personer'} ({_rows_text(df, varies)}). Sätt värdet per person (t.ex. deltagare = 1 för "
                 "alla perioder hos den som någon gång deltog)."
             )
     df.attrs["schema"] = "register"

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import SchemaError, UnknownLabelError
 from .schemas import SURVEY
-from .tables import _rows_text, check_unique, read_table, require_columns, source_label
+from .tables import _n_rows, _rows_text, check_unique, read_table, require_columns, source_label
 
 __all__ = ["read_survey", "normalise_labels"]
 
@@ -203,7 +203,7 @@ def read_survey(
     missing_id = df[id_col].isna().to_numpy()
     if missing_id.any():
         raise SchemaError(
-            f"{label} saknar respondent-id i kolumnen '{id_col}' på {int(missing_id.sum())} rader "
+            f"{label} saknar respondent-id i kolumnen '{id_col}' på {_n_rows(missing_id)} "
             f"({_rows_text(df, missing_id)}). Varje svar behöver ett id: fyll i det eller ta bort raderna."
         )
     check_unique(df, id_col, what="respondent")
@@ -268,7 +268,7 @@ def _integer_like(df: pd.DataFrame, col: str, label: str) -> pd.Series:
     bad = bad.to_numpy()
     if bad.any():
         raise SchemaError(
-            f"{label} har värden i kolumnen '{col}' som inte är heltal (eller saknas) på {int(bad.sum())} rader "
+            f"{label} har värden i kolumnen '{col}' som inte är heltal (eller saknas) på {_n_rows(bad)} "
             f"({_rows_text(df, bad)}). Ange året som heltal, t.ex. 2024."
         )
     return num.astype("Int64")

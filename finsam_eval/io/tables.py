@@ -141,6 +141,12 @@ def _rows_text(df: pd.DataFrame, mask_or_positions: Any, first: int = 5) -> str:
     return text + (f" (och {rest} till)" if rest > 0 else "")
 
 
+def _n_rows(mask: Any) -> str:
+    """``"1 rad"`` / ``"3 rader"`` for a boolean mask or a count."""
+    n = int(np.asarray(mask).sum()) if not isinstance(mask, int | np.integer) else int(mask)
+    return f"{n} rad" if n == 1 else f"{n} rader"
+
+
 def _close(name: str, candidates: Sequence[str], n: int = 3) -> list[str]:
     lower = {str(c).casefold(): str(c) for c in candidates}
     hits = difflib.get_close_matches(name.casefold(), list(lower), n=n, cutoff=0.6)
