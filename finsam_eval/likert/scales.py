@@ -384,7 +384,7 @@ def get_scale(scale: str | Scale) -> Scale:
     try:
         return SCALES[scale]
     except KeyError:
-        m = re.fullmatch(r"(?:numeric)?(\d+)[-_](\d+)", str(scale))
+        m = re.fullmatch(r"(?:numeric|skala)?(\d+)[-_](\d+)", str(scale))
         if m:
             return numeric(int(m.group(1)), int(m.group(2)))
         raise ScaleError(f"Okänd skala {scale!r}; välj bland {sorted(SCALES)} eller skapa en Scale(...).") from None

@@ -256,6 +256,7 @@ class LikertSummary(ResultMixin):
     def long(self, suppress: bool = True) -> pd.DataFrame:
         """Tidy long form: one row per item, group and level (non-substantive answers last)."""
         t = self.table(suppress=suppress)
+        t.attrs = {}  # concat compares attrs, and a mask DataFrame there cannot be compared
         keys = ["item", *self.by]
         rows = []
         for lab in self.scale.categories:
@@ -440,6 +441,11 @@ def _add_population(table: pd.DataFrame, population: pd.DataFrame | int, by: lis
             table["population"] = m["population"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         table["response_rate"] = 100 * table["n_respondents"] / table["population"]
+    if (table["response_rate"] > 100).any():
+        import warnings
+
+        warnings.warn("Svarsfrekvensen överstiger 100 % i någon grupp: stämmer populationstabellen med grupperna "
+                      "(t.ex. samma år)? Ange by= med alla kolumner som populationen delas upp på.", stacklevel=3)
     return table
 
 
