@@ -248,11 +248,11 @@ class CompiledCodebook:
         for j, tok in enumerate(toks):
             for i, kind in self.token_hits(tok):
                 raw.append((i, kind, j, j))
-            cand = pfs.get(tok, [])
+            cand = pfs.get(tok, ())
             if len(tok) >= 4:
                 more = pf.get(stem(tok))
                 if more:
-                    cand = cand + more
+                    cand = dict.fromkeys([*cand, *more])
             for i in cand:
                 end = _match_phrase(phrases[i], toks, j)
                 if end is not None:

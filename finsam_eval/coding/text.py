@@ -59,7 +59,8 @@ STOPWORDS: frozenset[str] = frozenset(
     ej eller en er era ert ett från för ha hade han hans har hon honom hur här i icke in inom inte jag ju kan
     kunde man med mellan men mig min mina mitt mot mycket ni nu när någon något några och om oss på samma sedan
     sig sin sina sitta själv skulle som så sådan sådana till under upp ut utan vad var vara varit varje vars
-    vem vi vid vilka vilken vilket vår våra vårt än är åt över också bara även dock nog väl
+    vem vi vid vilka vilken vilket vår våra vårt än är åt över också bara även dock nog väl inför genom kring
+    hos bland sen ens
     """.split()
 )
 
@@ -142,10 +143,16 @@ def is_short(token: str) -> bool:
 
     Examples
     --------
-    >>> is_short("mål"), is_short("samsyn")
-    (True, False)
+    Also treated this way: terms whose stem is a function word
+    (``överens`` -> ``över``, ``införa`` -> ``inför``) or loses three or
+    more letters to the stemmer (``svårighet`` -> ``svår``, which would match
+    ``svårare``).
+
+    >>> is_short("mål"), is_short("samsyn"), is_short("överens"), is_short("svårighet")
+    (True, False, True, True)
     """
-    return len(stem(token)) < MIN_STEM or len(token) < MIN_STEM
+    s = stem(token)
+    return len(s) < MIN_STEM or len(token) < MIN_STEM or s in STOPWORDS or len(token) - len(s) >= 3
 
 
 @lru_cache(maxsize=50_000)
@@ -221,7 +228,8 @@ def plausible_head_rest(token: str, head: str, rest: str) -> bool:
 def plausible_tail_prefix(prefix: str) -> bool:
     """Whether ``prefix`` can be the first part of a compound ending in a term.
 
-    At least three letters with a vowel, and not a bare derivational prefix
+    At least four letters with a vowel (three-letter prefixes such as
+    ``beh|över`` are too often not words), and not a bare derivational prefix
     (``be``, ``för``, ``o``, ``miss``) that would change the word's meaning.
 
     Examples
@@ -230,7 +238,7 @@ def plausible_tail_prefix(prefix: str) -> bool:
     (True, False, False)
     """
     p = prefix.rstrip("-")
-    if len(p) < 3 or not _has_vowel(p):
+    if len(p) < 4 or not _has_vowel(p):
         return False
     return p not in {"för", "miss", "sam", "upp", "till", "ut", "in", "mot", "van", "ur", "bi", "gen", "åter", "över", "under"}
 
