@@ -25,7 +25,9 @@ def _pnr(date: str, serial: int) -> str:
     return f"{date}-{serial:03d}{(10 - total % 10) % 10}"
 
 
-PNRS = [_pnr(f"19{y:02d}0{m}1{d}", 100 + i) for i, (y, m, d) in enumerate([(81, 3, 4), (90, 7, 1), (75, 1, 9), (88, 5, 2)])]
+PNRS = [
+    _pnr(f"19{y:02d}0{m}1{d}", 100 + i) for i, (y, m, d) in enumerate([(81, 3, 4), (90, 7, 1), (75, 1, 9), (88, 5, 2)])
+]
 DIGITS = [re.sub(r"\D", "", p) for p in PNRS]
 
 

@@ -12,7 +12,14 @@ from finsam_eval.errors import DuplicateIdError, MissingColumnError, SchemaError
 from finsam_eval.io import normalise_labels, read_survey
 
 DATA = Path(__file__).parent / "data" / "io"
-SAMVERKAN = ["Stämmer inte alls", "Stämmer inte så bra", "Varken ja eller nej", "Stämmer delvis", "Stämmer helt", "Vet ej"]
+SAMVERKAN = [
+    "Stämmer inte alls",
+    "Stämmer inte så bra",
+    "Varken ja eller nej",
+    "Stämmer delvis",
+    "Stämmer helt",
+    "Vet ej",
+]
 
 
 def test_fixture_file_normalised_and_counted():
@@ -82,13 +89,17 @@ def test_duplicate_ids_use_file_lines(tmp_path):
         "r1;Huddinge;2024;chefer;Vet ej\n",
         encoding="utf-8",
     )
-    with pytest.raises(DuplicateIdError, match=r"Filen 'dubbel.csv' har 2 rader med samma värde i 'respondent_id' \(rad 2, 5\)"):
+    with pytest.raises(
+        DuplicateIdError, match=r"Filen 'dubbel.csv' har 2 rader med samma värde i 'respondent_id' \(rad 2, 5\)"
+    ):
         read_survey(p, allowed=SAMVERKAN)
 
 
 def test_missing_column_suggests(tmp_path):
     df = pd.DataFrame({"Respondent ID": [1], "forbund": ["Botkyrka"], "ar": [2024], "respondentgrupp": ["x"]})
-    with pytest.raises(MissingColumnError, match=r"Tabellen saknar kolumnen 'respondent_id'\. Menade du 'Respondent ID'\?"):
+    with pytest.raises(
+        MissingColumnError, match=r"Tabellen saknar kolumnen 'respondent_id'\. Menade du 'Respondent ID'\?"
+    ):
         read_survey(df)
     # and a KeyError for code that catches that
     with pytest.raises(KeyError):
@@ -97,7 +108,13 @@ def test_missing_column_suggests(tmp_path):
 
 def test_year_must_be_integer():
     df = pd.DataFrame(
-        {"respondent_id": [1, 2, 3], "forbund": "x", "ar": ["2024", "2024,5", "tjugo"], "respondentgrupp": "y", "f": "Vet ej"}
+        {
+            "respondent_id": [1, 2, 3],
+            "forbund": "x",
+            "ar": ["2024", "2024,5", "tjugo"],
+            "respondentgrupp": "y",
+            "f": "Vet ej",
+        }
     )
     with pytest.raises(SchemaError, match=r"'ar' som inte är heltal .* på 2 rader \(rad 3, 4\)"):
         read_survey(df)
@@ -131,7 +148,13 @@ def test_sav_survey_with_value_labels(tmp_path):
 def test_xlsx_survey(tmp_path):
     p = tmp_path / "enkat.xlsx"
     pd.DataFrame(
-        {"respondent_id": ["a", "b"], "forbund": "Botkyrka", "ar": 2024, "respondentgrupp": "styrelse", "f1": ["Stämmer helt ", None]}
+        {
+            "respondent_id": ["a", "b"],
+            "forbund": "Botkyrka",
+            "ar": 2024,
+            "respondentgrupp": "styrelse",
+            "f1": ["Stämmer helt ", None],
+        }
     ).to_excel(p, index=False)
     s = read_survey(p, allowed=SAMVERKAN)
     assert s["f1"].iloc[0] == "Stämmer helt" and pd.isna(s["f1"].iloc[1])

@@ -99,7 +99,9 @@ def test_xlsx_sheets(tmp_path):
     assert list(df.columns) == ["respondent_id", "andel", "ar"]
     assert df["andel"].tolist() == [0.5, 1.5] and df.attrs["sheet"] == "Svar"
     assert read_table(p, sheet="Bakgrund")["x"].sum() == 6
-    with pytest.raises(InputFileError, match=r"'enkat.xlsx' har inget blad som heter 'bakgrun'\. Menade du 'Bakgrund'\?"):
+    with pytest.raises(
+        InputFileError, match=r"'enkat.xlsx' har inget blad som heter 'bakgrun'\. Menade du 'Bakgrund'\?"
+    ):
         read_table(p, sheet="bakgrun")
 
 
@@ -152,7 +154,9 @@ def test_large_csv_round_trip(tmp_path):
     rng = np.random.default_rng(1)
     x = rng.normal(size=n).round(3)
     p = tmp_path / "stor.csv"
-    pd.DataFrame({"id": np.arange(n), "x": x, "grupp": rng.choice(["a", "b"], n)}).to_csv(p, sep=";", decimal=",", index=False)
+    pd.DataFrame({"id": np.arange(n), "x": x, "grupp": rng.choice(["a", "b"], n)}).to_csv(
+        p, sep=";", decimal=",", index=False
+    )
     df = read_table(p)
     assert len(df) == n
     np.testing.assert_allclose(df["x"].to_numpy(), x)
@@ -220,7 +224,9 @@ def test_truncated_xlsx(tmp_path):
 def test_csv_renamed_xlsx(tmp_path):
     p = tmp_path / "svar.xlsx"
     p.write_text("a;b\n1;2\n")
-    with pytest.raises(InputFileError, match=r"'svar.xlsx' heter \.xlsx men är ingen Excel-fil \(den ser ut som en textfil\)"):
+    with pytest.raises(
+        InputFileError, match=r"'svar.xlsx' heter \.xlsx men är ingen Excel-fil \(den ser ut som en textfil\)"
+    ):
         read_table(p)
 
 
@@ -228,7 +234,8 @@ def test_truncated_csv_last_line(tmp_path):
     p = tmp_path / "avbruten.csv"
     p.write_text("id;forbund;ar;f1\n1;Botkyrka;2024;Stämmer helt\n2;Huddinge;20", encoding="utf-8")
     with pytest.raises(
-        InputFileError, match=r"Filen 'avbruten.csv' verkar avkortad: sista raden \(rad 3\) har 3 fält men rubrikraden har 4"
+        InputFileError,
+        match=r"Filen 'avbruten.csv' verkar avkortad: sista raden \(rad 3\) har 3 fält men rubrikraden har 4",
     ):
         read_table(p)
 
@@ -250,7 +257,9 @@ def test_too_many_fields_names_line(tmp_path):
 def test_unknown_extension(tmp_path):
     p = tmp_path / "enkat.numbers"
     p.write_text("x")
-    with pytest.raises(InputFileError, match=r"'enkat.numbers' har en filändelse som inte stöds: \.numbers\. Tillåtna: \.csv"):
+    with pytest.raises(
+        InputFileError, match=r"'enkat.numbers' har en filändelse som inte stöds: \.numbers\. Tillåtna: \.csv"
+    ):
         read_table(p)
 
 

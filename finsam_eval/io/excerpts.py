@@ -165,7 +165,9 @@ def _norm_label(label: str) -> str:
 def _blocks_txt(path: Path) -> list[list[str]]:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputFileError(f"Filen {path.name!r} är ingen textfil (binära data). Spara utskriften som .txt eller .docx.")
+        raise InputFileError(
+            f"Filen {path.name!r} är ingen textfil (binära data). Spara utskriften som .txt eller .docx."
+        )
     text, _ = _decode(raw, path.name, None)
     blocks, cur = [], []
     for line in text.splitlines():
@@ -190,9 +192,11 @@ def _blocks_docx(path: Path) -> list[list[str]]:
         from .tables import MissingDependencyError
 
         raise MissingDependencyError("Word-utskrifter kräver paketet python-docx: pip install python-docx") from None
+    from docx.opc.exceptions import PackageNotFoundError
+
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, OSError) as e:
         raise InputFileError(
             f"Filen {path.name!r} kunde inte öppnas som Word-fil; den verkar avkortad eller skadad ({type(e).__name__}). "
             "Öppna den i Word och spara den på nytt som .docx."
@@ -279,7 +283,11 @@ def parse_transcript(blocks: Sequence[Sequence[str]] | str) -> list[tuple[str | 
 
 def _pattern_regex(pattern: str) -> re.Pattern[str]:
     parts = re.split(r"\{(\w+)\}", pattern)
-    rx = "".join(re.escape(p) if i % 2 == 0 else rf"(?P<{p}>[^_]+?)" for i, p in enumerate(parts))
+    last = len(parts) - 2  # the last field takes the rest of the name, underscores included
+    rx = "".join(
+        re.escape(p) if i % 2 == 0 else (rf"(?P<{p}>.+)" if i == last else rf"(?P<{p}>[^_]+?)")
+        for i, p in enumerate(parts)
+    )
     return re.compile(rf"^{rx}$", re.IGNORECASE)
 
 
@@ -311,7 +319,9 @@ def _read_folder(
     ex: Exclusions,
 ) -> pd.DataFrame:
     files = sorted(
-        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".txt", ".docx") and not p.name.startswith(("~$", "."))
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in (".txt", ".docx") and not p.name.startswith(("~$", "."))
     )
     if not files:
         there = sorted(p.name for p in folder.iterdir())[:10]
@@ -351,7 +361,9 @@ def _read_folder(
         missing = [p.name for p in files]
         fix = "Ange metadata= (en tabell med kolumnen 'fil') eller name_pattern=."
     if missing:
-        shown = ", ".join(repr(m) for m in missing[:10]) + (f" (och {len(missing) - 10} till)" if len(missing) > 10 else "")
+        shown = ", ".join(repr(m) for m in missing[:10]) + (
+            f" (och {len(missing) - 10} till)" if len(missing) > 10 else ""
+        )
         raise SchemaError(f"Utskrifter utan metadata i mappen {folder.name!r}: {shown}. {fix}")
 
     interviewer = {_norm_label(x) for x in interviewer_labels}
@@ -373,7 +385,9 @@ def _read_folder(
     ex.add("intervjuarens repliker (include_interviewer=False)", n_interviewer, column="talare")
     ex.add("tom utskrift", len(empty_files), rows=empty_files[:10], column="fil")
     if not rows:
-        raise InputFileError(f"Mappen {folder.name!r} gav inga utdrag (utskrifterna är tomma eller har bara intervjuarens repliker).")
+        raise InputFileError(
+            f"Mappen {folder.name!r} gav inga utdrag (utskrifterna är tomma eller har bara intervjuarens repliker)."
+        )
     df = pd.DataFrame(rows)
     df.insert(0, "excerpt_id", [f"{s}-t{t:03d}" for s, t in zip(df["_stem"], df["tur"])])
     df = df.drop(columns="_stem")
@@ -410,68 +424,69 @@ def read_excerpts(
 ) -> pd.DataFrame:
     """Read interview excerpts from a table or from a folder of transcripts.
 
-    Output schema (from :data:`finsam_eval.io.schemas.EXCERPTS`)::
+        Output schema (from :data:`finsam_eval.io.schemas.EXCERPTS`)::
 
-{schema}
+    {schema}
 
-    Parameters
-    ----------
-    source
-        A table (any :func:`~finsam_eval.io.read_table` source) with one
-        excerpt per row, or a folder of transcripts (``.txt``, ``.docx``).
-    text_col
-        Column with the text (tables); renamed to ``text``.
-    metadata
-        Folder: a table (path or DataFrame) with a column ``fil`` (file name
-        or stem) and metadata columns (forbund, respondent_id, roll, kalla,
-        datum, ...). Tables: merged on ``respondent_id``.
-    id_col
-        Column with excerpt ids (tables). If absent, stable ids are made from
-        the text (``E`` + 10 hex digits of SHA-1; repeats get ``-2``, ``-3``).
-        Transcript excerpts get ``<file stem>-t<turn>``, e.g. ``Botkyrka_styrelse_R03-t004``.
-    name_pattern
-        Used when ``metadata`` is not given: the file stem must match, with
-        ``{{field}}`` parts separated by ``_``. Default
-        ``"{{forbund}}_{{roll}}_{{respondent_id}}"``, so ``Botkyrka_styrelse_R03.docx``
-        gives forbund ``Botkyrka``, roll ``styrelse``, respondent_id ``R03``
-        (a ``-`` in forbund becomes a space: ``Östra-Södertörn``).
-    include_interviewer
-        Keep interviewer turns (default: leave them out and count them).
-    interviewer_labels
-        Labels that mark the interviewer (case and spaces ignored).
-    kalla
-        Value of ``kalla`` for transcripts whose metadata lacks it.
-    code_cols
-        Columns holding code lists to parse with :func:`parse_code_list`;
-        ``"auto"``: every text column whose name starts with ``codes``.
-    **read_kwargs
-        Passed to :func:`~finsam_eval.io.read_table` (tables only).
+        Parameters
+        ----------
+        source
+            A table (any :func:`~finsam_eval.io.read_table` source) with one
+            excerpt per row, or a folder of transcripts (``.txt``, ``.docx``).
+        text_col
+            Column with the text (tables); renamed to ``text``.
+        metadata
+            Folder: a table (path or DataFrame) with a column ``fil`` (file name
+            or stem) and metadata columns (forbund, respondent_id, roll, kalla,
+            datum, ...). Tables: merged on ``respondent_id``.
+        id_col
+            Column with excerpt ids (tables). If absent, stable ids are made from
+            the text (``E`` + 10 hex digits of SHA-1; repeats get ``-2``, ``-3``).
+            Transcript excerpts get ``<file stem>-t<turn>``, e.g. ``Botkyrka_styrelse_R03-t004``.
+        name_pattern
+            Used when ``metadata`` is not given: the file stem must match, with
+            ``{{field}}`` parts separated by ``_`` (the last field takes the rest
+            of the name, underscores included). Default
+            ``"{{forbund}}_{{roll}}_{{respondent_id}}"``, so ``Botkyrka_styrelse_R03.docx``
+            gives forbund ``Botkyrka``, roll ``styrelse``, respondent_id ``R03``
+            (a ``-`` in forbund becomes a space: ``Östra-Södertörn``).
+        include_interviewer
+            Keep interviewer turns (default: leave them out and count them).
+        interviewer_labels
+            Labels that mark the interviewer (case and spaces ignored).
+        kalla
+            Value of ``kalla`` for transcripts whose metadata lacks it.
+        code_cols
+            Columns holding code lists to parse with :func:`parse_code_list`;
+            ``"auto"``: every text column whose name starts with ``codes``.
+        **read_kwargs
+            Passed to :func:`~finsam_eval.io.read_table` (tables only).
 
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``excerpt_id, text, forbund, respondent_id, roll, kalla, datum,
-        fil, tur, talare`` and any extra metadata; ``attrs["exclusions"]``
-        counts empty texts, interviewer turns and empty files.
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``excerpt_id, text, forbund, respondent_id, roll, kalla, datum,
+            fil, tur, talare`` and any extra metadata; ``attrs["exclusions"]``
+            counts empty texts, interviewer turns and empty files.
 
-    Raises
-    ------
-    SchemaError
-        A transcript without metadata (named), missing ids.
-    DuplicateIdError
-        Repeated excerpt ids (line numbers given).
+        Raises
+        ------
+        SchemaError
+            A transcript without metadata (named), missing ids.
+        DuplicateIdError
+            Repeated excerpt ids (line numbers given).
 
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "Huddinge_samordnare_R07.txt").write_text(
-    ...     "I: Hur fungerar samverkan?\\nIP: Vi träffas varje månad.\\nDet har blivit bättre.", encoding="utf-8")
-    >>> ex = read_excerpts(d)
-    >>> ex[["excerpt_id", "forbund", "roll", "tur", "text"]].to_dict("records")
-    [{{'excerpt_id': 'Huddinge_samordnare_R07-t002', 'forbund': 'Huddinge', 'roll': 'samordnare', 'tur': 2, 'text': 'Vi träffas varje månad. Det har blivit bättre.'}}]
-    >>> print(ex.attrs["exclusions"].describe())
-    1 exkluderad: intervjuarens repliker (include_interviewer=False) i kolumnen 'talare'
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "Huddinge_samordnare_R07.txt").write_text(
+        ...     "I: Hur fungerar samverkan?\\nIP: Vi träffas varje månad.\\nDet har blivit bättre.", encoding="utf-8")
+        >>> ex = read_excerpts(d)
+        >>> ex[["excerpt_id", "forbund", "roll", "tur", "text"]].to_dict("records")
+        [{{'excerpt_id': 'Huddinge_samordnare_R07-t002', 'forbund': 'Huddinge', 'roll': 'samordnare', 'tur': 2, 'text': 'Vi träffas varje månad. Det har blivit bättre.'}}]
+        >>> print(ex.attrs["exclusions"].describe())
+        1 exkluderad: intervjuarens repliker (include_interviewer=False) i kolumnen 'talare'
     """
     ex = Exclusions()
     if not isinstance(source, pd.DataFrame) and Path(source).is_dir():
@@ -549,7 +564,9 @@ def _read_table_excerpts(source: Any, *, text_col: str, metadata: Any, id_col: s
         require_columns(meta, ["respondent_id"], hint="Metadata till en tabell kopplas på 'respondent_id'.")
         require_columns(df, ["respondent_id"], hint="Metadata till en tabell kopplas på 'respondent_id'.")
         extra = [c for c in meta.columns if c == "respondent_id" or c not in df.columns]
-        df = df.merge(meta[extra].drop_duplicates("respondent_id"), on="respondent_id", how="left", validate="many_to_one")
+        df = df.merge(
+            meta[extra].drop_duplicates("respondent_id"), on="respondent_id", how="left", validate="many_to_one"
+        )
         df.attrs = attrs
     return df
 

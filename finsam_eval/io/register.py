@@ -112,51 +112,51 @@ def read_register(
 ) -> pd.DataFrame:
     """Read and validate a person-period register panel, pseudonymising personnummer.
 
-    Schema (from :data:`finsam_eval.io.schemas.REGISTER`)::
+        Schema (from :data:`finsam_eval.io.schemas.REGISTER`)::
 
-{schema}
+    {schema}
 
-    Parameters
-    ----------
-    source
-        Any :func:`~finsam_eval.io.read_table` source. From files the id column
-        is read as text, so leading zeros survive.
-    id_col, period_col
-        Names of the person id and period columns.
-    required
-        Required columns; default ``id_col``, ``period_col``, ``forbund``,
-        ``deltagare``.
-    key
-        Secret key for the pseudonyms (see
-        :func:`finsam_eval.privacy.pseudonymise_ids`). If the id column holds
-        personnummer and no key is given, a random key is used for this call:
-        the pseudonyms then differ between runs (recorded as a repair and
-        warned about). Pass the same ``key=`` to get the same pseudonyms every
-        time and to join extracts.
-    **read_kwargs
-        Passed to :func:`~finsam_eval.io.read_table`.
+        Parameters
+        ----------
+        source
+            Any :func:`~finsam_eval.io.read_table` source. From files the id column
+            is read as text, so leading zeros survive.
+        id_col, period_col
+            Names of the person id and period columns.
+        required
+            Required columns; default ``id_col``, ``period_col``, ``forbund``,
+            ``deltagare``.
+        key
+            Secret key for the pseudonyms (see
+            :func:`finsam_eval.privacy.pseudonymise_ids`). If the id column holds
+            personnummer and no key is given, a random key is used for this call:
+            the pseudonyms then differ between runs (recorded as a repair and
+            warned about). Pass the same ``key=`` to get the same pseudonyms every
+            time and to join extracts.
+        **read_kwargs
+            Passed to :func:`~finsam_eval.io.read_table`.
 
-    Returns
-    -------
-    pandas.DataFrame
-        The panel: 0/1 columns as ``Int64``, integer-like periods as ``Int64``,
-        no personnummer anywhere. ``attrs["exclusions"]`` lists pseudonymised
-        ids and dropped columns.
+        Returns
+        -------
+        pandas.DataFrame
+            The panel: 0/1 columns as ``Int64``, integer-like periods as ``Int64``,
+            no personnummer anywhere. ``attrs["exclusions"]`` lists pseudonymised
+            ids and dropped columns.
 
-    Raises
-    ------
-    MissingColumnError, DuplicateIdError, SchemaError
-        Messages give line numbers, never id values.
+        Raises
+        ------
+        MissingColumnError, DuplicateIdError, SchemaError
+            Messages give line numbers, never id values.
 
-    Examples
-    --------
-    >>> df = pd.DataFrame({{"person_id": ["19121212-1212", "19121212-1212"], "period": [1, 2],
-    ...                     "forbund": "Huddinge", "deltagare": [1, 1], "arbete_studier": [0, 1]}})
-    >>> reg = read_register(df, key="hemlig")
-    >>> reg["person_id"].str.startswith("ID-").all(), reg["person_id"].nunique()
-    (np.True_, 1)
-    >>> "1212" in reg.to_string()
-    False
+        Examples
+        --------
+        >>> df = pd.DataFrame({{"person_id": ["19121212-1212", "19121212-1212"], "period": [1, 2],
+        ...                     "forbund": "Huddinge", "deltagare": [1, 1], "arbete_studier": [0, 1]}})
+        >>> reg = read_register(df, key="hemlig")
+        >>> reg["person_id"].str.startswith("ID-").all(), reg["person_id"].nunique()
+        (np.True_, 1)
+        >>> "1212" in reg.to_string()
+        False
     """
     if not isinstance(source, pd.DataFrame) and "dtype" not in read_kwargs:
         read_kwargs["dtype"] = {id_col: str}
@@ -189,7 +189,9 @@ def read_register(
                     stacklevel=2,
                 )
             else:
-                ex.add("personnummer ersatta med nyckelbaserade pseudonymer", len(df), column=col, action="pseudonymiserad")
+                ex.add(
+                    "personnummer ersatta med nyckelbaserade pseudonymer", len(df), column=col, action="pseudonymiserad"
+                )
             ids = df[col].astype(object)
             uniq = pd.Series(pd.unique(ids.dropna()), dtype=object)
             mapping = dict(zip(uniq, pseudonymise_ids(uniq, use_key)))

@@ -119,7 +119,9 @@ SURVEY = TableSchema(
     row="en respondent (ett enkätsvar)",
     key=("respondent_id",),
     columns=(
-        ColumnSpec("respondent_id", "str", True, description="Respondentens id (en rad per respondent).", personal=True),
+        ColumnSpec(
+            "respondent_id", "str", True, description="Respondentens id (en rad per respondent).", personal=True
+        ),
         ColumnSpec("forbund", "str", True, description="Samordningsförbundet."),
         ColumnSpec("ar", "int", True, description="Enkätår, heltal (t.ex. 2024)."),
         ColumnSpec(
@@ -147,10 +149,19 @@ REGISTER = TableSchema(
             description="Person-id; personnummer ersätts med nyckelbaserade pseudonymer.",
             personal=True,
         ),
-        ColumnSpec("period", "period", True, description="Period, heltal (t.ex. 202301 eller löpnummer) eller '2023Q1'."),
+        ColumnSpec(
+            "period", "period", True, description="Period, heltal (t.ex. 202301 eller löpnummer) eller '2023Q1'."
+        ),
         ColumnSpec("forbund", "str", True, description="Förbundet (för jämförelsepersoner: förbundet de jämförs med)."),
-        ColumnSpec("deltagare", "binary", True, description="1 = deltagare i insatsen, 0 = jämförelseperson; samma för alla perioder."),
-        ColumnSpec("start_period", "period", description="Perioden då deltagandet började (saknas för jämförelsepersoner)."),
+        ColumnSpec(
+            "deltagare",
+            "binary",
+            True,
+            description="1 = deltagare i insatsen, 0 = jämförelseperson; samma för alla perioder.",
+        ),
+        ColumnSpec(
+            "start_period", "period", description="Perioden då deltagandet började (saknas för jämförelsepersoner)."
+        ),
         ColumnSpec("kommun", "str", description="Hemkommun."),
         ColumnSpec("kon", "str", description="Kön."),
         ColumnSpec("alder", "float", description="Ålder i år."),
@@ -159,7 +170,9 @@ REGISTER = TableSchema(
         ColumnSpec("manader_stod", "float", description="Månader med försörjningsstöd före insatsen."),
         ColumnSpec("arbete_studier", "binary", description="Utfall: 1 = i arbete eller studier under perioden."),
         ColumnSpec("sjukpenningdagar", "float", description="Utfall: sjukpenningdagar under perioden."),
-        ColumnSpec("forsorjningsstod_kr", "float", description="Utfall: utbetalt försörjningsstöd i kronor under perioden."),
+        ColumnSpec(
+            "forsorjningsstod_kr", "float", description="Utfall: utbetalt försörjningsstöd i kronor under perioden."
+        ),
     ),
     notes=(
         "Andra kolumner (kovariater, utfall) får finnas och behålls.",

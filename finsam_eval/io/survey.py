@@ -51,9 +51,7 @@ def _squash(value: Any) -> Any:
     return _WS.sub(" ", value.replace("\u00a0", " ")).strip()
 
 
-def normalise_labels(
-    values: pd.Series, allowed: Sequence[str] | None = None
-) -> tuple[pd.Series, pd.Series, pd.Series]:
+def normalise_labels(values: pd.Series, allowed: Sequence[str] | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Map answer labels to their canonical spelling.
 
     Whitespace is stripped and collapsed; case is unified to the form in
@@ -143,55 +141,55 @@ def read_survey(
 ) -> pd.DataFrame:
     """Read and validate a survey export with one row per respondent.
 
-    Schema (from :data:`finsam_eval.io.schemas.SURVEY`)::
+        Schema (from :data:`finsam_eval.io.schemas.SURVEY`)::
 
-{schema}
+    {schema}
 
-    Parameters
-    ----------
-    source
-        Any :func:`~finsam_eval.io.read_table` source (CSV, Excel, SPSS,
-        parquet, DataFrame).
-    items
-        Question columns. Default: the keys of ``allowed`` when it is a dict,
-        otherwise every column that is not the id, a group column or a known
-        background column (kon, alder, kommun, datum, ...).
-    id_col
-        Respondent id; must be unique.
-    group_cols
-        Grouping columns; ``ar`` (if listed) must be integer-like.
-    allowed
-        Canonical answer labels: one list for all items or a dict item ->
-        list. Spelling variants (case, extra spaces) are mapped to these; other
-        labels raise :class:`~finsam_eval.errors.UnknownLabelError`. Include
-        non-substantive answers such as ``"Vet ej"``.
-    required
-        Required columns; default ``id_col`` and ``group_cols``.
-    **read_kwargs
-        Passed to :func:`~finsam_eval.io.read_table` (``sheet``, ``sep``, ...).
+        Parameters
+        ----------
+        source
+            Any :func:`~finsam_eval.io.read_table` source (CSV, Excel, SPSS,
+            parquet, DataFrame).
+        items
+            Question columns. Default: the keys of ``allowed`` when it is a dict,
+            otherwise every column that is not the id, a group column or a known
+            background column (kon, alder, kommun, datum, ...).
+        id_col
+            Respondent id; must be unique.
+        group_cols
+            Grouping columns; ``ar`` (if listed) must be integer-like.
+        allowed
+            Canonical answer labels: one list for all items or a dict item ->
+            list. Spelling variants (case, extra spaces) are mapped to these; other
+            labels raise :class:`~finsam_eval.errors.UnknownLabelError`. Include
+            non-substantive answers such as ``"Vet ej"``.
+        required
+            Required columns; default ``id_col`` and ``group_cols``.
+        **read_kwargs
+            Passed to :func:`~finsam_eval.io.read_table` (``sheet``, ``sep``, ...).
 
-    Returns
-    -------
-    pandas.DataFrame
-        The survey with normalised labels (blank answers NaN), ``ar`` as
-        ``Int64``; ``attrs["exclusions"]`` records every repair and the number
-        of blank answers per item, ``attrs["items"]`` the item columns.
+        Returns
+        -------
+        pandas.DataFrame
+            The survey with normalised labels (blank answers NaN), ``ar`` as
+            ``Int64``; ``attrs["exclusions"]`` records every repair and the number
+            of blank answers per item, ``attrs["items"]`` the item columns.
 
-    Raises
-    ------
-    MissingColumnError, DuplicateIdError, UnknownLabelError, SchemaError
+        Raises
+        ------
+        MissingColumnError, DuplicateIdError, UnknownLabelError, SchemaError
 
-    Examples
-    --------
-    >>> df = pd.DataFrame({{
-    ...     "respondent_id": ["r1", "r2", "r3"], "forbund": "Botkyrka", "ar": ["2024", "2024", "2024"],
-    ...     "respondentgrupp": "styrelse", "f1": ["Stämmer helt", "stämmer  helt ", None]}})
-    >>> s = read_survey(df, allowed=["Stämmer inte alls", "Stämmer helt", "Vet ej"])
-    >>> s["f1"].tolist(), s["ar"].dtype
-    (['Stämmer helt', 'Stämmer helt', nan], Int64Dtype())
-    >>> print(s.attrs["exclusions"].describe())
-    1 omkodad: svarsetikett normaliserad (mellanslag/versaler) i kolumnen 'f1' (rad 3)
-    1 saknas: tomt svar i kolumnen 'f1' (rad 4)
+        Examples
+        --------
+        >>> df = pd.DataFrame({{
+        ...     "respondent_id": ["r1", "r2", "r3"], "forbund": "Botkyrka", "ar": ["2024", "2024", "2024"],
+        ...     "respondentgrupp": "styrelse", "f1": ["Stämmer helt", "stämmer  helt ", None]}})
+        >>> s = read_survey(df, allowed=["Stämmer inte alls", "Stämmer helt", "Vet ej"])
+        >>> s["f1"].tolist(), s["ar"].dtype
+        (['Stämmer helt', 'Stämmer helt', nan], Int64Dtype())
+        >>> print(s.attrs["exclusions"].describe())
+        1 omkodad: svarsetikett normaliserad (mellanslag/versaler) i kolumnen 'f1' (rad 3)
+        1 saknas: tomt svar i kolumnen 'f1' (rad 4)
     """
     df = read_table(source, **read_kwargs)
     ex = df.attrs["exclusions"]
@@ -236,7 +234,13 @@ def read_survey(
             more = f" och {len(counts) - 8} etiketter till" if len(counts) > 8 else ""
             problems.append(f"kolumnen '{item}': {'; '.join(descr)}{more}")
             continue
-        ex.add("svarsetikett normaliserad (mellanslag/versaler)", int(repaired.sum()), rows=_lines(df, repaired), column=item, action="omkodad")
+        ex.add(
+            "svarsetikett normaliserad (mellanslag/versaler)",
+            int(repaired.sum()),
+            rows=_lines(df, repaired),
+            column=item,
+            action="omkodad",
+        )
         missing = new.isna().to_numpy()
         ex.add("tomt svar", int(missing.sum()), rows=_lines(df, missing), column=item, action="saknas")
         df[item] = new

@@ -188,7 +188,10 @@ def require_columns(
     else:
         head = f"{source_label(df)} saknar kolumnerna {', '.join(parts)}."
     shown = ", ".join(repr(h) for h in have[:30]) + (f" (och {len(have) - 30} till)" if len(have) > 30 else "")
-    fix = hint or "Byt namn på kolumnen i filen (eller med df.rename(columns={...})) eller ange rätt kolumnnamn som argument."
+    fix = (
+        hint
+        or "Byt namn på kolumnen i filen (eller med df.rename(columns={...})) eller ange rätt kolumnnamn som argument."
+    )
     raise MissingColumnError(f"{head} Kolumner som finns: {shown}. {fix}")
 
 
@@ -312,7 +315,9 @@ def _read_csv(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     raw = _read_bytes(path, name)
     if not raw or raw.isspace():
-        raise EmptyFileError(f"Filen {name!r} är tom (0 byte eller bara blanktecken). Kontrollera att exporten blev klar.")
+        raise EmptyFileError(
+            f"Filen {name!r} är tom (0 byte eller bara blanktecken). Kontrollera att exporten blev klar."
+        )
     _sniff_binary(raw, name, "textfil (CSV)")
     text, enc = _decode(raw, name, encoding)
     used_sep = sep or _sniff_sep(text)
