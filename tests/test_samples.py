@@ -348,16 +348,32 @@ def test_covariate_adjustment_in_levels_is_close(register):
     import statsmodels.formula.api as smf
 
     panel, truth = register
-    d = panel[
-        ((panel["deltagare"] == 1) & panel["event_time"].between(0, 8))
-        | ((panel["deltagare"] == 0) & (panel["period"] >= 8))
-    ]
+    window = ((panel["deltagare"] == 1) & panel["event_time"].between(0, 8)) | (
+        (panel["deltagare"] == 0) & (panel["period"] >= 8)
+    )
+    covariates = ["deltagare", "forbund", "kon", "alder", "utbildning", "forsorjning_fore", "manader_stod"]
+    # One row per person: mean outcome over the post window (controls: the same calendar quarters).
+    d = panel[window].groupby("person_id").agg({**{c: "first" for c in covariates}, "arbete_studier": "mean"})
     formula = (
         "arbete_studier ~ deltagare + C(forbund) + C(kon) + alder + I(alder**2) + C(utbildning)"
-        " + C(forsorjning_fore) + manader_stod + C(period)"
+        " + C(forsorjning_fore) + manader_stod"
     )
     est = smf.ols(formula, data=d).fit().params["deltagare"]
     true = _truth(truth, "Alla", "arbete_studier")
     assert abs(est - true) < 0.025
     _, naive = _did_and_naive(panel, None, "arbete_studier")
     assert abs(naive - true) > 0.08
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["finsam_eval.samples", "finsam_eval.samples.survey", "finsam_eval.samples.register"],
+)
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(
+        importlib.import_module(module), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    )
+    assert result.failed == 0

@@ -109,7 +109,12 @@ def _as_strings(df: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:
     for col, kind in schema.items():
         s = df[col]
         if kind == "float":
-            out[col] = s.map(_format_float)
+            values = s.to_numpy(dtype=float)
+            if np.all(np.isnan(values) | (values == np.round(values))):
+                # Whole numbers (periods, ratings): no decimals, empty for missing.
+                out[col] = np.where(np.isnan(values), "", np.nan_to_num(values).astype(np.int64).astype(str))
+            else:
+                out[col] = s.map(_format_float)
         elif kind == "date":
             out[col] = s.dt.strftime("%Y-%m-%d")
         elif kind == "list":
@@ -147,7 +152,7 @@ def write_file(path: Path, df: pd.DataFrame, schema: dict[str, str], encoding: s
     data = to_csv_bytes(df, schema, encoding)
     if path.suffix == ".gz":
         buf = io.BytesIO()
-        with gzip.GzipFile(filename="", mode="wb", fileobj=buf, compresslevel=9, mtime=0) as gz:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=buf, compresslevel=6, mtime=0) as gz:
             gz.write(data)
         data = buf.getvalue()
     path.write_bytes(data)
