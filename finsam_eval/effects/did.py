@@ -71,6 +71,7 @@ class _Prep:
     weights: str | None
     exclusions: Exclusions
     notes: list[str]
+    ssc: str = "nested"
     cache: dict[str, Any] = field(default_factory=dict)
 
 
@@ -100,7 +101,10 @@ def _prepare(
     fe: str = "twfe",
     weights: str | None = None,
     extra: list[str] | None = None,
+    ssc: str = "nested",
 ) -> _Prep:
+    if ssc not in ("nested", "dummies"):
+        raise EstimationError(f"Okänt ssc={ssc!r}: välj 'nested' eller 'dummies'.")
     if fe not in ("twfe", "2x2"):
         raise EstimationError(f"Okänt fe={fe!r}: välj 'twfe' (enhets- och periodeffekter) eller '2x2'.")
     covariates = list(covariates or [])
@@ -186,7 +190,7 @@ def _prepare(
             dummies = pd.get_dummies(frame[c], prefix=c, drop_first=True, dtype=float)
             frame = pd.concat([frame.drop(columns=[c]), dummies], axis=1)
             covariates = [x for x in covariates if x != c] + list(dummies.columns)
-    prep = _Prep(frame, outcome, unit, time, treat, mode, post, covariates, cluster, fe, weights, ex, notes)
+    prep = _Prep(frame, outcome, unit, time, treat, mode, post, covariates, cluster, fe, weights, ex, notes, ssc)
     return prep
 
 
@@ -204,13 +208,23 @@ def _treatment(prep: _Prep, frame: pd.DataFrame) -> np.ndarray:
 
 
 def _fe_codes(prep: _Prep, frame: pd.DataFrame) -> tuple[list[np.ndarray], int]:
-    """Integer codes of the absorbed effects and their number of parameters."""
+    """Integer codes of the absorbed effects and the number of parameters they count for in CR1.
+
+    With ``ssc="dummies"`` every dummy counts, as in a regression with all
+    dummy columns (statsmodels, Stata ``areg``). With ``ssc="nested"`` (the
+    default, as Stata ``xtreg, fe``/``reghdfe`` and R ``fixest``) effects
+    nested in the clusters do not count: they use up no cluster-level
+    information, and counting 9 000 person dummies would inflate the
+    variance by (N-1)/(N-K), about 20 % with six periods.
+    """
     t_codes, t_uni = pd.factorize(frame[prep.time], sort=True)
-    if prep.fe == "twfe":
-        u_codes, u_uni = pd.factorize(frame[prep.unit], sort=True)
-        return [u_codes, t_codes], len(u_uni) + len(t_uni) - 1
-    g_codes, g_uni = pd.factorize(frame[_GRP], sort=True)
-    return [g_codes, t_codes], len(g_uni) + len(t_uni) - 1
+    outer = prep.unit if prep.fe == "twfe" else _GRP
+    o_codes, o_uni = pd.factorize(frame[outer], sort=True)
+    nested = prep.ssc == "nested" and bool(
+        (frame.groupby(outer)[prep.cluster].nunique() <= 1).all()
+    )
+    k = (0 if nested else len(o_uni)) + len(t_uni) - 1
+    return [o_codes, t_codes], k
 
 
 def _base(prep: _Prep) -> dict[str, Any]:
@@ -368,6 +382,7 @@ def did(
     n_boot: int = 999,
     random_state: int | None = 0,
     alpha: float = 0.05,
+    ssc: str = "nested",
 ) -> DidResult:
     """Difference-in-differences estimate of the effect on participants.
 
@@ -402,6 +417,13 @@ def did(
         inference over the cluster column; no CI).
     n_boot, random_state
         Draws and seed for ``"wild"`` / ``"ri"``.
+    ssc
+        Small-sample correction of CR1, ``G/(G-1) (N-1)/(N-K)``:
+        ``"nested"`` (default; fixed effects nested in the clusters, such as
+        person effects with person or förbund clusters, are not counted in
+        ``K``, as Stata ``xtreg, fe`` and R ``fixest``) or ``"dummies"``
+        (every dummy counts, identical to OLS with dummy columns in
+        statsmodels; more conservative in short panels).
 
     Returns
     -------
@@ -420,7 +442,7 @@ def did(
         raise EstimationError(f"Okänd inference={inference!r}: välj 'cluster', 'wild' eller 'ri'.")
     cluster = cluster or unit
     prep = _prepare(data, outcome, unit=unit, time=time, treat=treat, post=post, covariates=covariates,
-                    cluster=cluster, fe=fe, weights=weights)
+                    cluster=cluster, fe=fe, weights=weights, ssc=ssc)
     frame = prep.frame
     y, X, b = _design(prep, frame)
     XtX_inv = np.linalg.inv(X.T @ X)
@@ -454,7 +476,7 @@ def did(
             warnings.simplefilter("ignore", FewClustersWarning)
             boot = randomisation_inference(data, outcome, level=cluster, n_perm=n_boot, random_state=random_state,
                                            unit=unit, time=time, treat=treat, post=post, covariates=covariates,
-                                           cluster=cluster, fe=fe, weights=weights)
+                                           cluster=cluster, fe=fe, weights=weights, ssc=ssc)
         pvalue = boot.pvalue
         ci = (float("nan"), float("nan"))
         notes.extend(boot.notes)

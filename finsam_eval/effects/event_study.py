@@ -136,6 +136,7 @@ def event_study(
     covariates: list[str] | None = None,
     cluster: str | None = None,
     alpha: float = 0.05,
+    ssc: str = "nested",
     time_label: str = "Kvartal i förhållande till start",
 ) -> EventStudyResult:
     """Event-study (dynamic difference-in-differences) estimates with TWFE.
@@ -153,7 +154,10 @@ def event_study(
     ref
         Reference event time (omitted; its coefficient is 0 by definition).
     covariates, cluster
-        Time-varying controls and the cluster column for CR1 SEs.
+        Time-varying controls and the cluster column for CR1 SEs (default
+        the unit).
+    ssc
+        Small-sample correction, as in :func:`~finsam_eval.effects.did.did`.
     time_label
         x-axis label of the figure (``"År i förhållande till start"`` for
         yearly data).
@@ -176,7 +180,7 @@ def event_study(
         raise ValueError(f"ref={ref} måste ligga mellan -leads={-leads} och lags={lags}, och leads ≥ 1.")
     cluster = cluster or unit
     prep = _prepare(data, outcome, unit=unit, time=time, treat=treat, post=treat_start, covariates=covariates,
-                    cluster=cluster, fe="twfe")
+                    cluster=cluster, fe="twfe", ssc=ssc)
     frame = prep.frame
     b = _base(prep)
     grid = [k for k in range(-leads, lags + 1) if k != ref]

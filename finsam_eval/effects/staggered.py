@@ -194,7 +194,7 @@ class StaggeredResult(ResultMixin):
             ticks = [v for v in ev if v % step == 0]
             ax.set_xticks(ticks)
             ax.set_xticklabels([str(v).replace("-", "\u2212") for v in ticks])
-            ax.legend(loc="upper left", fontsize=8)
+            ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8)
             decimal_comma(ax, "y")
         elif kind == "group":
             d = self.table("group").dropna(subset=["estimat"])
