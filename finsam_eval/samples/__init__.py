@@ -33,7 +33,15 @@ from . import _io
 from .register import make_register
 from .survey import make_survey
 
-__all__ = ["load_sample", "list_samples", "write_samples", "make_survey", "make_register", "SAMPLE_NAMES"]
+__all__ = [
+    "load_sample",
+    "list_samples",
+    "write_samples",
+    "make_survey",
+    "make_register",
+    "make_excerpts",
+    "SAMPLE_NAMES",
+]
 
 SEED = 2025
 
@@ -155,6 +163,15 @@ def _excerpts_maker():
     except ImportError:
         return None
     return make_excerpts
+
+
+def __getattr__(name: str):
+    # make_excerpts lives in its own module with packaged YAML; import it on first use.
+    if name == "make_excerpts":
+        maker = _excerpts_maker()
+        if maker is not None:
+            return maker
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _generate(name: str, seed: int = SEED) -> pd.DataFrame:
