@@ -169,8 +169,8 @@ def plot_likert(
     elif layout == "rows":
         for it in item_order:
             rows = t[t["item"] == it]
-            # Block titles run over the bar axis only: about 11 characters per inch at 8.5 pt bold.
-            title_chars = int(((width or 6.3) * 0.78 - 1.0) * 11)
+            # Block titles run over the bar axis only: about 14 characters per inch at 8.5 pt bold.
+            title_chars = int(((width or 6.3) * 0.78 - 1.0) * 14)
             blocks.append((wrapped(text_of[it], title_chars), rows, list(rows["_group"])))
     else:
         for g in groups:
