@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.colors import LinearSegmentedColormap
 
 from .._config import get_option
 from ..errors import MissingColumnError, SchemaError
@@ -31,6 +32,15 @@ __all__ = ["CodingResult", "CodeMatrix", "Cooccurrence", "Quotes", "Prevalence",
 
 _VALUES = ("excerpts", "respondents", "share")
 _VALUE_SV = {"excerpts": "antal utdrag", "respondents": "antal respondenter", "share": "andel respondenter"}
+#: How grouping columns are named in titles and notes.
+DISPLAY_NAMES = {"forbund": "förbund", "roll": "roll", "kalla": "källa", "datum": "datum", "ar": "år",
+                 "respondentgrupp": "respondentgrupp", "kommun": "kommun"}
+
+
+def _display(col: str | None) -> str:
+    return DISPLAY_NAMES.get(col, col) if col else ""
+
+
 _SHARE_NOTE = "Andel = respondenter (eller utdrag) i gruppen som tar upp temat, av alla i gruppen."
 
 
@@ -56,13 +66,16 @@ def _pivot_masked(tidy: pd.DataFrame, index: str, columns: str, value: str,
     return wide
 
 
+# Single-hue white-to-blue (Okabe-Ito blue): more = darker, readable in grey print and for CVD.
+_CMAP = LinearSegmentedColormap.from_list("finsam_blues", ["#FFFFFF", "#CFE3F2", "#0072B2", "#003B5C"])
+
+
 def _heatmap(values: pd.DataFrame, mask: pd.DataFrame | None, *, ax: Any = None, title: str = "",
              note: Sequence[str] = (), xlabel: str = "", percent: bool = False, decimals: int = 0,
-             vmax: float | None = None) -> Any:
-    import matplotlib.pyplot as plt
+             vmax: float | None = None, diagonal_dash: bool = False) -> Any:
 
-    from ..plots import figure, finish, sequential_cmap
-    from ..plots.style import RC, house_style
+    from ..plots import figure, finish
+    from ..plots.style import house_style
 
     v = values.astype(float)
     nrow, ncol = v.shape
@@ -75,12 +88,16 @@ def _heatmap(values: pd.DataFrame, mask: pd.DataFrame | None, *, ax: Any = None,
             fig, own = ax.figure, False
         data = v.to_numpy()
         shown = np.ma.masked_invalid(data)
-        cmap = plt.get_cmap(sequential_cmap()).copy()
-        cmap.set_bad("#F2F2F2")
-        top = vmax if vmax is not None else (np.nanmax(data) if np.isfinite(data).any() else 1.0)
+        cmap = _CMAP.copy()
+        cmap.set_bad("#EDEDED")
+        top = np.nanmax(data) if np.isfinite(data).any() else 1.0
+        if vmax is not None:
+            top = min(vmax, top * 1.1) if top > 0 else vmax
         im = ax.imshow(shown, aspect="auto", cmap=cmap, vmin=0, vmax=top or 1.0)
-        ax.set_xticks(range(ncol), [str(c) for c in v.columns], rotation=30 if ncol > 4 else 0,
-                      ha="right" if ncol > 4 else "center")
+        longest = max((len(str(c)) for c in v.columns), default=0)
+        tilt = ncol * max(longest, 4) > 70
+        ax.set_xticks(range(ncol), [str(c) for c in v.columns], rotation=30 if tilt else 0,
+                      ha="right" if tilt else "center")
         ax.set_yticks(range(nrow), [str(i) for i in v.index])
         ax.tick_params(length=0)
         for s in ax.spines.values():
@@ -92,10 +109,10 @@ def _heatmap(values: pd.DataFrame, mask: pd.DataFrame | None, *, ax: Any = None,
                 if mask is not None and bool(mask.iloc[i, j]):
                     txt, col = marker, "#444444"
                 elif np.isnan(x):
-                    txt, col = "", "#444444"
+                    txt, col = "–" if diagonal_dash and i == j else "", "#444444"
                 else:
                     txt = fmt_num(100 * x if percent else x, decimals) + ("\u00a0%" if percent else "")
-                    col = "white" if x < 0.55 * (top or 1.0) else "black"
+                    col = "white" if x > 0.6 * (top or 1.0) else "black"
                 ax.text(j, i, txt, ha="center", va="center", fontsize=7, color=col)
         if xlabel:
             ax.set_xlabel(xlabel)
@@ -103,7 +120,6 @@ def _heatmap(values: pd.DataFrame, mask: pd.DataFrame | None, *, ax: Any = None,
         if own:
             finish(fig, title=title, note=list(note))
             fig.tight_layout()
-        _ = RC
     return fig if own else ax
 
 
@@ -129,7 +145,7 @@ class CodeMatrix(ResultMixin):
     def title(self) -> str:
         what = {"excerpts": "Antal utdrag", "respondents": "Antal respondenter",
                 "share": "Andel respondenter" if self.unit == "respondenter" else "Andel utdrag"}[self.value]
-        return f"{what} per tema och {self.by}"
+        return f"{what} per tema och {_display(self.by)}"
 
     @property
     def caption(self) -> str:
@@ -211,9 +227,14 @@ class Cooccurrence(ResultMixin):
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         t = self.table()
-        return _heatmap(t, t.attrs["suppressed_mask"], ax=ax, title=kwargs.pop("title", self.title),
-                        note=self.notes, decimals=0 if self.measure == "count" else 2,
-                        vmax=1.0 if self.measure == "jaccard" else None)
+        mask = t.attrs["suppressed_mask"]
+        vals = t.to_numpy(dtype=float, copy=True)
+        np.fill_diagonal(vals, np.nan)  # a theme with itself says nothing; shown as a dash
+        t = pd.DataFrame(vals, index=t.index, columns=t.columns)
+        note = [*self.notes, "Diagonalen (ett tema med sig självt) visas inte."]
+        return _heatmap(t, mask, ax=ax, title=kwargs.pop("title", self.title),
+                        note=note, decimals=0 if self.measure == "count" else 2,
+                        vmax=1.0 if self.measure == "jaccard" else None, diagonal_dash=True)
 
 
 @dataclass
@@ -261,7 +282,7 @@ class Prevalence(ResultMixin):
 
     @property
     def title(self) -> str:
-        return "Hur många som tar upp temat" + (f", per {self.by}" if self.by else "")
+        return "Hur många som tar upp temat" + (f", per {_display(self.by)}" if self.by else "")
 
     @property
     def caption(self) -> str:
@@ -308,24 +329,17 @@ class Prevalence(ResultMixin):
                     __import__("matplotlib").ticker.FuncFormatter(lambda x, _p: f"{fmt_num(100 * x, 0)}\u00a0%"))
                 ax.set_xlabel(f"Andel {self.unit}")
             else:
+                # Groups side by side read best as a heatmap of shares (same look as matrix()).
+                codes = list(dict.fromkeys(t["kod"]))
+                labels = dict(zip(t["kod"], t["etikett"]))
                 groups = list(dict.fromkeys(t[self.by]))
-                labels = list(dict.fromkeys(t["etikett"]))[::-1]
-                if ax is None:
-                    fig, ax = figure((6.3, 1.0 + 0.16 * len(labels) * max(len(groups), 2)))
-                    own = True
-                else:
-                    fig, own = ax.figure, False
-                h = 0.8 / len(groups)
-                for gi, (g, col) in enumerate(zip(groups, categorical(len(groups)))):
-                    sub = t[t[self.by] == g].set_index("etikett").reindex(labels)
-                    y = np.arange(len(labels)) - 0.4 + h * (len(groups) - 1 - gi) + h / 2
-                    ax.barh(y, np.nan_to_num(sub["andel"].to_numpy(dtype=float)), height=h, color=col, label=str(g))
-                ax.set_yticks(np.arange(len(labels)), labels)
-                ax.set_xlim(0, 1)
-                ax.xaxis.set_major_formatter(
-                    __import__("matplotlib").ticker.FuncFormatter(lambda x, _p: f"{fmt_num(100 * x, 0)}\u00a0%"))
-                ax.set_xlabel(f"Andel {self.unit}")
-                ax.legend(loc="lower right", ncols=1)
+                wide = _pivot_masked(t, "kod", self.by, "andel", codes, groups)
+                mask = wide.attrs.get("suppressed_mask")
+                wide.index = [labels[c] for c in wide.index]
+                if mask is not None:
+                    mask.index = wide.index
+                return _heatmap(wide, mask, ax=ax, title=kwargs.pop("title", self.title), note=self.notes,
+                                percent=True, vmax=1.0)
             if own:
                 finish(fig, title=kwargs.pop("title", self.title), note=self.notes)
                 fig.tight_layout()
@@ -760,7 +774,7 @@ class CodingResult(ResultMixin):
                 rows.append(r)
         raw = pd.DataFrame(rows)
         tidy = suppress_small(raw, ["antal"], base="bas", derived={"andel": "antal"})
-        notes = [f"Bas: {unit} i " + ("hela materialet" if by is None else f"varje {by}") + ".",
+        notes = [f"Bas: {unit} i " + ("hela materialet" if by is None else f"varje {_display(by)}") + ".",
                  "Kvantifierarna följer rapportpraxis: samtliga > nästan alla > de allra flesta > de flesta > "
                  "många > flera > några > ett fåtal > någon (en person).",
                  tidy.attrs["suppression_note"]]
