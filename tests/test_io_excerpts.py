@@ -225,3 +225,22 @@ def test_parse_code_list_variants():
     assert parse_code_list(None) == [] and parse_code_list("") == [] and parse_code_list("[]") == []
     with pytest.raises(UnknownLabelError, match=r"Okända koder: 'samsynn'\. Tillåtna koder: legitimitet, samsyn"):
         parse_code_list("samsynn|legitimitet", valid=["samsyn", "legitimitet"])
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
+
+
+@pytest.mark.skipif(not (SAMPLES / "intervjuutdrag.csv").exists(), reason="data_samples/ saknas")
+def test_sample_excerpts_file():
+    ex = read_excerpts(SAMPLES / "intervjuutdrag.csv")
+    assert len(ex) >= 200 and ex["excerpt_id"].is_unique
+    assert all(isinstance(c, list) for c in ex["codes_a"])
+    assert set(ex["roll"].dropna()) <= {
+        "styrelse",
+        "beredningsgrupp",
+        "ledningsgrupp",
+        "samordnare",
+        "insatspersonal",
+        "deltagare",
+        "remittent",
+    }

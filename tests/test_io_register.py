@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -169,3 +170,14 @@ def test_personnummer_mask_numbers_and_text():
 def test_all_io_errors_are_finsam_errors():
     with pytest.raises(FinsamError):
         read_register(pd.DataFrame({"x": [1]}))
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
+
+
+@pytest.mark.skipif(not (SAMPLES / "register.csv.gz").exists(), reason="data_samples/ saknas")
+def test_sample_register_file():
+    reg = read_register(SAMPLES / "register.csv.gz")
+    assert not reg.duplicated(["person_id", "period"]).any()
+    assert set(reg["deltagare"].unique()) <= {0, 1} and reg["period"].dtype == "Int64"
+    assert not reg.attrs["exclusions"]  # the sample holds no personnummer

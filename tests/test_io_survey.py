@@ -164,3 +164,44 @@ def test_normalise_labels_numbers_and_blanks():
     new, rep, unk = normalise_labels(pd.Series([1, 2, None, "  "]), [1, 2, 3])
     assert new.tolist()[:2] == [1, 2] and pd.isna(new.iloc[2]) and pd.isna(new.iloc[3])
     assert not rep.any() and not unk.any()
+
+
+def test_item_guess_skips_comments_and_numbers():
+    df = pd.DataFrame(
+        {
+            "respondent_id": list("abcd"),
+            "forbund": "Huddinge",
+            "ar": 2024,
+            "respondentgrupp": "chefer",
+            "f1": ["Stämmer helt", "Vet ej", "stämmer delvis", None],
+            "kommentar": ["Bra möten", "Vet inte riktigt", "För lite tid", "Mer stöd behövs"],
+            "antal_ar": [3, 10, 1, 4],
+        }
+    )
+    assert read_survey(df, allowed=SAMVERKAN).attrs["items"] == ("f1",)
+    with pytest.raises(UnknownLabelError, match=r"kolumnen 'kommentar': 'Bra möten' \(1 svar, rad 2\)"):
+        read_survey(df, allowed=SAMVERKAN, items=["f1", "kommentar"])
+    df2 = df.assign(kommentar=[f"text {i}" for i in range(4)] * 1)
+    assert read_survey(df2.assign(f1=["A", "B", "A", "B"] * 1)).attrs["items"] == ("f1", "kommentar")
+
+
+def test_punctuation_variants():
+    new, rep, unk = normalise_labels(
+        pd.Series(["Ja absolut", "ja,absolut", "Ja, absolut"]), ["Ja, absolut", "Inte alls"]
+    )
+    assert new.tolist() == ["Ja, absolut"] * 3 and rep.tolist() == [True, True, False] and not unk.any()
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
+
+
+@pytest.mark.skipif(not (SAMPLES / "enkat_deltagare.csv").exists(), reason="data_samples/ saknas")
+def test_sample_files_read_cleanly():
+    d = read_survey(
+        SAMPLES / "enkat_deltagare.csv", allowed=["Ja, absolut", "Ja, ganska", "Inte särskilt", "Inte alls", "Vet ej"]
+    )
+    assert d.attrs["encoding"] == "cp1252"
+    assert set(d["d01"].dropna()) <= {"Ja, absolut", "Ja, ganska", "Inte särskilt", "Inte alls", "Vet ej"}
+    s = read_survey(SAMPLES / "enkat_samverkan.csv", allowed=SAMVERKAN)
+    assert s.attrs["items"] == tuple(f"s{i:02d}" for i in range(1, 11))
+    assert s["respondent_id"].is_unique

@@ -300,3 +300,20 @@ def test_check_unique_gives_file_lines_not_values(tmp_path):
     with pytest.raises(Exception, match=r"2 rader med samma värde i 'id' \(rad 2, 5\)") as e:
         check_unique(df, "id")
     assert "hemligt" not in str(e.value)
+
+
+def test_utf16_tab_export(tmp_path):
+    # Excel's "Unicode text" export: UTF-16 with BOM, tab separated
+    p = tmp_path / "export.txt"
+    p.write_bytes("forbund\tandel\nSödertälje\t0,3\n".encode("utf-16"))
+    df = read_table(p)
+    assert df["forbund"].tolist() == ["Södertälje"] and df["andel"].tolist() == [0.3]
+    assert df.attrs["encoding"] == "utf-16"
+
+
+def test_postnummer_not_read_as_number(tmp_path):
+    p = tmp_path / "adress.csv"
+    p.write_text("kommun;postnummer;belopp\nSödertälje;151 36;1 200,50\nNykvarn;155 30;800\n", encoding="utf-8")
+    df = read_table(p)
+    assert df["postnummer"].tolist() == ["151 36", "155 30"]
+    assert df["belopp"].tolist() == [1200.5, 800.0]

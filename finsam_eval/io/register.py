@@ -10,6 +10,7 @@ numbers nor anything derived from them without the key appear in messages.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import warnings
 from collections.abc import Iterable
@@ -25,7 +26,7 @@ from .tables import _n_rows, _rows_text, check_unique, file_rows, read_table, re
 
 __all__ = ["read_register", "personnummer_mask"]
 
-_PREFILTER = r"\d{6}[-+ ]?\d{4}"
+_PREFILTER = re.compile(r"\d{6}[-+ ]?\d{4}")
 
 
 def personnummer_mask(s: pd.Series) -> np.ndarray:
@@ -58,14 +59,11 @@ def personnummer_mask(s: pd.Series) -> np.ndarray:
     notna = s.notna().to_numpy()
     if not notna.any():
         return out
-    strs = s[notna].astype(str)
-    pre = strs.str.contains(_PREFILTER, regex=True).to_numpy(dtype=bool)
-    if not pre.any():
-        return out
-    cands = strs[pre]
-    hit = cands.map({u: contains_personnummer(u) for u in cands.unique()}).to_numpy(dtype=bool)
-    idx = np.flatnonzero(notna)[np.flatnonzero(pre)[hit]]
-    out[idx] = True
+    vals = s[notna]
+    # Work on the distinct values: ids repeat per period, categories repeat everywhere.
+    hits = [u for u in pd.unique(vals) if _PREFILTER.search(str(u)) and contains_personnummer(str(u))]
+    if hits:
+        out[notna] = vals.isin(hits).to_numpy(dtype=bool)
     return out
 
 

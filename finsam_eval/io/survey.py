@@ -25,6 +25,7 @@ from .tables import _n_rows, _rows_text, check_unique, read_table, require_colum
 __all__ = ["read_survey", "normalise_labels"]
 
 _WS = re.compile(r"\s+")
+_PUNCT = re.compile(r"[^\w\s]")
 # Columns that describe the respondent rather than answer a question.
 _META = frozenset(
     {
@@ -51,11 +52,18 @@ def _squash(value: Any) -> Any:
     return _WS.sub(" ", value.replace("\u00a0", " ")).strip()
 
 
+def _key(value: Any) -> str:
+    """Comparison key of a label: no case, punctuation or extra spaces (``"Ja absolut"`` = ``"Ja, absolut"``)."""
+    return " ".join(_PUNCT.sub(" ", _squash(str(value))).split()).casefold()
+
+
 def normalise_labels(values: pd.Series, allowed: Sequence[str] | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Map answer labels to their canonical spelling.
 
-    Whitespace is stripped and collapsed; case is unified to the form in
-    ``allowed`` (or, without ``allowed``, to the most common spelling).
+    Whitespace is stripped and collapsed; labels that differ only in case,
+    spacing or punctuation (``"ja absolut"``, ``"Ja, absolut"``) are unified
+    to the form in ``allowed`` (or, without ``allowed``, to the most common
+    spelling).
     Works on the unique values, so it is fast on large surveys.
 
     Parameters
@@ -83,13 +91,13 @@ def normalise_labels(values: pd.Series, allowed: Sequence[str] | None = None) ->
     uniq = pd.unique(s.dropna())
     squashed = {u: _squash(u) for u in uniq}
     if allowed is not None:
-        canon = {str(a).casefold(): a for a in allowed}
+        canon = {_key(a): a for a in allowed}
     else:
         counts = s.map(squashed).value_counts()
         canon = {}
         for lab in counts.index:  # most common spelling first wins
             if isinstance(lab, str):
-                canon.setdefault(lab.casefold(), lab)
+                canon.setdefault(_key(lab), lab)
     mapping: dict[Any, Any] = {}
     unknown_vals: set[Any] = set()
     for u, sq in squashed.items():
@@ -97,11 +105,11 @@ def normalise_labels(values: pd.Series, allowed: Sequence[str] | None = None) ->
             if sq == "":
                 mapping[u] = np.nan
                 continue
-            target = canon.get(sq.casefold())
+            target = canon.get(_key(sq))
         else:  # a number from Excel or SPSS codes
             target = next((a for a in (allowed or []) if not isinstance(a, str) and a == sq), None)
             if target is None and allowed is not None:
-                target = canon.get(str(sq).casefold())
+                target = canon.get(_key(sq))
             if target is None and allowed is None:
                 target = sq
         if target is None:
@@ -188,7 +196,7 @@ def read_survey(
         >>> s["f1"].tolist(), s["ar"].dtype
         (['Stämmer helt', 'Stämmer helt', nan], Int64Dtype())
         >>> print(s.attrs["exclusions"].describe())
-        1 omkodad: svarsetikett normaliserad (mellanslag/versaler) i kolumnen 'f1' (rad 3)
+        1 omkodad: svarsetikett normaliserad (mellanslag, versaler, skiljetecken) i kolumnen 'f1' (rad 3)
         1 saknas: tomt svar i kolumnen 'f1' (rad 4)
     """
     df = read_table(source, **read_kwargs)
@@ -214,7 +222,12 @@ def read_survey(
             items = list(allowed)
         else:
             skip = {id_col, *group_cols, *req} | _META
-            items = [c for c in df.columns if c not in skip]
+            items = _guess_items(df, [c for c in df.columns if c not in skip], allowed)
+            if not items:
+                raise SchemaError(
+                    f"{label} har inga kolumner som ser ut som frågor (med svar bland de tillåtna etiketterna). "
+                    "Ange items= med frågekolumnerna."
+                )
     items = list(items)
     require_columns(df, items, hint="Ange items= med frågekolumnerna.")
 
@@ -235,7 +248,7 @@ def read_survey(
             problems.append(f"kolumnen '{item}': {'; '.join(descr)}{more}")
             continue
         ex.add(
-            "svarsetikett normaliserad (mellanslag/versaler)",
+            "svarsetikett normaliserad (mellanslag, versaler, skiljetecken)",
             int(repaired.sum()),
             rows=_lines(df, repaired),
             column=item,
@@ -257,6 +270,28 @@ def read_survey(
         )
     df.attrs["items"] = tuple(items)
     return df
+
+
+def _guess_items(df: pd.DataFrame, candidates: list[str], allowed: Sequence[str] | None) -> list[str]:
+    """Question columns: most answers are allowed labels (or, without ``allowed``, few distinct texts).
+
+    Free-text comment columns and numeric background columns are left out.
+    """
+    keys = {_key(a) for a in allowed} if allowed is not None else None
+    items = []
+    for c in candidates:
+        s = df[c].dropna()
+        if s.empty:
+            continue
+        norm = {u: _key(u) for u in pd.unique(s)}
+        sq = pd.Series(list(norm.values()))
+        if keys is not None:
+            share = s.map(norm).isin(keys).mean()
+            if share >= 0.5 or (share > 0 and sq.nunique() <= 15):
+                items.append(c)
+        elif pd.api.types.infer_dtype(s, skipna=True) == "string" and sq.nunique() <= 15:
+            items.append(c)
+    return items
 
 
 def _lines(df: pd.DataFrame, mask: Any, first: int = 10) -> list[int]:
