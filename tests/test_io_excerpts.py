@@ -154,9 +154,9 @@ def test_docx_table_transcript_and_broken_docx(tmp_path):
 
 
 def test_empty_folder(tmp_path):
-    (tmp_path / "a.pdf").write_bytes(b"%PDF")
+    (tmp_path / "a.md").write_bytes(b"# x")
     with pytest.raises(
-        InputFileError, match=r"innehåller inga utskrifter \(\.txt eller \.docx\)\. Det som finns: 'a.pdf'"
+        InputFileError, match=r"innehåller inga utskrifter \(\.txt eller \.docx\)\. Det som finns: 'a.md'"
     ):
         read_excerpts(tmp_path)
 
@@ -244,3 +244,17 @@ def test_sample_excerpts_file():
         "deltagare",
         "remittent",
     }
+
+
+def test_other_formats_in_folder_are_reported(folder):
+    (folder / "Uppsala_styrelse_R09.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    ex = read_excerpts(folder)
+    tab = ex.attrs["exclusions"].table().set_index("kolumn")
+    assert tab.loc["fil", "antal"] == 1
+    assert tab.loc["fil", "orsak"].endswith("(spara som .docx eller .txt): Uppsala_styrelse_R09.doc")
+
+
+def test_empty_transcript_counted(folder):
+    (folder / "Uppsala_styrelse_R10.txt").write_text("  \n\n", encoding="utf-8")
+    desc = read_excerpts(folder).attrs["exclusions"].describe()
+    assert "1 exkluderad: tom utskrift: Uppsala_styrelse_R10.txt i kolumnen 'fil'" in desc

@@ -323,6 +323,17 @@ def _read_folder(
         for p in folder.iterdir()
         if p.is_file() and p.suffix.lower() in (".txt", ".docx") and not p.name.startswith(("~$", "."))
     )
+    skipped = sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in (".doc", ".rtf", ".odt", ".pdf") and not p.name.startswith(("~$", "."))
+    )
+    if skipped:
+        ex.add(
+            f"utskrift i ett format som inte läses (spara som .docx eller .txt): {_names(skipped)}",
+            len(skipped),
+            column="fil",
+        )
     if not files:
         there = sorted(p.name for p in folder.iterdir())[:10]
         raise InputFileError(
@@ -383,7 +394,8 @@ def _read_folder(
                 continue
             rows.append({**meta, "text": text, "fil": p.name, "tur": tur, "talare": speaker, "_stem": p.stem})
     ex.add("intervjuarens repliker (include_interviewer=False)", n_interviewer, column="talare")
-    ex.add("tom utskrift", len(empty_files), rows=empty_files[:10], column="fil")
+    if empty_files:
+        ex.add(f"tom utskrift: {_names(empty_files)}", len(empty_files), column="fil")
     if not rows:
         raise InputFileError(
             f"Mappen {folder.name!r} gav inga utdrag (utskrifterna är tomma eller har bara intervjuarens repliker)."
@@ -395,6 +407,11 @@ def _read_folder(
         df["kalla"] = df["kalla"].fillna(kalla) if "kalla" in df.columns else kalla
     df.attrs = {"source": folder.name, "exclusions": ex}
     return df
+
+
+def _names(names: Sequence[str], first: int = 5) -> str:
+    more = f" och {len(names) - first} till" if len(names) > first else ""
+    return ", ".join(names[:first]) + more
 
 
 def _stable_ids(texts: pd.Series, prefix: str) -> list[str]:

@@ -161,7 +161,7 @@ def read_register(
     df = read_table(source, **read_kwargs)
     ex = df.attrs["exclusions"]
     label = source_label(df)
-    req = list(dict.fromkeys([id_col, period_col, *(required if required is not None else ("forbund", "deltagare"))]))
+    req = list(dict.fromkeys([id_col, period_col, *(required if required is not None else REGISTER.required[2:])]))
     require_columns(df, req, hint="Ange id_col=, period_col= eller required= om kolumnerna heter något annat.")
 
     # Privacy first, so that nothing below can show a personnummer.
