@@ -808,6 +808,7 @@ def person_baseline(
     start: str = "start_period",
     treatment: str = "deltagare",
     post: int | None = None,
+    pre: int = 4,
     random_state: int = 0,
 ) -> pd.DataFrame:
     """One baseline row per person from a person-period panel, with post-period outcomes.
@@ -817,8 +818,10 @@ def person_baseline(
     from the participants' start periods, so that controls are measured at the
     same calendar times as participants, and their row before that pseudo start.
     Outcomes are averaged over the periods from (pseudo) start on (``post``
-    periods if given, otherwise to the end of the panel); the value in the
-    baseline period is kept as ``<outcome>_fore`` for use as a covariate.
+    periods if given, otherwise to the end of the panel); the mean over the
+    ``pre`` periods before start is kept as ``<outcome>_fore`` for use as a
+    covariate (pre-start outcomes are the strongest confounders in register
+    data).
 
     Parameters
     ----------
@@ -829,6 +832,8 @@ def person_baseline(
         Outcome column(s) to average over the post periods.
     post
         Number of post periods (from start) to average; ``None`` = all.
+    pre
+        Number of periods before start averaged into ``<outcome>_fore``.
     random_state
         Seed for the pseudo start periods of the controls.
 
@@ -843,8 +848,8 @@ def person_baseline(
     >>> p = pd.DataFrame({"person_id": [1, 1, 1, 2, 2, 2], "period": [0, 1, 2] * 2,
     ...                   "deltagare": [1, 1, 1, 0, 0, 0], "start_period": [1, 1, 1, None, None, None],
     ...                   "y": [0, 1, 1, 0, 0, 1]})
-    >>> person_baseline(p, outcomes="y")[["person_id", "period", "y_fore", "y"]].values.tolist()
-    [[1, 0, 0.0, 1.0], [2, 0, 0.0, 0.5]]
+    >>> person_baseline(p, outcomes="y")[["period", "y_fore", "y"]].values.tolist()
+    [[0.0, 0.0, 1.0], [0.0, 0.0, 0.5]]
     """
     outs = [outcomes] if isinstance(outcomes, str) else list(outcomes or [])
     _check_columns(panel, [unit, period, start, treatment, *outs], "person_baseline")
@@ -871,14 +876,20 @@ def person_baseline(
         if post is not None:
             keep &= rel < post
         avg = panel.loc[keep].groupby(unit)[outs].mean()
+        before = panel.loc[(rel < 0) & (rel >= -pre)].groupby(unit)[outs].mean()
         for o in outs:
-            res[f"{o}_fore"] = res[o].astype(float)
+            res[f"{o}_fore"] = before[o].reindex(res.index).astype(float)
             res[o] = avg[o].reindex(res.index)
     return res.reset_index()
 
 
-def _simulate(n: int = 2000, *, effect: float = 0.1, share: float = 0.1, seed: int = 0) -> pd.DataFrame:
-    """Small cross-section with selection on observables and a known ATT (tests and examples)."""
+def _simulate(
+    n: int = 2000, *, effect: float | dict[str, float] = 0.1, share: float = 0.1, seed: int = 0
+) -> pd.DataFrame:
+    """Small cross-section with selection on observables and a known ATT (tests and examples).
+
+    ``effect`` may be a dict per förbund (Botkyrka, Huddinge, Södertälje).
+    """
     rng = np.random.default_rng(seed)
     n_t = int(round(n * share))
     alder = rng.integers(18, 64, n).astype(float)
@@ -891,7 +902,8 @@ def _simulate(n: int = 2000, *, effect: float = 0.1, share: float = 0.1, seed: i
     deltagare = np.zeros(n, dtype=int)
     deltagare[np.argsort(-g)[:n_t]] = 1
     p0 = 1 / (1 + np.exp(-(-0.5 - 0.03 * (alder - 40) - 0.5 * (utb == "förgymnasial") + 0.3 * (kon == "man"))))
-    y = (rng.random(n) < np.clip(p0 + effect * deltagare, 0, 1)).astype(float)
+    eff = pd.Series(forbund).map(effect).to_numpy(dtype=float) if isinstance(effect, dict) else effect
+    y = (rng.random(n) < np.clip(p0 + eff * deltagare, 0, 1)).astype(float)
     return pd.DataFrame(
         {"person_id": np.arange(n), "forbund": forbund, "kon": kon, "alder": alder, "utbildning": utb,
          "deltagare": deltagare, "arbete_studier": y}

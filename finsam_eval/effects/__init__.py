@@ -1,0 +1,78 @@
+"""Pillar C: effects of insatser against control groups and benchmarks.
+
+- :mod:`~finsam_eval.effects.match`: propensity score matching with balance
+  tables, love and overlap plots and pair-clustered effect estimates;
+- :mod:`~finsam_eval.effects.did`, :mod:`~finsam_eval.effects.event_study`,
+  :mod:`~finsam_eval.effects.staggered`: difference-in-differences, event
+  studies and staggered adoption (Callaway & Sant'Anna);
+- :mod:`~finsam_eval.effects.inference`: wild cluster bootstrap and
+  randomisation inference for few clusters;
+- :mod:`~finsam_eval.effects.compare`: the same estimator per förbund and pooled;
+- :mod:`~finsam_eval.effects.rates`: rates from published counts (benchmarks,
+  two rates, pooled rates, before/after);
+- :mod:`~finsam_eval.effects.costbenefit`: cost per participant and a simple
+  socio-economic estimate.
+"""
+
+from __future__ import annotations
+
+from .compare import ForbundComparison, compare_forbund, heterogeneity
+from .costbenefit import CostPerParticipant, SocioeconomicEstimate, cost_per_participant, socioeconomic_estimate
+from .did import DidResult, did
+from .event_study import EventStudyResult, event_study
+from .inference import (
+    FewClustersWarning,
+    RandomisationResult,
+    WildBootstrapResult,
+    randomisation_inference,
+    wild_cluster_bootstrap,
+)
+from .match import EffectResult, MatchResult, match, person_baseline
+from .rates import (
+    PooledRate,
+    RateComparison,
+    RateResult,
+    before_after_rates,
+    compare_rates,
+    exact_ci,
+    newcombe_ci,
+    pooled_rate,
+    rate_vs_benchmark,
+    wilson_ci,
+)
+from .staggered import StaggeredResult, staggered_did
+
+__all__ = [
+    "match",
+    "person_baseline",
+    "MatchResult",
+    "EffectResult",
+    "compare_forbund",
+    "ForbundComparison",
+    "heterogeneity",
+    "rate_vs_benchmark",
+    "compare_rates",
+    "pooled_rate",
+    "before_after_rates",
+    "wilson_ci",
+    "exact_ci",
+    "newcombe_ci",
+    "RateResult",
+    "RateComparison",
+    "PooledRate",
+    "cost_per_participant",
+    "socioeconomic_estimate",
+    "CostPerParticipant",
+    "SocioeconomicEstimate",
+    "did",
+    "DidResult",
+    "event_study",
+    "EventStudyResult",
+    "staggered_did",
+    "StaggeredResult",
+    "wild_cluster_bootstrap",
+    "randomisation_inference",
+    "WildBootstrapResult",
+    "RandomisationResult",
+    "FewClustersWarning",
+]
