@@ -23,6 +23,7 @@ __all__ = [
     "ScaleError",
     "EstimationError",
     "ConfigError",
+    "MissingDependencyError",
     "PrivacyError",
     "describe_rows",
 ]
@@ -73,6 +74,10 @@ class EstimationError(FinsamError, ValueError):
 
 class ConfigError(FinsamError, ValueError):
     """A report configuration file has a missing or malformed key."""
+
+
+class MissingDependencyError(FinsamError, ImportError):
+    """An optional package needed for a file format or feature is not installed."""
 
 
 class PrivacyError(FinsamError, ValueError):

@@ -34,9 +34,9 @@ import pandas as pd
 from ..errors import (
     DuplicateIdError,
     EmptyFileError,
-    FinsamError,
     InputFileError,
     MissingColumnError,
+    MissingDependencyError,
     SchemaError,
     describe_rows,
 )
@@ -51,10 +51,6 @@ __all__ = [
     "MissingDependencyError",
     "SUPPORTED_EXTENSIONS",
 ]
-
-
-class MissingDependencyError(FinsamError, ImportError):
-    """An optional package needed for a file format is not installed."""
 
 
 #: File endings :func:`read_table` understands, and the reader used for each.
