@@ -104,6 +104,7 @@ def _forest_plot(
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     decimal_comma(ax, "x")
+    fig.tight_layout()
     if title or note:
         finish(fig, title=title, note=note)
     return ax
@@ -138,6 +139,7 @@ def _love_plot(
     ax.set_xlabel("Standardiserad medelvärdesskillnad" + (" (absolutvärde)" if absolute else ""))
     ax.legend(loc="lower right")
     decimal_comma(ax, "x")
+    fig.tight_layout()
     finish(fig, title="Balans före och efter matchning",
            note=[f"Streckad linje: gränsen {fmt_num(threshold, 1)}.", *([note] if note else [])])
     return ax
@@ -188,6 +190,7 @@ def _coef_plot(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     decimal_comma(ax, "both")
+    fig.tight_layout()
     if title or note:
         finish(fig, title=title, note=note)
     return ax

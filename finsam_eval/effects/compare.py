@@ -19,8 +19,8 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import EstimationError, MissingColumnError
-from ..sv import fmt_num, fmt_p
-from .match import _Formatted, match
+from ..sv import fmt_num
+from .match import _Formatted, _p_eq, match
 
 __all__ = ["compare_forbund", "ForbundComparison", "heterogeneity"]
 
@@ -88,7 +88,7 @@ class ForbundComparison(_Formatted):
         if not np.isfinite(self.Q):
             return "Heterogenitetstest kräver minst två förbund med skattningar."
         return (f"Skillnader mellan förbund: Cochrans Q = {fmt_num(self.Q, 2)} (df = {self.Q_df}), "
-                f"p = {fmt_p(self.Q_p)}, I² = {fmt_num(100 * self.I2, 0)} %.")
+                f"{_p_eq(self.Q_p)}, I² = {fmt_num(100 * self.I2, 0)} %.")
 
     @property
     def notes(self) -> list[str]:

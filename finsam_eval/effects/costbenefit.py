@@ -112,7 +112,7 @@ class SocioeconomicEstimate(_Formatted):
     yearly_cost_range: tuple[float, ...]
     effect_label: str
     source_notes: list[str] = field(default_factory=list)
-    _decimals = {"effekt": 3, "ar": 1, "arlig_kostnad_kr": 0, "vinst_kr": 0, "kostnad_kr": 0, "netto_kr": 0,
+    _decimals = {"break_even_effekt": 4, "personer": 1, "effekt": 3, "ar": 1, "arlig_kostnad_kr": 0, "vinst_kr": 0, "kostnad_kr": 0, "netto_kr": 0,
                  "vinst_msek": 1, "netto_msek": 1, "kvot": 2}
 
     @property
@@ -215,8 +215,9 @@ class SocioeconomicEstimate(_Formatted):
                         xytext=(3, -10), textcoords="offset points", fontsize=8)
             ax.set_xlabel("Effekt (procentenheter av deltagarna)")
             ax.set_ylabel("Netto (MSEK)")
-            ax.legend(title="Varaktighet", loc="lower right")
+            ax.legend(title="Varaktighet", loc="upper left")
             decimal_comma(ax, "both")
+            ax.figure.tight_layout()
             finish(ax.figure, title=self.title, note=[self.caption])
         return ax
 

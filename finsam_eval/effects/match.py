@@ -55,6 +55,12 @@ _REASON_CALIPER = "ingen kontroll inom caliper"
 # --------------------------------------------------------------------------- helpers
 
 
+def _p_eq(p: float) -> str:
+    """``"p = 0,012"`` or ``"p < 0,001"`` for captions."""
+    s = fmt_p(p)
+    return f"p {s}" if s.startswith("<") else f"p = {s}"
+
+
 def _check_columns(data: pd.DataFrame, cols: list[str], what: str) -> None:
     missing = [c for c in cols if c not in data.columns]
     if missing:
@@ -272,7 +278,7 @@ class EffectResult(_Formatted):
         lvl = fmt_num(100 * (1 - self.alpha), 0)
         return (
             f"Skattad effekt (ATT) {fmt_num(self.att, 3)}, {lvl} % KI {fmt_ci(self.ci_low, self.ci_high, 3)}, "
-            f"p = {fmt_p(self.pvalue)}; {self.n_treated} deltagare och {self.n_control} kontroller."
+            f"{_p_eq(self.pvalue)}; {self.n_treated} deltagare och {self.n_control} kontroller."
         )
 
     def table(self) -> pd.DataFrame:
@@ -808,7 +814,7 @@ def person_baseline(
     start: str = "start_period",
     treatment: str = "deltagare",
     post: int | None = None,
-    pre: int = 4,
+    pre: int = 8,
     random_state: int = 0,
 ) -> pd.DataFrame:
     """One baseline row per person from a person-period panel, with post-period outcomes.

@@ -22,8 +22,8 @@ from scipy import stats
 
 from ..errors import MissingColumnError, SchemaError
 from ..plots import OKABE_ITO, decimal_comma, figure, finish, house_style
-from ..sv import fmt_ci, fmt_num, fmt_p, fmt_pct
-from .match import _Formatted
+from ..sv import fmt_ci, fmt_num, fmt_pct
+from .match import _Formatted, _p_eq
 
 __all__ = [
     "wilson_ci",
@@ -121,6 +121,7 @@ def _rate_axes(
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
         decimal_comma(ax, "x", percent=True)
+        fig.tight_layout(rect=(0, 0, 1, 0.9))
         finish(fig, title=title, note=note)
     return ax
 
@@ -155,7 +156,7 @@ class RateResult(_Formatted):
         lvl = fmt_num(100 * (1 - self.alpha), 0)
         return (f"{fmt_num(self.successes, 0)} av {fmt_num(self.n, 0)} ({fmt_pct(self.rate)}), {lvl} % KI "
                 f"{fmt_ci(*self.wilson, pct=True)} (Wilson), mot {self.benchmark_label} {fmt_pct(self.benchmark)}; "
-                f"exakt binomialtest p = {fmt_p(self.pvalue)}.")
+                f"exakt binomialtest {_p_eq(self.pvalue)}.")
 
     @property
     def notes(self) -> list[str]:
@@ -258,7 +259,7 @@ class RateComparison(_Formatted):
     def caption(self) -> str:
         return (f"Skillnad {fmt_num(100 * self.difference, 1)} procentenheter, KI "
                 f"{fmt_ci(100 * self.diff_ci[0], 100 * self.diff_ci[1])}; kvot {fmt_num(self.ratio, 2)}; "
-                f"{self.test} p = {fmt_p(self.pvalue)}.")
+                f"{self.test} {_p_eq(self.pvalue)}.")
 
     @property
     def notes(self) -> list[str]:
