@@ -263,6 +263,39 @@ def _design(prep: _Prep, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, d
     return y, X, b
 
 
+def _wild_design(prep: _Prep, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int, bool]:
+    """Design for the wild bootstrap: absorb only effects nested in the clusters, the rest as columns.
+
+    Flipping residuals cluster by cluster leaves effects nested in the
+    clusters orthogonal to the bootstrap errors, but not the period effects;
+    projecting those out beforehand would leave their share in the bootstrap
+    residuals and make the bootstrap standard errors too large. So period
+    (and non-nested group) dummies enter as ordinary columns. Returns y, X,
+    the absorbed parameter count for CR1, and whether the design is exact.
+    """
+    b = _base(prep)
+    outer = prep.unit if prep.fe == "twfe" else _GRP
+    o_codes, o_uni = pd.factorize(frame[outer], sort=True)
+    nested = bool((frame.groupby(outer)[prep.cluster].nunique() <= 1).all())
+    if not nested and prep.fe == "twfe":
+        y, X, _ = _design(prep, frame)
+        return y, X, b["k_abs"], False
+    t_codes, t_uni = pd.factorize(frame[prep.time], sort=True)
+    cols = [_treatment(prep, frame)[:, None], frame[b["covs"]].to_numpy(dtype=float)]
+    cols.append((t_codes[:, None] == np.arange(1, len(t_uni))[None, :]).astype(float))
+    if not nested:  # 2x2 with clusters mixing the groups: intercept and group dummy as columns
+        cols.append(np.ones((len(frame), 1)))
+        cols.append((o_codes == 1).astype(float)[:, None])
+    Z = np.column_stack([frame[prep.outcome].to_numpy(dtype=float), *cols])
+    w = b["w"]
+    if nested:
+        Z = demean(Z, [o_codes], w)
+    if b["sw"] is not None:
+        Z = Z * b["sw"][:, None]
+    k_abs = len(o_uni) if (nested and prep.ssc == "dummies") else 0
+    return Z[:, 0], Z[:, 1:], k_abs, True
+
+
 def _solve(prep: _Prep, frame: pd.DataFrame) -> tuple[float, float]:
     """Estimate and CR1 SE of the treatment coefficient (used by permutation inference)."""
     y, X, b = _design(prep, frame)
@@ -465,8 +498,12 @@ def did(
             notes.append("Varning: " + msg)
     boot = None
     if inference == "wild":
-        boot = wild_cluster_bootstrap(y, X, clusters, column=0, n_boot=n_boot, random_state=random_state,
-                                      alpha=alpha, k_absorbed=b["k_abs"])
+        yw, Xw, kw, exact = _wild_design(prep, frame)
+        boot = wild_cluster_bootstrap(yw, Xw, clusters, column=0, n_boot=n_boot, random_state=random_state,
+                                      alpha=alpha, k_absorbed=kw)
+        if not exact:
+            notes.append("Enhetseffekterna är inte kapslade i klustren: bootstrapen görs på de transformerade "
+                         "data (en approximation).")
         pvalue, ci = boot.pvalue, boot.ci
         notes.append(f"p-värde och KI från vild klusterbootstrap (WCR, {boot.weights}-vikter, "
                      f"{boot.n_boot} dragningar, {G} kluster).")
@@ -544,7 +581,7 @@ def simulate_panel(
     post = (period >= start).astype(int)
     alpha_i = rng.normal(0, 1, n_units)[unit] + 0.3 * tr
     lam = 0.1 * np.arange(n_periods)[period]
-    x = rng.normal(0, 1, len(unit)) + 0.2 * tr * post
+    x = rng.normal(0, 1, len(unit))
     shock = rng.normal(0, cluster_sd, (n_cl, n_periods))[cl[unit], period] if cluster_sd else 0.0
     y = alpha_i + lam + 0.3 * x + effect * tr * post + shock + rng.normal(0, 1, len(unit))
     return pd.DataFrame({

@@ -555,7 +555,7 @@ def randomisation_inference(
 
     unit = did_kwargs.get("unit", "person_id")
     level = level or unit
-    prep = _prepare(data, outcome, **did_kwargs)
+    prep = _prepare(data, outcome, extra=[level] if level in data.columns else None, **did_kwargs)
     frame = prep.frame
     if level not in frame.columns:
         from ..errors import MissingColumnError
