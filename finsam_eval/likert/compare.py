@@ -112,30 +112,45 @@ class LikertTest(ResultMixin):
         from .plot import plot_likert
         from .summary import likert_summary
 
-        s = likert_summary(df, item, scale, by=by)
+        s = likert_summary(df, item, scale, by=by, item_labels=self.plot_data.get("item_labels"))
         kwargs.setdefault("title", self.title)
         return plot_likert(s, **kwargs)
 
 
 def _forest(t: pd.DataFrame, ax: Any = None, title: str = "") -> Any:
-    from ..plots import decimal_comma, figure
+    import matplotlib as mpl
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
+    from ..plots import RC, figure
 
     if ax is None:
-        _, ax = figure((6.3, 0.35 * len(t) + 1.0))
-    y = np.arange(len(t))
-    ax.errorbar(t["odds_ratio"], y, xerr=[t["odds_ratio"] - t["ci_low"], t["ci_high"] - t["odds_ratio"]],
-                fmt="o", color="#0072B2", capsize=2)
-    ax.axvline(1, color="#444444", linewidth=0.8)
-    ax.set_xscale("log")
-    ax.set_yticks(y)
-    ax.set_yticklabels(t["label"])
-    ax.invert_yaxis()
-    ax.set_xlabel("Oddskvot (logaritmisk skala)")
-    ax.xaxis.set_major_formatter(__import__("matplotlib").ticker.FuncFormatter(lambda v, _p: fmt_num(v, 2)))
-    decimal_comma(ax, "y")
-    if title:
-        ax.set_title(title)
+        _, ax = figure((6.3, 0.32 * len(t) + 1.0))
+    with mpl.rc_context(RC):
+        y = np.arange(len(t))
+        ax.errorbar(t["odds_ratio"], y, xerr=[t["odds_ratio"] - t["ci_low"], t["ci_high"] - t["odds_ratio"]],
+                    fmt="o", color="#0072B2", capsize=2, markersize=4)
+        ax.axvline(1, color="#444444", linewidth=0.8)
+        ax.set_xscale("log")
+        ax.set_yticks(y)
+        ax.set_yticklabels(t["label"])
+        ax.set_ylim(len(t) - 0.5, -0.5)
+        ax.tick_params(axis="y", length=0)
+        lo, hi = float(np.nanmin(t["ci_low"])), float(np.nanmax(t["ci_high"]))
+        cands = [0.1, 0.2, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 10.0]
+        ax.xaxis.set_major_locator(FixedLocator([c for c in cands if lo / 1.2 <= c <= hi * 1.2]))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_num(v, 2 if v < 1 and v != 0.5 else 1)))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("Oddskvot med konfidensintervall (logaritmisk skala)")
+        ax.spines["left"].set_visible(False)
+        if title:
+            ax.set_title(title, loc="left", fontsize=RC["axes.titlesize"], fontweight="bold")
     return ax
+
+
+def _p(p: float) -> str:
+    """``p = 0,034`` or ``p < 0,001``."""
+    txt = fmt_p(p)
+    return f"p {txt}" if txt.startswith("<") else f"p = {txt}"
 
 
 def _check_cols(df: pd.DataFrame, cols: Sequence[str]) -> None:
@@ -199,7 +214,7 @@ def mann_whitney(
         "median_a": float(np.median(x)), "median_b": float(np.median(y)), "mean_a": x.mean(), "mean_b": y.mean(),
         "U": float(u), "p": float(p), "rbc": float(rbc), "alternative": alternative,
     }])
-    cap = (f"Mann-Whitney U = {fmt_num(u, 1)}, p = {fmt_p(p)}, rangbiserial korrelation r = {fmt_num(rbc, 2)} "
+    cap = (f"Mann-Whitney U = {fmt_num(u, 1)}, {_p(p)}, rangbiserial korrelation r = {fmt_num(rbc, 2)} "
            f"({levels[0]}: n = {len(x)}, {levels[1]}: n = {len(y)}).")
     return LikertTest("Mann-Whitney U", t, title=f"{item}: {levels[0]} jämfört med {levels[1]}", caption=cap,
                       notes=["Positivt r betyder högre svar i den första gruppen.", *_exclusion_note(ex)],
@@ -233,7 +248,7 @@ def kruskal_wallis(df: pd.DataFrame, item: str, group: str, scale: Scale | str) 
                      "rbc": float(2 * u / (len(xa) * len(xb)) - 1)})
     pw = pd.DataFrame(rows)
     pw["p_holm"] = multipletests(pw["p"], method="holm")[1]
-    cap = f"Kruskal-Wallis H = {fmt_num(h, 2)}, df = {len(levels) - 1}, p = {fmt_p(p)}, n = {n}."
+    cap = f"Kruskal-Wallis H = {fmt_num(h, 2)}, df = {len(levels) - 1}, {_p(p)}, n = {n}."
     return LikertTest("Kruskal-Wallis", t, title=f"{item} per {group}", caption=cap, pairwise=pw,
                       notes=["Parvisa Mann-Whitney-test med Holms korrektion för flera jämförelser.",
                              *_exclusion_note(ex)],
@@ -266,7 +281,7 @@ def chi2_levels(df: pd.DataFrame, item: str, group: str, scale: Scale | str) -> 
         notes.append(msg)
     t = pd.DataFrame([{"item": item, "n": n, "chi2": float(chi2), "df": int(dof), "p": float(p),
                        "cramers_v": float(v), "share_expected_below_5": small}])
-    cap = f"Chi2 = {fmt_num(chi2, 2)}, df = {dof}, p = {fmt_p(p)}, Cramérs V = {fmt_num(v, 2)}, n = {n}."
+    cap = f"Chi2 = {fmt_num(chi2, 2)}, df = {dof}, {_p(p)}, Cramérs V = {fmt_num(v, 2)}, n = {n}."
     return LikertTest("Chi-två", t, title=f"{item} per {group}", caption=cap, notes=notes, exclusions=ex,
                       plot_data={"df": df, "item": item, "scale": sc, "by": group})
 
@@ -381,13 +396,15 @@ def wilcoxon_paired(df: pd.DataFrame, before: str, after: str, scale: Scale | st
                        "median_before": float(np.median(b)), "median_after": float(np.median(a)),
                        "W": float(w), "p": float(p), "rbc": float(rbc)}])
     cap = (f"Medelvärde före {fmt_num(b.mean(), 1)}, efter {fmt_num(a.mean(), 1)} (n = {len(a)}); "
-           f"Wilcoxon W = {fmt_num(w, 1)}, p = {fmt_p(p)}, r = {fmt_num(rbc, 2)}.")
+           f"Wilcoxon W = {fmt_num(w, 1)}, {_p(p)}, r = {fmt_num(rbc, 2)}.")
     long = pd.DataFrame({"svar": np.concatenate([df.loc[ok, before], df.loc[ok, after]]),
-                         "tidpunkt": ["Före"] * len(a) + ["Efter"] * len(a)})
+                         "tidpunkt": pd.Categorical(["Före"] * len(a) + ["Efter"] * len(a),
+                                                    categories=["Före", "Efter"], ordered=True)})
     return LikertTest("Wilcoxon teckenrangtest", t, title=f"Före och efter: {before} / {after}", caption=cap,
                       notes=["Samma svarande före och efter; oförändrade par ingår inte i testet.",
                              *_exclusion_note(ex)],
-                      exclusions=ex, plot_data={"df": long, "item": "svar", "scale": sc, "by": "tidpunkt"})
+                      exclusions=ex, plot_data={"df": long, "item": "svar", "scale": sc, "by": "tidpunkt",
+                                                "item_labels": {"svar": f"{before} och {after}, samma svarande"}})
 
 
 def topbox_change(
@@ -518,8 +535,8 @@ def compare_reference(
     t["pct_top_lo"], t["pct_top_hi"] = 100 * lo, 100 * hi
     who = f"{value}" if group else "Gruppen"
     cap = (f"{who}: {fmt_num(100 * k_top / n, 0)} % {'/'.join(sc.top)} {fmt_ci(100 * lo, 100 * hi, 0)} mot "
-           f"{fmt_num(100 * p_top, 0)} % i referensen (binomialtest p = {fmt_p(bt.pvalue)}); fördelningen: "
-           f"chi2 = {fmt_num(chi2, 2)}, p = {fmt_p(p)}, n = {n}.")
+           f"{fmt_num(100 * p_top, 0)} % i referensen (binomialtest {_p(bt.pvalue)}); fördelningen: "
+           f"chi2 = {fmt_num(chi2, 2)}, {_p(p)}, n = {n}.")
     return LikertTest("Jämförelse med referens", t, title=f"{item}: {who} jämfört med riket", caption=cap,
                       notes=["Referensens andelar behandlas som kända (inte skattade).", *_exclusion_note(ex)],
                       exclusions=ex, plot_data={"df": part, "item": item, "scale": sc, "by": None})
