@@ -278,7 +278,7 @@ class EffectResult(_Formatted):
         lvl = fmt_num(100 * (1 - self.alpha), 0)
         return (
             f"Skattad effekt (ATT) {fmt_num(self.att, 3)}, {lvl} % KI {fmt_ci(self.ci_low, self.ci_high, 3)}, "
-            f"{_p_eq(self.pvalue)}; {self.n_treated} deltagare och {self.n_control} kontroller."
+            f"{_p_eq(self.pvalue)}; {fmt_num(self.n_treated, 0)} deltagare och {fmt_num(self.n_control, 0)} kontroller."
         )
 
     def table(self) -> pd.DataFrame:
@@ -373,7 +373,7 @@ class MatchResult(_Formatted):
             f"Propensity score-matchning 1:{self.ratio} {'med' if self.replace else 'utan'} återläggning"
             + (f", caliper {fmt_num(self.caliper, 2)} SD" if self.caliper is not None else "")
             + (f", exakt på {', '.join(self.exact)}" if self.exact else "")
-            + f": {n_t} deltagare och {n_c} kontroller."
+            + f": {fmt_num(n_t, 0)} deltagare och {fmt_num(n_c, 0)} kontroller."
         )
 
     @property

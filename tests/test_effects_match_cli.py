@@ -1,0 +1,59 @@
+"""``finsam-eval effekt`` end to end on a small simulated register panel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from finsam_eval.cli import main
+
+
+def _panel(path):
+    rng = np.random.default_rng(7)
+    n, T = 900, 12
+    treated = (np.arange(n) < 120).astype(int)
+    rows = pd.DataFrame({
+        "person_id": [f"L{i:07d}" for i in range(n)],
+        "forbund": rng.choice(["Botkyrka", "Huddinge", "Södertälje"], n),
+        "kon": rng.choice(["Kvinna", "Man"], n),
+        "alder": rng.integers(20, 60, n),
+        "utbildning": rng.choice(["Förgymnasial", "Gymnasial", "Eftergymnasial"], n),
+        "manader_stod": rng.integers(0, 24, n),
+        "deltagare": treated,
+        "start_period": np.where(treated == 1, 5 + np.arange(n) % 3, np.nan),
+    })
+    panel = rows.loc[rows.index.repeat(T)].reset_index(drop=True)
+    panel["period"] = np.tile(np.arange(T), n)
+    post = (panel.period >= panel.start_period).fillna(False)
+    panel["arbete_studier"] = (rng.random(len(panel)) < 0.2 + 0.15 * post).astype(int)
+    panel["start_period"] = panel["start_period"].astype("Int64")
+    panel.to_csv(path, sep=";", index=False)
+    return panel
+
+
+def test_cli_effekt_writes_tables_and_figures(tmp_path, capsys):
+    f = tmp_path / "register.csv"
+    _panel(f)
+    out = tmp_path / "ut"
+    rc = main(["effekt", str(f), "--outcome", "arbete_studier", "--covariates", "kon,alder,utbildning,manader_stod",
+               "--exact", "forbund,kon", "--by", "forbund", "--out", str(out)])
+    assert rc == 0
+    for name in ["balans.csv", "effekt.csv", "effekt_per_forbund.csv", "matchning_antal.csv", "love_plot.png",
+                 "overlappning.png", "forest_plot.png", "sammanfattning.txt"]:
+        assert (out / name).exists(), name
+    raw = (out / "effekt.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for Excel
+    e = pd.read_csv(out / "effekt.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    assert e.loc[0, "n_deltagare"] == 120
+    assert 0.0 < e.loc[0, "att"] < 0.3
+    per = pd.read_csv(out / "effekt_per_forbund.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    assert per["grupp"].tolist() == ["Botkyrka", "Huddinge", "Södertälje", "Alla"]
+    assert "Skattad effekt" in capsys.readouterr().out
+
+
+def test_cli_effekt_clean_error(tmp_path, capsys):
+    f = tmp_path / "register.csv"
+    _panel(f)
+    rc = main(["effekt", str(f), "--covariates", "finns_inte", "--out", str(tmp_path / "ut")])
+    assert rc == 2
+    assert "finns_inte" in capsys.readouterr().err
