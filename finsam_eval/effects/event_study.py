@@ -18,7 +18,6 @@ Abraham 2021); :func:`finsam_eval.effects.staggered.staggered_did` with
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -213,11 +212,18 @@ def event_study(
     table = pd.DataFrame(rows).sort_values("event_time").reset_index(drop=True)
 
     lead_idx = [i for i, kk in enumerate(grid) if kk < 0]
+    notes_pre: list[str] = []
     if lead_idx:
         bl = coef[lead_idx]
         Vl = V[np.ix_(lead_idx, lead_idx)]
-        wald = float(bl @ np.linalg.solve(Vl, bl))
         q = len(lead_idx)
+        # With G clusters the cluster covariance has rank at most G-1: fewer clusters than leads, no test.
+        if np.linalg.matrix_rank(Vl) < q:
+            wald = float("nan")
+            notes_pre = [f"Förtrendtestet kan inte beräknas: klusterkovariansen har lägre rang än antalet "
+                         f"förperioder ({q}), vilket händer med {G} kluster."]
+        else:
+            wald = float(bl @ np.linalg.solve(Vl, bl))
         F = wald / q
         pretrend = {"wald": wald, "df": q, "F": F, "p_F": float(stats.f.sf(F, q, df)),
                     "p_chi2": float(stats.chi2.sf(wald, q)), "leads": [grid[i] for i in lead_idx]}
@@ -243,8 +249,7 @@ def event_study(
                      "TWFE-koefficienterna bli missvisande; jämför med staggered_did(..., aggregate='dynamic').")
     if prep.exclusions:
         notes.append("Exkluderat: " + prep.exclusions.describe().replace("\n", "; "))
-    if math.isnan(pretrend["F"]) and lead_idx:
-        notes.append("Förtrendtestet kunde inte beräknas (singulär kovariansmatris).")
+    notes.extend(notes_pre)
     return EventStudyResult(
         outcome=outcome, coefficients=table, pretrend=pretrend, ref=ref, n_obs=len(frame), n_treated=n_treated,
         n_control=n_control, n_clusters=G, cluster=cluster, alpha=alpha, time_label=time_label, notes=notes,
