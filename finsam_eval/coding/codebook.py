@@ -230,7 +230,7 @@ class Codebook:
             raise CodebookError(f"Koden {id!r} har underkoder ({', '.join(kids)}); ta bort eller flytta dem först.")
         self._codes = [c for c in self._codes if c.id != id]
 
-    def update(self, id: str, **changes: Any) -> None:
+    def update(self, id: str, /, **changes: Any) -> None:
         """Change fields of a code, e.g. ``update("samsyn", include=[...], label="Samsyn och mål")``.
 
         ``add_include=[...]`` / ``add_exclude=[...]`` append terms instead of replacing them.

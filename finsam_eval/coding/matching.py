@@ -265,9 +265,10 @@ class CompiledCodebook:
                 b = max(bisect_right(starts, m.end() - 1) - 1, a)
                 raw.append((i, "regex", a, b))
         out = []
+        starts_at = {a for i, _k, a, _b in raw if not self.terms[i].exclude}
         for i, kind, a, b in raw:
             t = self.terms[i]
-            neg, hedge = _flags(toks, clause, a, b)
+            neg, hedge = _flags(toks, clause, a, b, starts_at)
             cs = starts[a] if toks else 0
             ce = ends[b] if toks else 0
             out.append(Hit(t.code, t.term, kind, a, b, cs, ce, neg, hedge, t.exclude))
@@ -295,7 +296,8 @@ def _match_phrase(spec: Sequence[tuple[frozenset[str], frozenset[str]]], toks: S
     return pos
 
 
-def _flags(toks: Sequence[str], clause: Sequence[int], a: int, b: int) -> tuple[bool, bool]:
+def _flags(toks: Sequence[str], clause: Sequence[int], a: int, b: int,
+           starts_at: set[int] | frozenset[int] = frozenset()) -> tuple[bool, bool]:
     c = clause[a]
     neg = hedge = False
     lo = max(a - _WINDOW_BEFORE, 0)
@@ -318,6 +320,10 @@ def _flags(toks: Sequence[str], clause: Sequence[int], a: int, b: int) -> tuple[
             break
         w = toks[k]
         if w in NEGATIONS_AFTER:
+            # "X är inte förankrad": a negator followed by another hit belongs to that hit.
+            if w in ("inte", "ej", "aldrig") and any(
+                    m in starts_at and clause[m] == c for m in range(k + 1, min(k + 4, len(toks)))):
+                continue
             neg = True
         elif w in ("kanske", "delvis", "möjligen", "eventuellt") or (
             w == "viss" and k + 1 < len(toks) and toks[k + 1] in _HEDGE_NEXT["viss"]
@@ -361,7 +367,7 @@ def code_text(text: str, codebook: Codebook | CompiledCodebook | None = None, *,
 
     Examples
     --------
-    >>> code_text("Det finns ingen samsyn om målgruppen.")[["code", "negated"]].to_dict("records")
+    >>> code_text("Det finns ingen samsyn, men målgruppen nås.")[["code", "negated"]].to_dict("records")
     [{'code': 'samsyn', 'negated': True}, {'code': 'malgrupp', 'negated': False}]
     """
     df = pd.DataFrame({"excerpt_id": [0], "text": [text]})

@@ -88,8 +88,7 @@ def _heatmap(values: pd.DataFrame, mask: pd.DataFrame | None, *, ax: Any = None,
             fig, own = ax.figure, False
         data = v.to_numpy()
         shown = np.ma.masked_invalid(data)
-        cmap = _CMAP.copy()
-        cmap.set_bad("#EDEDED")
+        cmap = _CMAP.with_extremes(bad="#EDEDED")
         top = np.nanmax(data) if np.isfinite(data).any() else 1.0
         if vmax is not None:
             top = min(vmax, top * 1.1) if top > 0 else vmax
