@@ -314,3 +314,29 @@ def test_result_contract_table_plot_and_seed(tmp_path):
     assert all("." not in t_.get_text() for t_ in ax.get_xticklabels())
     ax.figure.savefig(tmp_path / "rel.png")
     assert (tmp_path / "rel.png").stat().st_size > 1000
+
+
+def test_docstring_examples():
+    import doctest
+
+    from finsam_eval.coding import reliability
+
+    res = doctest.testmod(reliability, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0
+
+
+def test_sample_excerpts_two_coders():
+    from finsam_eval.samples import load_sample
+
+    ex = load_sample("excerpts")
+    res = intercoder_reliability(ex, coders=["codes_a", "codes_b"], n_boot=200)
+    codes = sorted({c for col in ("codes_a", "codes_b") for cs in ex[col] for c in cs})
+    assert res.codes == codes
+    fa = np.concatenate([binary(ex, "codes_a", c) for c in codes])
+    fb = np.concatenate([binary(ex, "codes_b", c) for c in codes])
+    assert res.kappa == pytest.approx(cohen_kappa_score(fa, fb))
+    assert 0.6 < res.kappa < 0.95
+    dis = res.disagreements()
+    assert len(dis) == int((fa != fb).sum())
+    assert dis["text"].notna().all()
+    assert res.labels["forankring"] == "Förankring"

@@ -255,3 +255,12 @@ def test_few_dozen_examples_already_useful(excerpts):
     k_s = cohen_kappa_score(Y_te.ravel(), sug.predict(test).ravel())
     k_b = cohen_kappa_score(Y_te.ravel(), base.predict(test["text"].tolist()).ravel())
     assert k_s > 0.3 and k_s > k_b + 0.15
+
+
+def test_docstring_examples():
+    import doctest
+
+    from finsam_eval.coding import suggest
+
+    res = doctest.testmod(suggest, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0

@@ -4,20 +4,28 @@ An evaluator codes a few dozen excerpts by hand, fits :class:`CodeSuggester`
 on them and gets suggested codes, with probabilities and the words behind
 each suggestion, for the rest. The suggester combines two sources:
 
-* **what it learns**: one logistic regression per code (class weights
-  balanced) on Swedish features: word stems and stem bigrams (from
-  :func:`finsam_eval.coding.text.normalise`) and character n-grams, which
-  catch parts of compounds (*samverkans*-, -*förankring*);
+* **what it learns** (stage 1): one logistic regression per code (class
+  weights balanced) on Swedish features: word stems and stem bigrams (from
+  :func:`finsam_eval.coding.text.tokenize` and
+  :func:`~finsam_eval.coding.text.stem`; function words dropped, negations
+  kept) and character n-grams within words, which catch parts of compounds
+  (*samverkans*-, -*förankring*);
 * **the codebook**: which codes the codebook's terms match in the excerpt
   (from :func:`finsam_eval.coding.matching.code_excerpts`), with negation
-  and hedging flags. These enter the regression as features and also as a
-  prior: the predicted probability is a blend
-  ``lam * p_codebook + (1 - lam) * p_learned`` with
-  ``lam = prior_strength / (prior_strength + n_k)``, so a code with few coded
-  examples (``n_k``) leans on the codebook and one with many on what was learned.
+  and hedging flags.
 
-Per-code thresholds are tuned by internal cross-validation (maximising F1)
-when a code has enough examples, else 0.5.
+Stage 2 stacks them: per code a small logistic regression on [codebook
+score, negation flag, stage-1 logit], fitted on out-of-fold stage-1
+predictions, lets the coded examples decide how far to trust each source.
+On top, the probability is shrunk towards the codebook prior
+``P(code | codebook hit)``: ``lam * p_codebook + (1 - lam) * p_stacked`` with
+``lam = prior_strength / (prior_strength + n_k)``, so a code with few coded
+examples (``n_k``) leans on the codebook and one with many on what was
+learned; a code with fewer than three examples (or non-examples) skips
+stage 2.
+
+Per-code thresholds maximise F1 on the out-of-fold predictions when a code
+has at least ``min_tune`` examples, else 0.5.
 
 :meth:`CodeSuggester.evaluate` (or :func:`evaluate_suggester`) measures the
 realistic workflow: train on the other förbund, suggest for one, compare with
@@ -135,11 +143,11 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
     text_col
         Text column when X is a DataFrame.
     C
-        Inverse regularisation strength of the per-code logistic regressions.
+        Inverse regularisation strength of the stage-1 (text) logistic regressions.
     char_ngrams
         Range of character n-gram lengths (within words); ``None`` to turn off.
-    codebook_weight
-        Scale of the codebook features relative to the text features.
+    stack_C
+        Inverse regularisation strength of the stage-2 (stacking) regressions.
     prior_strength
         Pseudo-count of the codebook prior in the blend; ``0`` turns the blend off.
     threshold
@@ -163,6 +171,8 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         Coded training examples per code.
     prior_weight_
         Weight of the codebook prior per code in the blend.
+    state_, stage2_
+        The fitted stage-1 vectorisers and models, and the stage-2 models.
 
     Examples
     --------
