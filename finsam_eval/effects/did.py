@@ -466,8 +466,8 @@ def did(
     --------
     >>> df = simulate_panel(n_units=200, n_periods=8, effect=0.5, seed=1)
     >>> res = did(df, "y")
-    >>> round(res.att, 2), res.n_treated, res.n_control
-    (0.52, 100, 100)
+    >>> round(res.att, 1), res.n_treated, res.n_control
+    (0.5, 100, 100)
     >>> res.ci[0] < 0.5 < res.ci[1]
     True
     """

@@ -381,7 +381,7 @@ def wild_cluster_bootstrap(
     >>> X = np.column_stack([x, np.ones(240)])
     >>> res = wild_cluster_bootstrap(y, X, g, n_boot=499, random_state=1)
     >>> res.pvalue < 0.05, res.weights
-    (True, 'rademacher')
+    (True, 'Rademacher')
     """
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float).reshape(len(y), -1)

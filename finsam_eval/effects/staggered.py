@@ -303,9 +303,9 @@ def staggered_did(
     >>> df = simulate_staggered(n_units=600, seed=1)
     >>> res = staggered_did(df, "y", unit="unit", time="period", group="start", n_boot=199)
     >>> round(res.att, 1)
-    1.6
+    2.8
     >>> res.table("dynamic")[["event_time", "estimat"]].round(1).tail(2).to_dict("list")
-    {'event_time': [4, 5], 'estimat': [2.5, 2.8]}
+    {'event_time': [5, 6], 'estimat': [6.7, 7.7]}
     """
     if control not in ("never", "notyet"):
         raise EstimationError(f"Okänt control={control!r}: välj 'never' eller 'notyet'.")
