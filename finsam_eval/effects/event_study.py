@@ -172,7 +172,7 @@ def event_study(
     >>> es = event_study(df, "y", leads=3, lags=4)
     >>> es.table()["event_time"].tolist()
     [-3, -2, -1, 0, 1, 2, 3, 4]
-    >>> bool((es.table()["estimat"].iloc[:3].abs() < 0.1).all()), round(es.table()["estimat"].iloc[3:].mean(), 1)
+    >>> bool((es.table()["estimat"].iloc[:3].abs() < 0.1).all()), round(float(es.table()["estimat"].iloc[3:].mean()), 1)
     (True, 0.5)
     >>> es.pretrend["p_F"] > 0.05
     True
