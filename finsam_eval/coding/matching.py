@@ -128,6 +128,7 @@ class CompiledCodebook:
         self.regexes: list[tuple[int, re.Pattern[str]]] = []
         self._tail_starts: set[str] = set()
         self._cache: dict[str, tuple[tuple[int, str], ...]] = {}
+        self._info: dict[str, tuple[tuple[tuple[int, str], ...], tuple[int, ...]]] = {}
         for code in codebook:
             for t in code.include:
                 self._add(code.id, t, False)
@@ -221,6 +222,16 @@ class CompiledCodebook:
             self._cache[token] = res
         return res
 
+    def _token_info(self, tok: str) -> tuple[tuple[tuple[int, str], ...], tuple[int, ...]]:
+        """Word/compound hits and the phrases that may start at this token (cached together)."""
+        cand = list(self.phrase_first_strict.get(tok, ()))
+        if len(tok) >= 4:
+            cand += self.phrase_first.get(stem(tok), ())
+        got = (self.token_hits(tok), tuple(dict.fromkeys(cand)))
+        if len(self._info) < 500_000:
+            self._info[tok] = got
+        return got
+
     # -- texts -------------------------------------------------------------------
     def hits(self, text: str) -> list[Hit]:
         """All hits (inclusion and exclusion) of the codebook in ``text``."""
@@ -230,13 +241,17 @@ class CompiledCodebook:
         starts: list[int] = []
         ends: list[int] = []
         clause: list[int] = []
+        low = text.lower()
+        if len(low) != len(text):  # a rare character changed length when lower-cased; keep offsets exact
+            low = text
         c = 0
-        for m in _SCAN_RE.finditer(text):
+        for m in _SCAN_RE.finditer(low):
             w = m.group("w")
             if w is None:
                 c += 1
                 continue
-            w = w.lower()
+            if low is text:
+                w = w.lower()
             if w in _CLAUSE_BREAK:
                 c += 1
             toks.append(w)
@@ -244,15 +259,15 @@ class CompiledCodebook:
             ends.append(m.end())
             clause.append(c)
         raw: list[tuple[int, str, int, int]] = []
-        pf, pfs, phrases = self.phrase_first, self.phrase_first_strict, self.phrases
+        phrases = self.phrases
+        info = self._info
         for j, tok in enumerate(toks):
-            for i, kind in self.token_hits(tok):
+            got = info.get(tok)
+            if got is None:
+                got = self._token_info(tok)
+            hits_, cand = got
+            for i, kind in hits_:
                 raw.append((i, kind, j, j))
-            cand = pfs.get(tok, ())
-            if len(tok) >= 4:
-                more = pf.get(stem(tok))
-                if more:
-                    cand = dict.fromkeys([*cand, *more])
             for i in cand:
                 end = _match_phrase(phrases[i], toks, j)
                 if end is not None:
