@@ -3,12 +3,23 @@
 A :class:`Codebook` of themes with Swedish vocabulary, a matcher that handles
 Swedish inflection, compounds, phrases, negation and hedging
 (:func:`code_excerpts`), result objects with matrices, co-occurrence, quotes
-and prevalence words, and exchange with other QDA tools through REFI-QDA.
+and prevalence words, inter-coder reliability, learned code suggestions, and
+exchange with other QDA tools through REFI-QDA.
 """
 
 from .codebook import FRAMEWORKS, Code, Codebook
 from .matching import CompiledCodebook, code_excerpts, code_text
+from .refi import read_qdc, read_qdpx, validate_qdpx, write_qdc, write_qdpx
+from .reliability import (
+    Estimate,
+    ReliabilityResult,
+    cohen_kappa,
+    fleiss_kappa,
+    intercoder_reliability,
+    krippendorff_alpha,
+)
 from .results import CodeComparison, CodeMatrix, CodingResult, Cooccurrence, Prevalence, Quotes
+from .suggest import CodeSuggester, SuggestionEvaluation, baseline_model, evaluate_suggester
 from .text import normalise, stem, tokenize
 
 __all__ = [
@@ -24,7 +35,22 @@ __all__ = [
     "Quotes",
     "Prevalence",
     "CodeComparison",
+    "read_qdc",
+    "read_qdpx",
+    "validate_qdpx",
+    "write_qdc",
+    "write_qdpx",
     "normalise",
     "stem",
     "tokenize",
+    "Estimate",
+    "ReliabilityResult",
+    "cohen_kappa",
+    "fleiss_kappa",
+    "intercoder_reliability",
+    "krippendorff_alpha",
+    "CodeSuggester",
+    "SuggestionEvaluation",
+    "baseline_model",
+    "evaluate_suggester",
 ]
