@@ -192,9 +192,9 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         C: float = 1.0,
         char_ngrams: tuple[int, int] | None = (3, 5),
         stack_C: float = 1.0,
-        prior_strength: float = 2.0,
+        prior_strength: float = 4.0,
         threshold: str | float = "auto",
-        cv: int = 3,
+        cv: int = 5,
         min_tune: int = 5,
         random_state: int | None = None,
     ) -> None:
