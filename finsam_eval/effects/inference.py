@@ -275,49 +275,55 @@ def _draws(n_clusters: int, n_boot: int, weights: str, rng: np.random.Generator)
 
 
 class _WildEngine:
-    """Vectorised WCR for one coefficient: every draw costs O(G k), not O(N k)."""
+    """Vectorised WCR for one coefficient: every draw costs O(G k), not O(N k).
+
+    Everything that depends on the null value ``b0`` is linear in it, so the
+    N-sized work (restricted fit, per-cluster sums) is done once and each
+    null (as in the test inversion for the CI) costs only O(B G k).
+    """
 
     def __init__(self, y: np.ndarray, X: np.ndarray, codes: np.ndarray, n_clusters: int, column: int,
                  k_absorbed: int):
-        self.y, self.X, self.j = y, X, column
         n, k = X.shape
-        self.G = n_clusters
+        self.j = column
         gm = _group_matrix(codes, n_clusters)
-        self.gm = gm
-        self.A = np.linalg.inv(X.T @ X)
-        self.a = self.A[column]  # row of (X'X)^-1 for the tested coefficient
-        # Per-cluster a' X_g' X_g, shape (G, k): enough for the SE of coefficient j.
-        aX = X @ self.a
-        self.aXgX = gm @ (aX[:, None] * X)
-        self.aX = aX
+        A = np.linalg.inv(X.T @ X)
+        self.A = A
+        a = A[column]  # row of (X'X)^-1 for the tested coefficient
+        aX = X @ a
+        self.aXgX = gm @ (aX[:, None] * X)  # (G, k): a' X_g' X_g
         self.c = n_clusters / (n_clusters - 1) * (n - 1) / (n - k - k_absorbed)
+        beta = A @ (X.T @ y)
+        self.beta = beta
+        u = gm @ (aX * (y - X @ beta))
+        self.se = math.sqrt(self.c * float(u @ u))
         others = [i for i in range(k) if i != column]
-        self.Xr = X[:, others]
+        Xr = X[:, others]
+        xj = X[:, column]
+        if Xr.shape[1]:
+            ey = y - Xr @ np.linalg.lstsq(Xr, y, rcond=None)[0]
+            ex = xj - Xr @ np.linalg.lstsq(Xr, xj, rcond=None)[0]
+        else:
+            ey, ex = y.copy(), xj.copy()
+        # Restricted residual e_r(b0) = ey - b0 ex; fitted yhat_r(b0) = y - e_r(b0).
+        self.parts = {}
+        for name, e_r, yhat in [("0", ey, y - ey), ("1", -ex, ex)]:
+            self.parts[name] = (
+                A @ (X.T @ yhat),  # beta_hat_r
+                (gm @ (X * e_r[:, None])).T,  # S: (k, G)
+                gm @ (aX * yhat),  # a'X_g' yhat_r
+                gm @ (aX * e_r),  # a'X_g' e_r
+            )
 
     def stats(self, null: float, v: np.ndarray) -> tuple[float, np.ndarray]:
         """Observed t for H0: beta_j = null, and bootstrap t's for the draws ``v`` (B, G)."""
-        y, X, j = self.y, self.X, self.j
-        beta = self.A @ (X.T @ y)
-        e = y - X @ beta
-        u = self.gm @ (self.aX * e)
-        se = math.sqrt(self.c * float(u @ u))
-        t_obs = (beta[j] - null) / se
-        # Restricted fit under H0.
-        y0 = y - null * X[:, j]
-        if self.Xr.shape[1]:
-            gam = np.linalg.lstsq(self.Xr, y0, rcond=None)[0]
-            fit_r = self.Xr @ gam
-        else:
-            fit_r = np.zeros_like(y0)
-        e_r = y0 - fit_r
-        yhat_r = fit_r + null * X[:, j]
+        j = self.j
+        t_obs = (self.beta[j] - null) / self.se
+        p0, p1 = self.parts["0"], self.parts["1"]
+        beta_hat_r, S, ag_yhat, ag_er = (x0 + null * x1 for x0, x1 in zip(p0, p1))
         # beta*_b = A X'(yhat_r + e_r * v_g)
-        beta_hat_r = self.A @ (X.T @ yhat_r)
-        S = (self.gm @ (X * e_r[:, None])).T  # (k, G)
         beta_b = beta_hat_r[None, :] + v @ (self.A @ S).T  # (B, k)
         # a' X_g' e*_b = a'X_g' yhat_r + v_g a'X_g' e_r - a'X_g'X_g beta*_b
-        ag_yhat = self.gm @ (self.aX * yhat_r)
-        ag_er = self.gm @ (self.aX * e_r)
         u_b = ag_yhat[None, :] + v * ag_er[None, :] - beta_b @ self.aXgX.T  # (B, G)
         se_b = np.sqrt(self.c * (u_b**2).sum(axis=1))
         t_b = (beta_b[:, j] - null) / se_b
@@ -403,8 +409,8 @@ def wild_cluster_bootstrap(
         return float(np.mean(np.abs(tb) >= abs(t0) - 1e-12))
 
     p = float(np.mean(np.abs(t_b) >= abs(t_obs) - 1e-12))
-    beta = (eng.A @ (X.T @ y))[column]
-    se = abs((beta - null) / t_obs) if t_obs != 0 else float("nan")
+    beta = float(eng.beta[column])
+    se = eng.se
     lo = hi = float("nan")
     notes = []
     if ci and np.isfinite(se) and se > 0:
