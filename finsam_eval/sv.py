@@ -152,3 +152,65 @@ def format_table(df: pd.DataFrame, decimals: int | dict[str, int] = 1, *, lang: 
             vals = vals.where(~m, marker)
         out[col] = vals
     return out
+
+
+# Print headers for the column names results use; tables keep ASCII names for programs,
+# readers of a report see these. Unknown names fall back to a cleaned-up form.
+COLUMN_LABELS: dict[str, str] = {
+    "n": "n", "n_valid": "Antal svar", "n_missing": "Ej svar", "n_non_substantive": "Vet ej m.fl.",
+    "n_respondents": "Respondenter", "n_utdrag": "Utdrag", "n_obs": "Observationer", "n_kluster": "Kluster",
+    "n_behandlade": "Deltagare", "n_deltagare": "Deltagare", "n_kontroller": "Kontroller", "antal": "Antal",
+    "population": "Population", "response_rate": "Svarsfrekvens (%)", "item": "Fråga", "text": "Fråga",
+    "mean": "Medel", "mean_lo": "Medel KI nedre", "mean_hi": "Medel KI övre", "sd": "SD", "median": "Median",
+    "q1": "Kvartil 1", "q3": "Kvartil 3", "iqr": "Kvartilavstånd", "net": "Netto (%)",
+    "pct_top": "Instämmer (%)", "pct_top_lo": "Instämmer KI nedre", "pct_top_hi": "Instämmer KI övre",
+    "pct_bottom": "Instämmer inte (%)", "pct_bottom_lo": "Instämmer inte KI nedre",
+    "pct_bottom_hi": "Instämmer inte KI övre", "pct_neutral": "Neutral (%)", "pct_neutral_lo": "Neutral KI nedre",
+    "pct_neutral_hi": "Neutral KI övre", "pct_non_substantive": "Vet ej m.fl. (%)",
+    "forbund": "Förbund", "roll": "Roll", "kalla": "Källa", "ar": "År", "respondentgrupp": "Respondentgrupp",
+    "kon": "Kön", "alder": "Ålder", "utbildning": "Utbildning", "kod": "Kod", "etikett": "Tema", "tema": "Tema",
+    "kvantifierare": "Ordval", "andel": "Andel", "estimat": "Skattning", "estimate": "Skattning",
+    "effekt": "Effekt", "att": "Effekt (ATT)", "se": "Medelfel", "p": "p-värde", "pvalue": "p-värde",
+    "ci_lag": "KI nedre", "ci_hog": "KI övre", "ki_nedre": "KI nedre", "ki_ovre": "KI övre",
+    "wilson_nedre": "Wilson nedre", "wilson_ovre": "Wilson övre", "exakt_nedre": "Exakt nedre",
+    "exakt_ovre": "Exakt övre", "grupp": "Grupp", "groups": "Grupper", "df": "Frihetsgrader",
+    "epsilon2": "Epsilon²", "variabel": "Variabel", "typ": "Typ", "smd_fore": "SMD före", "smd_efter": "SMD efter",
+    "vr_fore": "Varianskvot före", "vr_efter": "Varianskvot efter", "obalans": "Obalans",
+    "medel_deltagare": "Medel deltagare", "medel_kontroller": "Medel kontroller",
+    "medel_deltagare_fore": "Deltagare före", "medel_deltagare_efter": "Deltagare efter",
+    "medel_kontroller_fore": "Kontroller före", "medel_kontroller_efter": "Kontroller efter",
+    "event_time": "Kvartal från start", "metod": "Metod", "estimator": "Skattare", "inferens": "Inferens",
+    "utfall": "Utfall", "kappa": "Kappa", "kappa_ci_lag": "Kappa KI nedre", "kappa_ci_hog": "Kappa KI övre",
+    "alfa": "Alfa", "alfa_ci_lag": "Alfa KI nedre", "alfa_ci_hog": "Alfa KI övre", "f1": "F1",
+    "andel_overens": "Överens (%)", "positiv_overens": "Positiv överensstämmelse", "reversed": "Omvänd",
+    "alpha_if_deleted": "Alfa utan frågan", "r_item_rest": "Korrelation med övriga", "index": "",
+    "skillnad": "Skillnad", "kvot": "Kvot", "jamforelse": "Jämförelse", "lyckade": "Lyckade", "bas": "Bas",
+    "personer": "Personer", "kostnad_kr": "Kostnad (kr)", "vinst_kr": "Vinst (kr)", "netto_kr": "Netto (kr)",
+    "vinst_msek": "Vinst (MSEK)", "netto_msek": "Netto (MSEK)", "arlig_kostnad_kr": "Årlig kostnad (kr)",
+    "break_even_effekt": "Effekt för att gå jämnt ut", "deltagare": "Deltagare", "H": "H",
+}
+
+
+def column_label(name: object, labels: dict[str, str] | None = None) -> str:
+    """The printed header for a column name: ``'pct_Stämmer helt'`` -> ``'Stämmer helt (%)'``.
+
+    Examples
+    --------
+    >>> column_label("n_valid"), column_label("pct_Stämmer helt"), column_label("n_Vet ej")
+    ('Antal svar', 'Stämmer helt (%)', 'Vet ej (antal)')
+    >>> column_label("medel_efter_start")
+    'Medel efter start'
+    """
+    key = str(name)
+    if labels and key in labels:
+        return labels[key]
+    if key in COLUMN_LABELS:
+        return COLUMN_LABELS[key]
+    if key.startswith("pct_"):
+        return f"{key[4:]} (%)"
+    if key.startswith("n_") and not key[2:].islower():
+        return f"{key[2:]} (antal)"
+    text = key.replace("_", " ").strip()
+    if text.islower() and text.isascii():  # ASCII identifiers, not names like "Östra Södertörn"
+        text = text[:1].upper() + text[1:]
+    return text

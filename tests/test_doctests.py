@@ -13,6 +13,13 @@ MODULES = [
     "finsam_eval.privacy.personnummer",
     "finsam_eval.privacy.pseudonymise",
     "finsam_eval.privacy.suppression",
+    "finsam_eval.likert",
+    "finsam_eval.likert.scales",
+    "finsam_eval.likert.summary",
+    "finsam_eval.likert.reliability",
+    "finsam_eval.likert.compare",
+    "finsam_eval.likert.plot",
+    "finsam_eval.report.document",
 ]
 
 

@@ -59,18 +59,20 @@ def _docx_text(path):
 def test_docx_structure(tmp_path):
     path = _report().to_docx(tmp_path / "r.docx")
     doc, text = _docx_text(path)
-    assert len(doc.tables) == 2
+    assert len(doc.tables) == 3  # two numbered, one exclusion table in the appendix
+    appendix = [[c.text for c in row.cells] for row in doc.tables[2].rows]
+    assert appendix[0] == ["Orsak", "Åtgärd", "Kolumner", "Antal"] and appendix[1][3] == "7"
     assert re.search(r"Tabell 1\. Andel i arbete", text) and re.search(r"Tabell 2\. Teman", text)
     assert re.search(r"Figur 1\. Andel i arbete", text)
     assert "Inledning" in text and "Bilaga: Metod och data" in text
-    assert "Wilsonintervall" in text and "saknar avslutsorsak" in text
+    assert "Wilsonintervall" in text and "saknar avslutsorsak" in appendix[1][0]
     assert "färre än 5" in text
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings[:2] == ["Inledning", "Andel i arbete eller studier"]
     # Suppressed cells show the marker; numbers have decimal comma.
     t = doc.tables[0]
     cells = [[c.text for c in row.cells] for row in t.rows]
-    assert cells[0][:3] == ["forbund", "n", "antal"]
+    assert cells[0] == ["Förbund", "n", "Antal", "Andel pct"]  # Swedish print headers
     assert cells[3][1] == ".." and cells[1][3] == "25,8"
     xml = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
     assert "SEQ Figur" in xml and "SEQ Tabell" in xml and "TOC \\o" in xml
@@ -81,7 +83,7 @@ def test_html_self_contained_and_markdown(tmp_path):
     rep = _report()
     html = rep.to_html(tmp_path / "r.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in html and "<img" in html and "src='http" not in html
-    assert "Tabell 2." in html and "25,8" in html and "lang='sv'" in html
+    assert "Tabell 2." in html and "25,8" in html and "lang='sv'" in html and "<th>Förbund</th>" in html
     md = rep.to_markdown(tmp_path / "md")
     text = md.read_text(encoding="utf-8")
     assert "**Tabell 1.**" in text and "figurer/figur_01.png" in text
@@ -121,3 +123,22 @@ def test_write_csv_index(tmp_path):
     t = fe.suppress_small(pd.DataFrame({"a": [1, 10]}, index=pd.Index(["x", "y"], name="tema")))
     lines = write_csv(t, tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines == ["tema;a", "x;..", "y;10"]
+
+
+def test_single_wide_row_is_printed_vertically(tmp_path):
+    rep = Report("x")
+    row = pd.DataFrame([{"att": 0.051, "se": 0.01, "ci_lag": 0.03, "ci_hog": 0.07, "p": 0.0001, "n_deltagare": 900,
+                         "n_kontroller": 900}])
+    rep.add_table(row, "Effekt")
+    t = rep.tables[0].formatted()
+    assert list(t.columns) == ["Mått", "Värde"] and t.iloc[0].tolist() == ["Effekt (ATT)", "0,1"]
+    doc = Document(rep.to_docx(tmp_path / "v.docx"))
+    assert doc.tables[0].rows[6].cells[1].text == "900"
+
+
+def test_wide_tables_get_a_landscape_page(tmp_path):
+    rep = Report("x")
+    rep.add_table(pd.DataFrame({f"k{i}": [10, 20] for i in range(12)}), "Bred")
+    doc = Document(rep.to_docx(tmp_path / "w.docx"))
+    orient = [s.page_width > s.page_height for s in doc.sections]
+    assert orient == [False, True, False]

@@ -253,6 +253,42 @@ class LikertSummary(ResultMixin):
                        if c not in counts and c not in (derived or {})]
         return suppress_small(t, counts, base="n_valid", derived=derived, row_derived=row_derived)
 
+    def report_table(self) -> pd.DataFrame:
+        """A print-sized table for reports: question, n, % per level, "vet ej", positive share with CI, mean.
+
+        The full table (:meth:`table`) has every count and interval; this one
+        fits a page. Suppressed rows stay marked.
+        """
+        from ..privacy import suppressed_mask
+        from ..sv import fmt_ci, fmt_num
+
+        t = self.table()
+        mask = suppressed_mask(t)
+        label = "text" if "text" in t.columns and t["text"].notna().all() else "item"
+        cols = [label, *self.by, "n_valid", *[level_column(x, "pct") for x in self.levels]]
+        if self.scale.non_substantive:
+            cols.append("n_non_substantive")
+        out = t[cols].copy()
+        top_ci = "pct_top_ci"
+        hidden = mask["pct_top"].to_numpy()
+        out[top_ci] = [
+            None if h else f"{fmt_num(v, 0)} {fmt_ci(lo, hi, 0)}"
+            for h, v, lo, hi in zip(hidden, t["pct_top"], t["pct_top_lo"], t["pct_top_hi"])
+        ]
+        extra = ["mean"] + (["response_rate"] if "response_rate" in t.columns else [])
+        for c in extra:
+            out[c] = t[c]
+        m = mask.reindex(columns=out.columns, fill_value=False)
+        m[top_ci] = hidden
+        out.attrs = {k: v for k, v in t.attrs.items() if k != "suppressed_mask"}
+        out.attrs["suppressed_mask"] = m
+        return out
+
+    column_labels = {
+        "text": "Fråga", "item": "Fråga", "n_valid": "n", "pct_top_ci": "Positiva (%) [95 % KI]",
+        "n_non_substantive": "Vet ej m.fl. (antal)", "mean": "Medel",
+    }
+
     def long(self, suppress: bool = True) -> pd.DataFrame:
         """Tidy long form: one row per item, group and level (non-substantive answers last)."""
         t = self.table(suppress=suppress)

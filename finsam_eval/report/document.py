@@ -17,11 +17,12 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from ..errors import PrivacyError
 from ..privacy import contains_personnummer, suppress_small
 from ..results import Exclusions
-from ..sv import format_table
+from ..sv import column_label, format_table
 
 __all__ = ["Report", "Heading", "Paragraph", "TableBlock", "FigureBlock"]
 
@@ -45,17 +46,36 @@ class TableBlock:
     notes: list[str] = field(default_factory=list)
     number: int = 0
     index: bool = False
+    labels: dict[str, str] | None = None  # printed headers for column names
+    vertical: bool = False  # one wide row shown as "Mått | Värde"
+
+    def flat(self) -> pd.DataFrame:
+        """The data with the index as a first column (mask moved along)."""
+        if not self.index:
+            return self.data
+        t = self.data.reset_index()
+        t.attrs = dict(self.data.attrs)
+        mask = self.data.attrs.get("suppressed_mask")
+        if mask is not None:
+            m = mask.reset_index(drop=True).reindex(columns=t.columns, fill_value=False)
+            m.index = t.index
+            t.attrs["suppressed_mask"] = m
+        return t
 
     def formatted(self) -> pd.DataFrame:
-        t = self.data.reset_index() if self.index else self.data
-        t.attrs = self.data.attrs
-        if self.index:
-            mask = self.data.attrs.get("suppressed_mask")
-            if mask is not None:
-                t.attrs = dict(self.data.attrs)
-                t.attrs["suppressed_mask"] = mask.reset_index(drop=True).reindex(columns=t.columns, fill_value=False)
-                t.attrs["suppressed_mask"].index = t.index
-        return format_table(t)
+        """Strings as printed: Swedish numbers, suppression marker, Swedish headers."""
+        t = format_table(self.flat())
+        t.columns = [column_label(c, self.labels) for c in t.columns]
+        if self.vertical:
+            t = pd.DataFrame({"Mått": list(t.columns), "Värde": list(t.iloc[0])})
+        return t
+
+    def numeric_columns(self) -> set[int]:
+        """Positions of right-aligned (numeric) columns in :meth:`formatted`."""
+        if self.vertical:
+            return {1}
+        raw = self.flat()
+        return {j for j, c in enumerate(raw.columns) if is_numeric_dtype(raw[c]) and not is_bool_dtype(raw[c])}
 
 
 @dataclass
@@ -169,8 +189,14 @@ class Report:
         *,
         suppress: bool = True,
         index: bool | None = None,
+        labels: dict[str, str] | None = None,
     ) -> int:
-        """Add a table; returns its number. Integer counts are suppressed unless already done."""
+        """Add a table; returns its number.
+
+        Integer counts are suppressed unless that is already done; headers are
+        printed in Swedish (:func:`finsam_eval.sv.column_label`, or ``labels``);
+        a single wide row is printed as a two-column "Mått | Värde" table.
+        """
         if suppress and "suppressed_mask" not in table.attrs:
             table = suppress_small(table)
         notes = list(notes or [])
@@ -193,7 +219,8 @@ class Report:
                 "Hela tabellen finns i tabellbilagan (CSV)."
             )
         self.full_tables.append((number, table))
-        self.blocks.append(TableBlock(shown, caption, notes, number, index))
+        vertical = len(shown) == 1 and len(shown.columns) > 6
+        self.blocks.append(TableBlock(shown, caption, notes, number, index, labels, vertical))
         return number
 
     def add_figure(self, fig: Any, caption: str, notes: list[str] | None = None, *, width_cm: float = 16.0) -> int:
@@ -223,13 +250,16 @@ class Report:
                 fig = result.plot()
             except NotImplementedError:
                 fig = None
-        t = result.table() if table else None
+        # A result may offer a print-sized table; the full one still goes to the CSV appendix.
+        t = None
+        if table:
+            t = result.report_table() if hasattr(result, "report_table") else result.table()
         has_table = t is not None and len(t.columns) > 0
         # Notes once: under the table when there is one, else under the figure.
         if _figure_of(fig) is not None:
             self.add_figure(fig, caption, [] if has_table else notes)
         if has_table:
-            self.add_table(t, caption, notes)
+            self.add_table(t, caption, notes, labels=getattr(result, "column_labels", None))
         ex = getattr(result, "exclusions", None)
         if isinstance(ex, Exclusions) and ex:
             self.exclusions.append((title, ex))
@@ -291,7 +321,12 @@ class Report:
             out.append(Paragraph("Inga rader har exkluderats."))
         for label, ex in self.exclusions:
             out.append(Paragraph(f"{label}:"))
-            out.extend(Paragraph(e.describe(first=5), "bullet") for e in ex.items)
+            t = ex.table()
+            t = (t.groupby(["orsak", "atgard"], as_index=False, sort=False)
+                 .agg(kolumner=("kolumn", lambda c: ", ".join(sorted({str(x) for x in c if x}))[:80]),
+                      antal=("antal", "sum")))
+            t.columns = ["Orsak", "Åtgärd", "Kolumner", "Antal"]
+            out.append(TableBlock(t, f"Exkluderingar och reparationer: {label}", [], 0, False))
         from .._config import get_option
         from ..privacy import suppression_note
 

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
-from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from .document import FigureBlock, Heading, Paragraph, TableBlock
 
@@ -100,9 +100,12 @@ def _shade(cell, hex_fill: str) -> None:
     tcpr.append(shd)
 
 
-def _table(doc, block: TableBlock) -> None:
-    _caption(doc, "Tabell", block.number, block.caption)
-    raw = block.data.reset_index() if block.index else block.data
+def _table(doc, block: TableBlock, width_cm: float = 16.0) -> None:
+    if block.number:
+        _caption(doc, "Tabell", block.number, block.caption)
+    else:
+        p = doc.add_paragraph(style="Caption")
+        p.add_run(block.caption).bold = True
     t = block.formatted()
     ncols = len(t.columns)
     size = Pt(9 if ncols <= 6 else 8 if ncols <= 9 else 7)
@@ -112,7 +115,7 @@ def _table(doc, block: TableBlock) -> None:
     for j, col in enumerate(t.columns):
         cell = table.rows[0].cells[j]
         cell.text = ""
-        run = cell.paragraphs[0].add_run(str(col).replace("_", " "))
+        run = cell.paragraphs[0].add_run(str(col))
         run.bold = True
         run.font.size = size
         _shade(cell, "D9E2F3")
@@ -121,7 +124,7 @@ def _table(doc, block: TableBlock) -> None:
     hdr = OxmlElement("w:tblHeader")
     hdr.set(qn("w:val"), "true")
     trpr.append(hdr)
-    numeric = [j for j, c in enumerate(raw.columns) if j < ncols and is_numeric_dtype(raw[c]) and not is_bool_dtype(raw[c])]
+    numeric = block.numeric_columns()
     for _, row in t.iterrows():
         cells = table.add_row().cells
         for j, value in enumerate(row):
@@ -131,10 +134,18 @@ def _table(doc, block: TableBlock) -> None:
             run.font.size = size
             if j in numeric:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _widths(table, t)
+    _widths(table, t, width_cm)
     _notes(doc, block.notes)
     if not block.notes:
         doc.add_paragraph()
+
+
+def _orient(doc, landscape: bool) -> None:
+    """Start a new section in landscape (wide tables) or back in portrait."""
+    sec = doc.add_section(WD_SECTION.NEW_PAGE)
+    long_side, short_side = Cm(29.7), Cm(21.0)
+    sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    sec.page_width, sec.page_height = (long_side, short_side) if landscape else (short_side, long_side)
 
 
 def _widths(table, t, total_cm: float = 16.0, cm_per_char: float = 0.19) -> None:
@@ -202,7 +213,13 @@ def write_docx(report: Report, path: str | Path) -> Path:
             _caption(doc, "Figur", block.number, block.caption)
             _notes(doc, block.notes)
         elif isinstance(block, TableBlock):
-            _table(doc, block)
+            wide = len(block.formatted().columns) > 9
+            if wide:  # more than nine columns do not fit a portrait A4 page at a readable size
+                _orient(doc, landscape=True)
+                _table(doc, block, width_cm=24.7)
+                _orient(doc, landscape=False)
+            else:
+                _table(doc, block)
     doc.core_properties.title = report.title
     doc.core_properties.language = "sv-SE"
     if report.author:

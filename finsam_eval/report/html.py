@@ -7,14 +7,10 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pandas.api.types import is_bool_dtype, is_numeric_dtype
-
 from .document import FigureBlock, Heading, Paragraph, TableBlock
 
 if TYPE_CHECKING:
-    from pandas.api.types import is_bool_dtype, is_numeric_dtype
-
-from .document import Report
+    from .document import Report
 
 __all__ = ["write_html", "render_html"]
 
@@ -32,20 +28,21 @@ color:#333}.meta{color:#555}nav ol{font-size:.9rem}
 
 
 def _table_html(block: TableBlock) -> str:
-    raw = block.data.reset_index() if block.index else block.data
     t = block.formatted()
-    numeric = {c for c in raw.columns if is_numeric_dtype(raw[c]) and not is_bool_dtype(raw[c])}
-    head = "".join(f"<th>{html.escape(str(c).replace('_', ' '))}</th>" for c in t.columns)
+    numeric = block.numeric_columns()
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in t.columns)
     rows = []
     for _, row in t.iterrows():
         cells = "".join(
-            f"<td class='num'>{html.escape(str(v))}</td>" if c in numeric else f"<td>{html.escape(str(v))}</td>"
-            for c, v in row.items()
+            f"<td class='num'>{html.escape(str(v))}</td>" if j in numeric else f"<td>{html.escape(str(v))}</td>"
+            for j, v in enumerate(row)
         )
         rows.append(f"<tr>{cells}</tr>")
     notes = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in block.notes)
+    label = f"Tabell {block.number}. " if block.number else ""
+    anchor = f" id='tabell-{block.number}'" if block.number else ""
     return (
-        f"<p class='caption' id='tabell-{block.number}'>Tabell {block.number}. <span>{html.escape(block.caption)}"
+        f"<p class='caption'{anchor}>{label}<span>{html.escape(block.caption)}"
         f"</span></p><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{notes}"
     )
 

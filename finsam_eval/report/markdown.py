@@ -36,7 +36,7 @@ def write_csv(table, path: str | Path) -> Path:
 
 def _md_table(block: TableBlock) -> str:
     t = block.formatted()
-    head = "| " + " | ".join(str(c).replace("_", " ") for c in t.columns) + " |"
+    head = "| " + " | ".join(str(c) for c in t.columns) + " |"
     sep = "| " + " | ".join("---" for _ in t.columns) + " |"
     rows = ["| " + " | ".join(str(v).replace("|", "\\|") for v in r) + " |" for r in t.itertuples(index=False)]
     return "\n".join([head, sep, *rows])
@@ -66,6 +66,8 @@ def write_markdown(report: Report, folder: str | Path) -> Path:
             out += [f"![Figur {block.number}. {block.caption}](figurer/{name}.png)", "",
                     f"**Figur {block.number}.** {block.caption}", ""]
             out += [f"*{n}*  " for n in block.notes] + ([""] if block.notes else [])
+        elif isinstance(block, TableBlock) and not block.number:  # appendix tables
+            out += [f"**{block.caption}**", "", _md_table(block), ""]
         elif isinstance(block, TableBlock):
             name = f"tabell_{block.number:02d}.csv"
             write_csv(full.get(block.number, block.data), folder / "tabeller" / name)
