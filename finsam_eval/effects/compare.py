@@ -208,7 +208,7 @@ def compare_forbund(
         def run(sub: pd.DataFrame, pooled_run: bool) -> Any:
             return did(sub, outcome, treat=treatment, covariates=covariates, **kwargs)
 
-        method = "difference-in-differences"
+        method = "skillnad-i-skillnader"
     elif callable(estimator):
 
         def run(sub: pd.DataFrame, pooled_run: bool) -> Any:
