@@ -340,3 +340,18 @@ def test_sample_excerpts_two_coders():
     assert len(dis) == int((fa != fb).sum())
     assert dis["text"].notna().all()
     assert res.labels["forankring"] == "Förankring"
+
+
+def test_small_counts_suppressed_in_table_not_coefficients():
+    df = pd.DataFrame({
+        "excerpt_id": range(8),
+        "codes_a": [["x"], ["x"], [], [], ["y"], ["y"], ["y"], ["y"]],
+        "codes_b": [["x"], [], [], ["x"], ["y"], ["y"], ["y"], []],
+    })
+    res = intercoder_reliability(df, n_boot=100)
+    t = res.table()
+    assert np.isnan(t.loc[0, "n_A"]) and t.attrs["suppressed_mask"].loc[0, "n_A"]
+    assert t.loc[0, "kappa"] == pytest.approx(cohen_kappa_score([1, 1, 0, 0, 0, 0, 0, 0], [1, 0, 0, 1, 0, 0, 0, 0]))
+    assert "redovisas inte" in res.summary()
+    raw = res.table(suppress=False)
+    assert raw.loc[0, "n_A"] == 2

@@ -630,16 +630,22 @@ class ReliabilityResult(ResultMixin):
         """Krippendorff's alpha pooled over codes."""
         return float(self.stats.loc[self.POOLED, "alfa"])
 
+    def _table_notes(self, t: pd.DataFrame) -> list[str]:
+        extra = [t.attrs["suppression_note"]] if t.attrs.get("n_suppressed") else []
+        return [*self.notes, *extra]
+
     def summary(self) -> str:
         """Title, the per-code table (coefficients with two decimals) and the notes."""
-        body = format_table(self.table(), decimals=2).to_string(index=False)
-        return "\n\n".join([self.title, body, "\n".join(f"Not: {n}" for n in self.notes)])
+        t = self.table()
+        body = format_table(t, decimals=2).to_string(index=False)
+        return "\n\n".join([self.title, body, "\n".join(f"Not: {n}" for n in self._table_notes(t))])
 
     def _repr_html_(self) -> str:
         import html
 
-        body = format_table(self.table(), decimals=2).to_html(index=False, border=0)
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        t = self.table()
+        body = format_table(t, decimals=2).to_html(index=False, border=0)
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self._table_notes(t))
         return (f"<div class='finsam-result'><h4>{html.escape(self.title)}</h4><p><em>{html.escape(self.caption)}"
                 f"</em></p>{body}<ul style='font-size:smaller'>{notes}</ul></div>")
 
