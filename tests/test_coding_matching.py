@@ -141,6 +141,17 @@ def test_negator_after_a_term_belongs_to_the_next_hit():
     assert hits["samverkan"].negated
 
 
+@pytest.mark.parametrize("text,negated,hedged", [
+    ("Samsyn finns inte.", True, False),
+    ("Samsyn har vi aldrig haft.", True, False),
+    ("Samsyn gör oss inte starkare.", False, False),  # the negation belongs to another verb
+    ("Jag vet inte om vi har samsyn.", False, True),  # uncertainty, not negation
+])
+def test_negation_after_a_term_and_uncertainty(text, negated, hedged):
+    (h,) = [h for h in CC.hits(text) if h.code == "samsyn"]
+    assert (h.negated, h.hedged) == (negated, hedged)
+
+
 def test_negation_window_is_limited():
     text = "Ingen av oss hade någonsin tidigare pratat om samsyn."
     (h,) = [h for h in CC.hits(text) if h.code == "samsyn"]

@@ -107,6 +107,13 @@ def test_matrix_suppresses_small_counts_and_their_shares(res):
     assert suppressed_mask(tab).to_numpy().all() or tab.isna().to_numpy().all()
 
 
+def test_matrix_notes_excerpts_without_group():
+    df = _frame()
+    df.loc[[0, 1], "roll"] = None
+    m = code_excerpts(df, CB).matrix("roll")
+    assert "2 utdrag saknar värde i kolumnen 'roll' och ingår inte i matrisen." in m.notes
+
+
 def test_matrix_errors(res):
     with pytest.raises(MissingColumnError, match="kolumnen 'kon' finns inte"):
         res.matrix("kon")

@@ -68,6 +68,11 @@ HEDGES = frozenset(
     "något nog tveksamt osäkert".split()
 )
 _HEDGE_NEXT = {"viss": {"mån", "del", "utsträckning", "grad"}, "riktigt": None, "helt": None}
+_LINKING_VERBS = frozenset(
+    "är var finns fanns fungerar fungerade fungerat har hade blir blev räcker räckte kommer kom funkar funkade "
+    "riktigt heller alls längre vi man de det jag ni dom den".split()
+)
+_KNOW = frozenset({"vet", "visste", "vete", "undrar"})
 _CLAUSE_BREAK = frozenset({"men", "fast", "däremot"})
 _WINDOW_BEFORE = 4
 _WINDOW_AFTER = 3
@@ -321,9 +326,13 @@ def _flags(toks: Sequence[str], clause: Sequence[int], a: int, b: int,
             break
         w = toks[k]
         if w in NEGATIONS:
+            nxt = toks[k + 1] if k + 1 < len(toks) else ""
+            if w == "inte" and (nxt == "om" or (k > 0 and toks[k - 1] in _KNOW)):
+                hedge = True  # "vet inte om det blir jobb" is uncertainty, not negation
+                continue
             neg = True
             # "inte riktigt", "inte helt" soften the negation into a hedge too.
-            if k + 1 < len(toks) and toks[k + 1] in ("riktigt", "helt", "alltid", "särskilt"):
+            if nxt in ("riktigt", "helt", "alltid", "särskilt"):
                 hedge = True
         elif w in HEDGES:
             hedge = True
@@ -335,10 +344,14 @@ def _flags(toks: Sequence[str], clause: Sequence[int], a: int, b: int,
             break
         w = toks[k]
         if w in NEGATIONS_AFTER:
-            # "X är inte förankrad": a negator followed by another hit belongs to that hit.
-            if w in ("inte", "ej", "aldrig") and any(
-                    m in starts_at and clause[m] == c for m in range(k + 1, min(k + 4, len(toks)))):
-                continue
+            if w in ("inte", "ej", "aldrig"):
+                # Only "X fungerar/finns/är inte": after another verb ("lagen tillåter oss inte")
+                # the negation belongs to that verb, not to the theme.
+                if any(toks[m] not in _LINKING_VERBS for m in range(b + 1, k)):
+                    continue
+                # "X är inte förankrad": a negator followed by another hit belongs to that hit.
+                if any(m in starts_at and clause[m] == c for m in range(k + 1, min(k + 4, len(toks)))):
+                    continue
             neg = True
         elif w in ("kanske", "delvis", "möjligen", "eventuellt") or (
             w == "viss" and k + 1 < len(toks) and toks[k + 1] in _HEDGE_NEXT["viss"]

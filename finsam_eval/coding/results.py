@@ -641,6 +641,9 @@ class CodingResult(ResultMixin):
                  + f"; {unit} räknas en gång per grupp.", _SHARE_NOTE if value == "share" else ""]
         if exclude_negated:
             notes.append("Negerade kodningar är borttagna.")
+        missing = int(ex[by].isna().sum())
+        if missing:
+            notes.append(f"{missing} utdrag saknar värde i kolumnen {by!r} och ingår inte i matrisen.")
         notes.append(tidy.attrs["suppression_note"])
         return CodeMatrix(tidy=tidy, by=by, value=value, unit=unit, codes=self.codes, groups=groups,
                           labels=self.labels, notes=[n for n in notes if n])
