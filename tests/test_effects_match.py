@@ -193,3 +193,31 @@ def test_coverage_of_matched_ci():
         e = match(d, "deltagare", COVS).effect("arbete_studier")
         covered += e.ci_low <= truth <= e.ci_high
     assert 0.88 <= covered / reps <= 0.99
+
+
+def test_replacement_weights_and_no_match_error(sim):
+    m = match(sim, "deltagare", COVS, ratio=2, replace=True)
+    ctrl = m.matched[m.matched.deltagare == 0]
+    assert np.isclose(ctrl.weights.sum(), m.n_treated_matched)
+    reused = m.pairs[m.pairs.treated == 0].row.value_counts()
+    assert reused.max() > 1  # with replacement some controls serve several participants
+    r = reused.index[0]
+    expected = m.pairs.loc[(m.pairs.row == r) & (m.pairs.treated == 0), "weights"].sum()
+    assert m.matched.loc[r, "weights"] == pytest.approx(expected)
+    # Nothing at all can be matched: a clear error, not an empty result.
+    d = sim.copy()
+    d.loc[d.deltagare == 0, "forbund"] = "Uppsala"
+    with pytest.raises(EstimationError, match="ingen deltagare kunde matchas"):
+        match(d, "deltagare", COVS, exact="forbund")
+
+
+def test_result_contract(sim):
+    m = match(sim, "deltagare", COVS, exact="forbund")
+    assert m.table().equals(m.balance())
+    assert "Balans" in m.summary() and "<table" in m._repr_html_()
+    e = m.effect("arbete_studier")
+    assert "ATT" in e.caption and e.table().loc[0, "n_deltagare"] == e.n_treated
+    import matplotlib.pyplot as plt
+
+    assert m.plot() is not None and m.overlap_plot() is not None and e.plot() is not None
+    plt.close("all")
