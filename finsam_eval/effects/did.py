@@ -36,11 +36,13 @@ from scipy import stats
 
 from ..errors import DuplicateIdError, EstimationError, MissingColumnError, SchemaError
 from ..results import Exclusions, ResultMixin
-from ..sv import fmt_ci, fmt_num, fmt_p
+from ..sv import fmt_ci, fmt_num
 from .inference import (
     FewClustersWarning,
     cluster_vcov,
+    comma_axis,
     demean,
+    p_text,
     randomisation_inference,
     summary_text,
     t_pvalue,
@@ -356,8 +358,8 @@ class DidResult(ResultMixin):
     def caption(self) -> str:
         lvl = round(100 * (1 - self.alpha))
         return (
-            f"Effekt {fmt_num(self.att, 3)}, {lvl} % KI {fmt_ci(*self.ci, 3)}, p = {fmt_p(self.pvalue)}; "
-            f"{self.n_treated} deltagare och {self.n_control} kontroller."
+            f"Effekt {fmt_num(self.att, 3)}, {lvl} % KI {fmt_ci(*self.ci, 3)}, {p_text(self.pvalue)}; "
+            f"{fmt_num(self.n_treated, 0)} deltagare och {fmt_num(self.n_control, 0)} kontroller."
         )
 
     def summary(self) -> str:
@@ -379,7 +381,7 @@ class DidResult(ResultMixin):
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Mean outcome per period for participants and controls."""
-        from ..plots import categorical, decimal_comma, figure, finish
+        from ..plots import categorical, figure, finish
 
         fig, ax = figure("full") if ax is None else (ax.figure, ax)
         cols = categorical(2)
@@ -388,8 +390,8 @@ class DidResult(ResultMixin):
             ax.plot(s["period"], s["medel"], marker="o", ms=3, color=c, label=label)
         ax.set_xlabel("Period")
         ax.set_ylabel(f"Medelvärde, {self.outcome}")
-        ax.legend()
-        decimal_comma(ax)
+        ax.legend(fontsize=8)
+        comma_axis(ax, "y")
         finish(fig, note=[self.caption] + [n for n in self.notes if n.startswith("Varning")])
         return ax
 

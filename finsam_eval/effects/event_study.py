@@ -26,9 +26,9 @@ import pandas as pd
 from scipy import stats
 
 from ..results import Exclusions, ResultMixin
-from ..sv import fmt_num, fmt_p
+from ..sv import fmt_num
 from .did import _GRP, _START, _base, _prepare
-from .inference import cluster_vcov, demean, summary_text, warn_few_clusters
+from .inference import cluster_vcov, comma_axis, demean, p_text, summary_text, warn_few_clusters
 
 __all__ = ["event_study", "EventStudyResult"]
 
@@ -72,7 +72,7 @@ class EventStudyResult(ResultMixin):
         p = self.pretrend
         return (
             f"Gemensamt test av förperioderna: F({p['df']}, {self.n_clusters - 1}) = {fmt_num(p['F'], 2)}, "
-            f"p = {fmt_p(p['p_F'])}. Referensperiod {self.ref}."
+            f"{p_text(p['p_F'])}. Referensperiod {str(self.ref).replace('-', chr(0x2212))}."
         )
 
     def summary(self) -> str:
@@ -87,7 +87,7 @@ class EventStudyResult(ResultMixin):
 
     def plot(self, ax: Any = None, *, title: str | None = None, **kwargs: Any) -> Any:
         """Coefficients with CIs, zero line, a dashed line at start, Swedish labels and n in the note."""
-        from ..plots import categorical, decimal_comma, figure, finish
+        from ..plots import categorical, figure, finish
 
         fig, ax = figure("full") if ax is None else (ax.figure, ax)
         c = self.table()
@@ -108,14 +108,14 @@ class EventStudyResult(ResultMixin):
         labels[0] = f"≤{ticks[0]}".replace("-", "\u2212")
         labels[-1] = f"≥{ticks[-1]}"
         ax.set_xticklabels([lbl.replace("-", "\u2212") for lbl in labels])
-        decimal_comma(ax, "y")
+        comma_axis(ax, "y")
         lvl = round(100 * (1 - self.alpha))
         ref_txt = str(self.ref).replace("-", "\u2212")
         note = (
             f"Punkter: skattad effekt med {lvl}\u00a0% konfidensintervall (klusterrobusta standardfel, "
             f"{fmt_num(self.n_clusters, 0)} kluster). Ofylld punkt: referensperiod ({ref_txt}). "
             f"n\u00a0=\u00a0{fmt_num(self.n_treated, 0)} deltagare och {fmt_num(self.n_control, 0)} kontroller, "
-            f"{fmt_num(self.n_obs, 0)} observationer. Förtrendtest: p\u00a0=\u00a0{fmt_p(self.pretrend['p_F'])}."
+            f"{fmt_num(self.n_obs, 0)} observationer. Förtrendtest: {p_text(self.pretrend['p_F'])}."
         )
         finish(fig, title=title, note=note)
         return ax
@@ -239,7 +239,7 @@ def event_study(
         f"{n_treated} deltagare och {n_control} aldrig behandlade kontroller; referensperiod {ref}; "
         f"ändpunkterna ≤{-leads} och ≥{lags} samlar alla perioder bortom dem.".replace("-", "\u2212"),
         f"Standardfel klustrade på {cluster!r} ({G} kluster, CR1). Förtrendtestet är ett gemensamt Wald-test av "
-        f"{pretrend['df']} förperioder: F = {fmt_num(pretrend['F'], 2)}, p = {fmt_p(pretrend['p_F'])}.",
+        f"{pretrend['df']} förperioder: F = {fmt_num(pretrend['F'], 2)}, {p_text(pretrend['p_F'])}.",
         *prep.notes,
     ]
     if cluster != unit:

@@ -72,6 +72,23 @@ def summary_text(result: ResultMixin, table: pd.DataFrame) -> str:
     return "\n\n".join(parts)
 
 
+def p_text(p: float) -> str:
+    """``p = 0,023`` or ``p < 0,001`` (never ``p = < 0,001``)."""
+    f = fmt_p(p)
+    return "p\u00a0" + (f if f.startswith("<") else "=\u00a0" + f)
+
+
+def comma_axis(ax: Any, axis: str = "y") -> None:
+    """Decimal comma on ``axis`` with as many decimals as the ticks need (0,025 must not print as 0,02)."""
+    from ..plots import decimal_comma
+
+    ticks = ax.get_yticks() if axis == "y" else ax.get_xticks()
+    d = 0
+    while d < 6 and not np.allclose(np.round(ticks, d), ticks, atol=1e-9):
+        d += 1
+    decimal_comma(ax, axis, decimals=d)
+
+
 class FewClustersWarning(UserWarning):
     """Cluster-robust standard errors with fewer than ~30 clusters are unreliable."""
 
@@ -261,7 +278,7 @@ class WildBootstrapResult(ResultMixin):
         ax.set_xlabel("t-värde (bootstrap)")
         ax.set_ylabel("Antal dragningar")
         decimal_comma(ax)
-        finish(fig, note=f"Observerat t = {fmt_num(self.tstat, 2)}, p = {fmt_p(self.pvalue)}.")
+        finish(fig, note=f"Observerat t = {fmt_num(self.tstat, 2)}, {p_text(self.pvalue)}.")
         return ax
 
 
@@ -507,7 +524,7 @@ class RandomisationResult(ResultMixin):
         ax.set_xlabel("Skattad effekt vid omfördelad behandling")
         ax.set_ylabel("Antal tilldelningar")
         decimal_comma(ax)
-        finish(fig, note=f"Observerat estimat {fmt_num(self.estimate, 3)}, p = {fmt_p(self.pvalue)}.")
+        finish(fig, note=f"Observerat estimat {fmt_num(self.estimate, 3)}, {p_text(self.pvalue)}.")
         return ax
 
 

@@ -51,8 +51,8 @@ from scipy import stats
 
 from ..errors import EstimationError, MissingColumnError
 from ..results import Exclusions, ResultMixin
-from ..sv import fmt_ci, fmt_num, fmt_p
-from .inference import FEW_CLUSTERS, FewClustersWarning, summary_text
+from ..sv import fmt_ci, fmt_num
+from .inference import FEW_CLUSTERS, FewClustersWarning, comma_axis, p_text, summary_text
 
 __all__ = ["staggered_did", "StaggeredResult", "simulate_staggered"]
 
@@ -131,7 +131,7 @@ class StaggeredResult(ResultMixin):
         o = self.overall
         lvl = round(100 * (1 - self.alpha))
         return (f"Genomsnittlig effekt {fmt_num(o['estimat'], 3)}, {lvl} % KI {fmt_ci(*o['ci'], 3)}, "
-                f"p = {fmt_p(o['p'])}; {self.n_treated} behandlade och {self.n_control} "
+                f"{p_text(o['p'])}; {fmt_num(self.n_treated, 0)} behandlade och {fmt_num(self.n_control, 0)} "
                 f"{'aldrig behandlade' if self.control == 'never' else 'aldrig eller ännu inte behandlade'} enheter.")
 
     def summary(self) -> str:
@@ -170,7 +170,7 @@ class StaggeredResult(ResultMixin):
              max_e: int | None = None, **kwargs: Any) -> Any:
         """Effects by time since start (``kind="dynamic"``, optionally only ``min_e..max_e``) or by
         start cohort (``"group"``), with their bands."""
-        from ..plots import categorical, decimal_comma, figure, finish
+        from ..plots import categorical, figure, finish
 
         fig, ax = figure("full") if ax is None else (ax.figure, ax)
         cols = categorical(2)
@@ -195,7 +195,7 @@ class StaggeredResult(ResultMixin):
             ax.set_xticks(ticks)
             ax.set_xticklabels([str(v).replace("-", "\u2212") for v in ticks])
             ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8)
-            decimal_comma(ax, "y")
+            comma_axis(ax, "y")
         elif kind == "group":
             d = self.table("group").dropna(subset=["estimat"])
             y = np.arange(len(d))
@@ -206,7 +206,7 @@ class StaggeredResult(ResultMixin):
             ax.invert_yaxis()
             ax.axvline(0, color="#666666", lw=0.8)
             ax.set_xlabel("Skattad effekt")
-            decimal_comma(ax, "x")
+            comma_axis(ax, "x")
         else:
             raise ValueError(f"Okänt kind={kind!r}: välj 'dynamic' eller 'group'.")
         if kind == "dynamic":
