@@ -221,3 +221,11 @@ def test_result_contract(sim):
 
     assert m.plot() is not None and m.overlap_plot() is not None and e.plot() is not None
     plt.close("all")
+
+
+def test_convergence_problem_named(sim):
+    d = sim.copy()
+    d["lan"] = np.where((d.deltagare == 0) & (np.arange(len(d)) % 10 == 0), "Västra", "Östra")
+    with pytest.warns(RuntimeWarning, match="konvergerade inte.*lan: Östra"):
+        m = match(d, "deltagare", [*COVS, "lan"])
+    assert any("konvergerade inte" in n for n in m.notes)

@@ -120,9 +120,22 @@ def _fit_logit(y: np.ndarray, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
         )
     converged = bool(fit.mle_retvals.get("converged", True))
     if not converged or ConvergenceWarning in kinds:
+        # Name the likely culprits: dummies whose level occurs in only one group (quasi-separation).
+        culprits = []
+        for c in X.columns:
+            x = X[c].to_numpy()
+            if np.isin(x, (0.0, 1.0)).all():
+                for level in (0.0, 1.0):
+                    sel = x == level
+                    if sel.any() and (y[sel].min() == y[sel].max()):
+                        culprits.append(str(c))
+                        break
+        where = (f" Kategorier som bara finns bland deltagare eller bara bland kontroller: {', '.join(culprits)}; "
+                 "slå ihop dem med en annan kategori eller matcha exakt på variabeln." if culprits else
+                 " Kontrollera kovariater med få observationer i någon kategori.")
         msg = (
             "Propensity score-modellen konvergerade inte (Newton-Raphson, 100 iterationer); skattningarna kan "
-            "vara osäkra. Kontrollera kovariater med få observationer i någon kategori."
+            "vara osäkra." + where
         )
         warnings.warn(msg, RuntimeWarning, stacklevel=3)
         notes.append(msg)
