@@ -355,3 +355,13 @@ def test_small_counts_suppressed_in_table_not_coefficients():
     assert "redovisas inte" in res.summary()
     raw = res.table(suppress=False)
     assert raw.loc[0, "n_A"] == 2
+
+
+def test_report_table_is_print_ready():
+    res = intercoder_reliability(simulate(n=80, seed=9), n_boot=100)
+    t = res.report_table()
+    assert list(t.columns) == ["etikett", "n_A", "n_B", "andel_overens", "kappa", "alfa", "f1"]
+    k = res.stats.loc["(poolat)"]
+    assert t["kappa"].iloc[-2].startswith(f"{k['kappa']:.2f}".replace(".", ",") + " [")
+    assert t["andel_overens"].iloc[0].endswith("%")
+    assert res.column_labels["alfa"] == "Krippendorffs alfa [95 % KI]"

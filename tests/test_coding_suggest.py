@@ -264,3 +264,9 @@ def test_docstring_examples():
 
     res = doctest.testmod(suggest, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert res.failed == 0
+
+
+def test_evaluation_report_table(evaluation):
+    t = evaluation.report_table()
+    assert t["kappa_kodforslag"].str.contains(",").all()
+    assert set(evaluation.column_labels) >= set(t.columns)

@@ -42,7 +42,7 @@ from scipy import stats
 
 from ..errors import EstimationError, MissingColumnError, SchemaError
 from ..results import Exclusions, ResultMixin
-from ..sv import fmt_ci, fmt_num, format_table
+from ..sv import fmt_ci, fmt_num, fmt_pct, format_table
 
 __all__ = [
     "Estimate",
@@ -673,6 +673,39 @@ class ReliabilityResult(ResultMixin):
             counts = [c for c in t.columns if c.startswith("n_") and c != "n_utdrag"]
             t = suppress_small(t, counts)
         return t
+
+    @property
+    def column_labels(self) -> dict[str, str]:
+        """Printed headers for :meth:`report_table`."""
+        ci = f"[{round(100 * self.confidence)} % KI]"
+        out = {"etikett": "Kod", "andel_overens": "Överensstämmelse", "kappa": f"Cohens kappa {ci}",
+               "alfa": f"Krippendorffs alfa {ci}", "fleiss_kappa": f"Fleiss kappa {ci}", "f1": "F1"}
+        out.update({f"n_{c}": f"Kodat av {c} (antal)" for c in self.coders})
+        return out
+
+    def report_table(self) -> pd.DataFrame:
+        """Print-sized table: code, counts per coder, % agreement, kappa and alpha with intervals, F1.
+
+        Coefficients are formatted with two decimals and the interval in
+        brackets (strings); counts stay numbers so suppression shows.
+        """
+        t = self.table()
+        coef = [c for c in ("kappa", "fleiss_kappa", "alfa") if c in t.columns]
+        cols = ["etikett", *[f"n_{c}" for c in self.coders], "andel_overens", *coef, "f1"]
+        out = t[cols].copy()
+        out["andel_overens"] = [fmt_pct(v, 0) for v in t["andel_overens"]]
+        for c in coef:
+            lo = "fleiss" if c == "fleiss_kappa" else c
+            out[c] = [
+                "" if pd.isna(v) else f"{fmt_num(v, 2)} {fmt_ci(a, b, 2)}"
+                for v, a, b in zip(t[c], t[f"{lo}_ci_lag"], t[f"{lo}_ci_hog"])
+            ]
+        out["f1"] = [fmt_num(v, 2) for v in t["f1"]]
+        mask = t.attrs.get("suppressed_mask")
+        out.attrs = {k: v for k, v in t.attrs.items() if k != "suppressed_mask"}
+        if mask is not None:
+            out.attrs["suppressed_mask"] = mask.reindex(columns=cols, fill_value=False)
+        return out
 
     def disagreements(self) -> pd.DataFrame:
         """Excerpts and codes where the coders disagree, ready for a coder meeting.

@@ -555,6 +555,22 @@ class SuggestionEvaluation(ResultMixin):
         """One row per held-out group and ``Samtliga``: n, kappa and macro-F1 for both models."""
         return self.scores.copy()
 
+    column_labels = {
+        "grupp": "Prövad grupp", "n_utdrag": "Utdrag (antal)", "kappa_kodforslag": "Kappa, kodförslag",
+        "kappa_baslinje": "Kappa, baslinje", "kappa_kodbok": "Kappa, kodbok ensam",
+        "makro_f1_kodforslag": "Makro-F1, kodförslag", "makro_f1_baslinje": "Makro-F1, baslinje",
+        "makro_f1_kodbok": "Makro-F1, kodbok ensam",
+    }
+
+    def report_table(self) -> pd.DataFrame:
+        """The table with coefficients as two-decimal strings, for print."""
+        from ..sv import fmt_num
+
+        t = self.scores.copy()
+        for c in t.columns[2:]:
+            t[c] = [fmt_num(v, 2) for v in t[c]]
+        return t
+
     def summary(self) -> str:
         from ..sv import format_table
 
