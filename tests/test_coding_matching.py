@@ -109,6 +109,18 @@ def test_phrases_need_order_and_adjacency(text, code):
     assert code not in codes(text)
 
 
+@pytest.mark.parametrize("text,found", [
+    ("Det är förankrat i linjen.", True),
+    ("Det är väldigt svårt.", True),  # one inserted word
+    ("Svårt är det.", False),
+    ("Linjen i", False),
+    ("de yngre deltagarna", True),
+])
+def test_phrases_starting_with_function_words(text, found):
+    cb = Codebook([Code("x", "X", include=["i linjen", "det är svårt", "de yngre"])])
+    assert (not code_text(text, cb).empty) == found
+
+
 def test_phrase_span_and_matched_text():
     text = "Det ska in i den ordinarie verksamheten."
     (h,) = [h for h in CC.hits(text) if h.code == "ordinarie"]

@@ -129,6 +129,7 @@ class CompiledCodebook:
         self.prefixes: dict[str, list[int]] = {}
         self.phrase_first: dict[str, list[int]] = {}
         self.phrase_first_strict: dict[str, list[int]] = {}
+        self.phrase_anchor: dict[int, int] = {}
         self.phrases: dict[int, list[tuple[frozenset[str], frozenset[str]]]] = {}
         self.regexes: list[tuple[int, re.Pattern[str]]] = []
         self._tail_starts: set[str] = set()
@@ -176,7 +177,14 @@ class CompiledCodebook:
             else:
                 spec.append((term_keys(w), frozenset({w})))
         self.phrases[idx] = spec
-        keys, strict = spec[0]
+        # Index the phrase on its rarest word: the first content word, else the longest
+        # non-function word ("de yngre" on "yngre", "i mål" on "mål"), so that common
+        # words like "i", "de", "på" do not start a phrase check at every occurrence.
+        anchor = next((k for k, (keys, _) in enumerate(spec) if keys), None)
+        if anchor is None:
+            anchor = max(range(len(toks)), key=lambda k: (toks[k] not in STOPWORDS, len(toks[k]), -k))
+        self.phrase_anchor[idx] = anchor
+        keys, strict = spec[anchor]
         for k in keys:
             self.phrase_first.setdefault(k, []).append(idx)
         for f in strict:
@@ -264,7 +272,7 @@ class CompiledCodebook:
             ends.append(m.end())
             clause.append(c)
         raw: list[tuple[int, str, int, int]] = []
-        phrases = self.phrases
+        phrases, anchors = self.phrases, self.phrase_anchor
         info = self._info
         for j, tok in enumerate(toks):
             got = info.get(tok)
@@ -274,9 +282,9 @@ class CompiledCodebook:
             for i, kind in hits_:
                 raw.append((i, kind, j, j))
             for i in cand:
-                end = _match_phrase(phrases[i], toks, j)
-                if end is not None:
-                    raw.append((i, "fras", j, end))
+                span = _match_phrase(phrases[i], anchors[i], toks, j)
+                if span is not None:
+                    raw.append((i, "fras", span[0], span[1]))
         for i, rx in self.regexes:
             for m in rx.finditer(text):
                 if m.end() <= m.start():
@@ -295,25 +303,46 @@ class CompiledCodebook:
         return out
 
 
-def _match_phrase(spec: Sequence[tuple[frozenset[str], frozenset[str]]], toks: Sequence[str], j: int,
-                  max_gap: int = 1) -> int | None:
-    """End position of phrase ``spec`` starting at token ``j``, or None; one extra word may intervene."""
-    pos = j
+def _tok_ok(spec_item: tuple[frozenset[str], frozenset[str]], w: str) -> bool:
+    keys, strict = spec_item
+    return w in strict or (bool(keys) and len(w) >= 4 and stem(w) in keys)
+
+
+def _match_phrase(spec: Sequence[tuple[frozenset[str], frozenset[str]]], anchor: int, toks: Sequence[str], j: int,
+                  max_gap: int = 1) -> tuple[int, int] | None:
+    """Token span of phrase ``spec`` whose word ``anchor`` is at token ``j``, or None.
+
+    The words before the anchor are matched leftwards, the words after it
+    rightwards; one extra word may intervene in the whole phrase.
+    """
     gaps = 0
-    for keys, strict in spec[1:]:
+    pos = j
+    for item in reversed(spec[:anchor]):
+        nxt = pos - 1
+        while True:
+            if nxt < 0:
+                return None
+            if _tok_ok(item, toks[nxt]):
+                pos = nxt
+                break
+            if gaps >= max_gap:
+                return None
+            gaps += 1
+            nxt -= 1
+    start, pos = pos, j
+    for item in spec[anchor + 1:]:
         nxt = pos + 1
         while True:
             if nxt >= len(toks):
                 return None
-            w = toks[nxt]
-            if w in strict or (keys and len(w) >= 4 and stem(w) in keys):
+            if _tok_ok(item, toks[nxt]):
                 pos = nxt
                 break
             if gaps >= max_gap:
                 return None
             gaps += 1
             nxt += 1
-    return pos
+    return start, pos
 
 
 def _flags(toks: Sequence[str], clause: Sequence[int], a: int, b: int,
