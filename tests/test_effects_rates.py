@@ -78,4 +78,5 @@ def test_before_after():
 def test_small_counts_suppressed_in_table():
     r = rate_vs_benchmark(2, 4, 0.33)
     t = r.table()
-    assert np.isnan(t.loc[0, "andel"]) and np.isnan(t.loc[0, "lyckade"])
+    assert np.isnan(t.loc[0, "andel"]) and np.isnan(t.loc[0, "lyckade"]) and np.isnan(t.loc[0, "wilson_nedre"])
+    assert "för litet" in r.caption

@@ -224,11 +224,25 @@ class _Formatted(ResultMixin):
 
     _decimals: int | dict[str, int] = 3
 
-    def summary(self) -> str:
+    def _formatted(self, t: pd.DataFrame) -> pd.DataFrame:
         from ..sv import format_table
 
+        out = format_table(t, self._decimals)
+        if "p" in t.columns:  # p-values as "< 0,001", suppressed cells keep their marker
+            keep = out["p"] == ""
+            out["p"] = [fmt_p(v) if not k else "" for v, k in zip(t["p"], keep)]
+            mask = t.attrs.get("suppressed_mask")
+            if mask is not None and "p" in mask.columns:
+                from .._config import get_option
+
+                out.loc[mask["p"].reindex(t.index).fillna(False).astype(bool).to_numpy(), "p"] = get_option(
+                    "suppressed_marker")
+        return out
+
+    def summary(self) -> str:
+
         t = self.table()
-        body = format_table(t, self._decimals).to_string(index=False)
+        body = self._formatted(t).to_string(index=False)
         parts = [self.title or type(self).__name__, body]
         if self.caption:
             parts.insert(1, self.caption)
@@ -240,10 +254,9 @@ class _Formatted(ResultMixin):
     def _repr_html_(self) -> str:
         import html
 
-        from ..sv import format_table
 
         t = self.table()
-        body = format_table(t, self._decimals).to_html(index=False, border=0)
+        body = self._formatted(t).to_html(index=False, border=0)
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self._notes())
         cap = f"<p><em>{html.escape(self.caption)}</em></p>" if self.caption else ""
         return (f"<div class='finsam-result'><h4>{html.escape(self.title)}</h4>{cap}{body}"

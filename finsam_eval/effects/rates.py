@@ -153,6 +153,10 @@ class RateResult(_Formatted):
 
     @property
     def caption(self) -> str:
+        from .._config import get_option
+
+        if 0 < self.n < get_option("min_count"):
+            return f"Underlaget ({self.label}) är för litet för att redovisas."
         lvl = fmt_num(100 * (1 - self.alpha), 0)
         return (f"{fmt_num(self.successes, 0)} av {fmt_num(self.n, 0)} ({fmt_pct(self.rate)}), {lvl} % KI "
                 f"{fmt_ci(*self.wilson, pct=True)} (Wilson), mot {self.benchmark_label} {fmt_pct(self.benchmark)}; "
@@ -175,7 +179,8 @@ class RateResult(_Formatted):
             "exakt_ovre": self.exact[1], "jamforelse": self.benchmark, "skillnad": self.rate - self.benchmark,
             "p": self.pvalue,
         }])
-        return suppress_small(t, ["lyckade", "n"], base="n", derived={"andel": "lyckade"})
+        return suppress_small(t, ["lyckade", "n"], base="n", derived={"andel": "lyckade"},
+                              row_derived=["wilson_nedre", "wilson_ovre", "exakt_nedre", "exakt_ovre", "skillnad", "p"])
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         rows = pd.DataFrame([{"grupp": self.label, "lyckade": self.successes, "n": self.n, "andel": self.rate,
