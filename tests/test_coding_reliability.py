@@ -365,3 +365,21 @@ def test_report_table_is_print_ready():
     assert t["kappa"].iloc[-2].startswith(f"{k['kappa']:.2f}".replace(".", ",") + " [")
     assert t["andel_overens"].iloc[0].endswith("%")
     assert res.column_labels["alfa"] == "Krippendorffs alfa [95 % KI]"
+
+
+@pytest.mark.slow
+def test_bootstrap_interval_coverage_known_truth():
+    """Percentile intervals for alpha cover the population value about 95 % of the time."""
+    e, p, n, reps = 0.1, 0.3, 200, 150
+    q = p * (1 - e) + (1 - p) * e
+    po = (1 - e) ** 2 + e**2
+    pe = q**2 + (1 - q) ** 2
+    truth = (po - pe) / (1 - pe)  # equal marginals: alpha, pi and kappa share the population value
+    rng = np.random.default_rng(2024)
+    hits = 0
+    for r in range(reps):
+        z = rng.random(n) < p
+        x = np.column_stack([z ^ (rng.random(n) < e), z ^ (rng.random(n) < e)]).astype(float)
+        est = krippendorff_alpha(x, ci=True, n_boot=300, random_state=r)
+        hits += est.ci_low <= truth <= est.ci_high
+    assert 0.88 <= hits / reps <= 0.99

@@ -371,7 +371,9 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         y
             The human codes: a list of code lists (``[["samsyn"], [], ...]``),
             a binary indicator matrix (columns in the order of ``codes``) or a
-            DataFrame of 0/1 columns named by code.
+            DataFrame of 0/1 columns named by code. Model selection tools
+            (``cross_val_score``, ``GridSearchCV``) need the indicator
+            matrix, with ``codes`` set so every fold has the same columns.
         """
         texts = _as_texts(X, self.text_col)
         if len(texts) == 0:
