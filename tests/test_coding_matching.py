@@ -234,6 +234,13 @@ def test_code_excerpts_long_table_carries_metadata():
     assert list(res.wide.index) == ["E1", "E2", "E3", "E4"]
 
 
+def test_metadata_with_clashing_names_is_prefixed():
+    df = _frame().assign(score=[1, 2, 3, 4], code="x")
+    long = code_excerpts(df, CB).long
+    assert {"utdrag_score", "utdrag_code"} <= set(long.columns)
+    assert set(long["code"]) <= set(CB.ids)
+
+
 def test_code_excerpts_errors():
     df = _frame()
     with pytest.raises(MissingColumnError, match="kolumnen 'svar' saknas"):

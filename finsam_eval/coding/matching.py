@@ -478,7 +478,7 @@ def code_excerpts(
     >>> res.long[["excerpt_id", "code", "negated", "hedged"]].to_dict("records")
     [{'excerpt_id': 1, 'code': 'samverkan', 'negated': False, 'hedged': False}, {'excerpt_id': 2, 'code': 'forankring', 'negated': True, 'hedged': True}]
     """
-    from .results import CodingResult
+    from .results import CodingResult, attach_metadata
 
     if not isinstance(excerpts, pd.DataFrame):
         raise SchemaError(f"code_excerpts: excerpts ska vara en DataFrame, fick {type(excerpts).__name__}.")
@@ -547,9 +547,7 @@ def code_excerpts(
     cols = ["_pos", id_col, "code", "label", "score", "n_hits", "matched_terms", "matched_text", "negated",
             "hedged", "spans"]
     long = pd.DataFrame(rows, columns=cols)
-    meta = excerpts.reset_index(drop=True).drop(columns=[id_col])
-    meta["_pos"] = range(len(meta))
-    long = long.merge(meta, on="_pos", how="left").drop(columns="_pos")
+    long = attach_metadata(long, excerpts, id_col)
     long["negated"] = long["negated"].astype(bool)
     long["hedged"] = long["hedged"].astype(bool)
     return CodingResult(

@@ -483,9 +483,7 @@ class CodingResult(ResultMixin):
         long = pd.DataFrame(rows, columns=cols)
         order = {c: i for i, c in enumerate(codebook.ids)}
         long = long.assign(_o=long["code"].map(order)).sort_values(["_pos", "_o"]).drop(columns="_o")
-        meta = ex.drop(columns=[id_col])
-        meta["_pos"] = range(len(meta))
-        long = long.merge(meta, on="_pos", how="left").drop(columns="_pos").reset_index(drop=True)
+        long = attach_metadata(long, ex, id_col).reset_index(drop=True)
         long["negated"] = long["negated"].astype(bool)
         long["hedged"] = long["hedged"].astype(bool)
         return cls(long=long, excerpts=ex, codebook=codebook, text_col=text_col, id_col=id_col,
@@ -820,6 +818,19 @@ class CodingResult(ResultMixin):
         from .refi import write_qdpx
 
         return write_qdpx(self, path, **kwargs)
+
+
+def attach_metadata(long: pd.DataFrame, excerpts: pd.DataFrame, id_col: str) -> pd.DataFrame:
+    """Join excerpt metadata onto the long table by row position (``_pos``).
+
+    Metadata columns whose names the long table already uses (``code``,
+    ``score`` ...) get the prefix ``utdrag_`` instead of overwriting.
+    """
+    meta = excerpts.reset_index(drop=True).drop(columns=[id_col])
+    clash = [c for c in meta.columns if c in long.columns]
+    meta = meta.rename(columns={c: f"utdrag_{c}" for c in clash})
+    meta["_pos"] = range(len(meta))
+    return long.merge(meta, on="_pos", how="left").drop(columns="_pos")
 
 
 def _as_code_list(val: Any) -> list[str]:
