@@ -812,6 +812,7 @@ def intercoder_reliability(
     code_col: str = "code",
     text_col: str | None = "text",
     labels: Mapping[str, str] | None = None,
+    value_domain: Sequence[Any] | None = None,
     confidence: float = 0.95,
     source: str | None = None,
 ) -> ReliabilityResult:
@@ -857,6 +858,8 @@ def intercoder_reliability(
         Column with the excerpt text, shown in :meth:`~ReliabilityResult.disagreements`.
     labels
         Display labels for code ids (default: the built-in codebook's labels).
+    value_domain
+        Ordered categories for single-label ordinal ratings given as text.
 
     Returns
     -------
@@ -1118,8 +1121,8 @@ def intercoder_reliability(
         # the categorical coefficients replace the pooled binary row
         lab = pd.DataFrame({name: data[c].tolist() for name, c in zip(coder_names, sel)}, index=pd.Index(data[unit_col]))
         lab = lab.loc[list(units)]
-        a_est = krippendorff_alpha(lab, level, ci=True, n_boot=n_boot, random_state=random_state,
-                                   confidence=confidence)
+        a_est = krippendorff_alpha(lab, level, value_domain=value_domain, ci=True, n_boot=n_boot,
+                                   random_state=random_state, confidence=confidence)
         if m == 2:
             k_est = cohen_kappa(lab.iloc[:, 0], lab.iloc[:, 1], ci=True, ci_method="bootstrap", n_boot=n_boot,
                                 random_state=random_state, confidence=confidence)
