@@ -820,7 +820,8 @@ def match(
             ("Kontroller", "Matchade", n_c_used),
             ("Kontroller", f"Ej använda: {_REASON_MISSING}", n_missing_c),
             ("Kontroller", "Ej använda: inte närmast någon deltagare", n_c_total - n_c_used - n_missing_c),
-        ],
+        ]
+        + ([("Okänd grupp", f"Saknar värde i {treatment!r}", n_missing_other)] if n_missing_other else []),
         columns=["grupp", "status", "antal"],
     )
     return MatchResult(
