@@ -265,6 +265,30 @@ def _design(prep: _Prep, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, d
     return y, X, b
 
 
+def _fast_estimate(prep: _Prep, d: np.ndarray) -> float:
+    """Treatment coefficient for a new treatment column ``d`` (Frisch-Waugh-Lovell; no SE).
+
+    Used by randomisation inference, where only the treatment changes: the
+    demeaned outcome and covariates are cached, so each reassignment costs
+    one demeaning of ``d`` and a few dot products.
+    """
+    b = _base(prep)
+    if "fwl" not in b:
+        sw = b["sw"]
+        y = b["y"] * sw if sw is not None else b["y"]
+        Xc = b["X"] * sw[:, None] if sw is not None else b["X"]
+        Q = np.linalg.qr(Xc)[0] if Xc.shape[1] else None
+        b["fwl"] = (Q, y if Q is None else y - Q @ (Q.T @ y))
+    Q, y_res = b["fwl"]
+    dt = demean(d, b["fe"], b["w"])
+    if b["sw"] is not None:
+        dt = dt * b["sw"]
+    if Q is not None:
+        dt = dt - Q @ (Q.T @ dt)
+    denom = float(dt @ dt)
+    return float(dt @ y_res) / denom if denom > 1e-12 else float("nan")
+
+
 def _wild_design(prep: _Prep, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int, bool]:
     """Design for the wild bootstrap: absorb only effects nested in the clusters, the rest as columns.
 

@@ -574,7 +574,7 @@ def randomisation_inference(
     >>> 0 <= ri.pvalue <= 1
     True
     """
-    from .did import _prepare, _profile_columns, _solve
+    from .did import _fast_estimate, _prepare, _profile_columns, _solve
 
     unit = did_kwargs.get("unit", "person_id")
     level = level or unit
@@ -604,8 +604,19 @@ def randomisation_inference(
     for c in counts:
         n_assign //= math.factorial(int(c))
 
+    tvals = frame[prep.time].to_numpy(dtype=float)
+    post_arr = frame[prep.post].to_numpy(dtype=float) if prep.mode == "post" else None
+
     def stat_for(perm: np.ndarray) -> float:
-        assigned = prof_arr[perm][lvl_codes]
+        assigned = prof_arr[perm][lvl_codes].astype(float)
+        if statistic != "t":
+            g = assigned[:, 0]
+            if post_arr is not None:
+                d = g * post_arr
+            else:
+                with np.errstate(invalid="ignore"):
+                    d = ((g == 1) & (tvals >= assigned[:, 1])).astype(float)
+            return _fast_estimate(prep, d)
         fr = frame.copy()
         for i, col in enumerate(prof_cols):
             fr[col] = assigned[:, i]
