@@ -157,3 +157,13 @@ def test_secondary_suppression_protects_row_total():
 def test_suppress_missing_column_error():
     with pytest.raises(fe.MissingColumnError, match="finns inte"):
         suppress_small(pd.DataFrame({"a": [1]}), ["b"])
+
+
+def test_suppressed_tables_concatenate():
+    a = suppress_small(pd.DataFrame({"g": ["a", "b"], "antal": [2, 9]}))
+    b = suppress_small(pd.DataFrame({"g": ["c", "d"], "antal": [12, 3]}))
+    both = pd.concat([a, b], ignore_index=True)  # failed when the mask compared element-wise
+    assert both["antal"].isna().tolist() == [True, False, False, True]
+    same = pd.concat([a, a])
+    assert same["antal"].isna().sum() == 2
+    assert suppressed_mask(a)["antal"].tolist() == [True, False]

@@ -10,7 +10,7 @@ from .personnummer import (
     scan_frame,
 )
 from .pseudonymise import PseudonymisationResult, pseudonym, pseudonymise, pseudonymise_ids
-from .suppression import suppress_small, suppressed_mask, suppression_note
+from .suppression import SuppressionMask, suppress_small, suppressed_mask, suppression_note
 
 __all__ = [
     "contains_personnummer",
@@ -24,6 +24,7 @@ __all__ = [
     "pseudonym",
     "pseudonymise",
     "pseudonymise_ids",
+    "SuppressionMask",
     "suppress_small",
     "suppressed_mask",
     "suppression_note",

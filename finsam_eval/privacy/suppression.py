@@ -21,7 +21,24 @@ import pandas as pd
 
 from .._config import get_option
 
-__all__ = ["suppress_small", "suppression_note", "suppressed_mask"]
+__all__ = ["suppress_small", "suppression_note", "suppressed_mask", "SuppressionMask"]
+
+
+class SuppressionMask(pd.DataFrame):
+    """Boolean mask of suppressed cells, kept in ``table.attrs['suppressed_mask']``.
+
+    It compares as a whole (``==`` gives one bool), because pandas compares
+    ``attrs`` when it concatenates frames and an element-wise comparison would
+    make ``pd.concat`` fail. Everything else behaves as a DataFrame.
+    """
+
+    def __eq__(self, other: object) -> bool:  # type: ignore[override]
+        return isinstance(other, pd.DataFrame) and pd.DataFrame(self).equals(pd.DataFrame(other))
+
+    def __ne__(self, other: object) -> bool:  # type: ignore[override]
+        return not self.__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def suppression_note(threshold: int | None = None, *, lang: str | None = None) -> str:
@@ -143,7 +160,7 @@ def suppress_small(
                 out[c] = out[c].astype(object)
                 out.loc[mask[c], c] = None
     out.attrs = dict(table.attrs)
-    out.attrs["suppressed_mask"] = mask
+    out.attrs["suppressed_mask"] = SuppressionMask(mask)
     out.attrs["count_columns"] = list(count_cols)
     out.attrs["n_suppressed"] = int(mask.to_numpy().sum())
     out.attrs["suppression_threshold"] = t
