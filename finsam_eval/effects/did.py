@@ -554,8 +554,8 @@ def did(
     trends = (frame.groupby([time, _GRP])[outcome].mean().rename("medel").reset_index()
               .rename(columns={time: "period", _GRP: "grupp"}))
     est_name = "tvåvägs fixa effekter (TWFE)" if fe == "twfe" else "2x2 (grupp × efter, periodeffekter)"
-    notes.insert(0, f"Estimator: {est_name}; {len(frame)} observationer, {n_treated} deltagare och "
-                    f"{n_control} kontroller; standardfel klustrade på {cluster!r} ({G} kluster, CR1).")
+    notes.insert(0, f"Estimator: {est_name}; {fmt_num(len(frame), 0)} observationer, {fmt_num(n_treated, 0)} deltagare och "
+                    f"{fmt_num(n_control, 0)} kontroller; standardfel klustrade på {cluster!r} ({fmt_num(G, 0)} kluster, CR1).")
     if prep.exclusions:
         notes.append("Exkluderat: " + prep.exclusions.describe().replace("\n", "; "))
     if prep.mode == "start" and frame.loc[frame[_GRP] == 1, _START].nunique() > 1 and fe == "twfe":

@@ -235,10 +235,10 @@ def event_study(
     units = frame.groupby(unit)[_GRP].first()
     n_treated, n_control = int((units == 1).sum()), int((units == 0).sum())
     notes = [
-        f"Estimator: händelsestudie med enhets- och periodeffekter (TWFE), {len(frame)} observationer, "
-        f"{n_treated} deltagare och {n_control} aldrig behandlade kontroller; referensperiod {ref}; "
+        f"Estimator: händelsestudie med enhets- och periodeffekter (TWFE), {fmt_num(len(frame), 0)} observationer, "
+        f"{fmt_num(n_treated, 0)} deltagare och {fmt_num(n_control, 0)} aldrig behandlade kontroller; referensperiod {ref}; "
         f"ändpunkterna ≤{-leads} och ≥{lags} samlar alla perioder bortom dem.".replace("-", "\u2212"),
-        f"Standardfel klustrade på {cluster!r} ({G} kluster, CR1). Förtrendtestet är ett gemensamt Wald-test av "
+        f"Standardfel klustrade på {cluster!r} ({fmt_num(G, 0)} kluster, CR1). Förtrendtestet är ett gemensamt Wald-test av "
         f"{pretrend['df']} förperioder: F = {fmt_num(pretrend['F'], 2)}, {p_text(pretrend['p_F'])}.",
         *prep.notes,
     ]

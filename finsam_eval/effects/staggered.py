@@ -537,7 +537,7 @@ def staggered_did(
     n_control = int(never.sum())
     notes.insert(0, (
         f"Estimator: Callaway & Sant'Anna (2021), {K} grupp-tid-celler, {len(cohorts)} startkohorter, "
-        f"{n_treated} behandlade enheter och {int(never.sum())} aldrig behandlade; kontroller: "
+        f"{fmt_num(n_treated, 0)} behandlade enheter och {fmt_num(int(never.sum()), 0)} aldrig behandlade; kontroller: "
         f"{'aldrig behandlade' if control == 'never' else 'aldrig eller ännu inte behandlade'}"
         f"{', ' + str(anticipation) + ' periods förväntanseffekt' if anticipation else ''}."
     ))
