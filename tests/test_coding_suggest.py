@@ -270,3 +270,18 @@ def test_evaluation_report_table(evaluation):
     t = evaluation.report_table()
     assert t["kappa_kodforslag"].str.contains(",").all()
     assert set(evaluation.column_labels) >= set(t.columns)
+
+
+def test_learning_adds_to_a_sparse_codebook(excerpts):
+    """With only three terms per code the codebook alone is weak; the stacked model recovers."""
+    from finsam_eval.coding import Codebook
+
+    cb = Codebook.default().copy()
+    for code in list(cb):
+        cb.update(code.id, include=code.include[:3], exclude=[], regex=[])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ev = evaluate_suggester(excerpts, estimator=CodeSuggester(codebook=cb, random_state=0))
+    o = ev.table().iloc[-1]
+    assert o["kappa_kodforslag"] > o["kappa_kodbok"] + 0.1
+    assert o["kappa_kodforslag"] > o["kappa_baslinje"] + 0.05
