@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..errors import CodebookError, InputFileError
+from ..errors import CodebookError, InputFileError, MissingDependencyError
 from .codebook import Code, Codebook
 
 if TYPE_CHECKING:
@@ -470,7 +470,9 @@ def validate_qdpx(source: str | Path | bytes) -> None:
     try:
         import xmlschema
     except ImportError as exc:  # pragma: no cover
-        raise InputFileError("validate_qdpx kräver paketet xmlschema (pip install xmlschema).") from exc
+        raise MissingDependencyError(
+            "validate_qdpx kräver paketet xmlschema: pip install 'finsam_eval[refi]'."
+        ) from exc
     zf, where = _open_qdpx(source)
     with zf:
         data = zf.read("project.qde")
