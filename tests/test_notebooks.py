@@ -19,8 +19,10 @@ def test_notebook_runs(path, tmp_path):
     # Run in a scratch folder so that files a notebook writes do not land in the checkout.
     client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    assert not errors
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    if path.name != "04_slutrapport.ipynb":  # the analysis notebooks show their figures
+        assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
