@@ -20,6 +20,7 @@ MODULES = [
     "finsam_eval.likert.compare",
     "finsam_eval.likert.plot",
     "finsam_eval.report.document",
+    "finsam_eval.io.export",
 ]
 
 

@@ -90,7 +90,7 @@ def test_html_self_contained_and_markdown(tmp_path):
     csv = (tmp_path / "md" / "tabeller" / "tabell_01.csv").read_bytes()
     assert csv.startswith(b"\xef\xbb\xbf")  # BOM for Swedish Excel
     body = csv.decode("utf-8-sig").splitlines()
-    assert body[0] == "forbund;n;antal;andel_pct" and body[1] == "Botkyrka;120;31;25,8" and body[3].endswith(";..;..;..")
+    assert body[0] == "forbund;n;antal;andel_pct" and body[1] == "Botkyrka;120;31;25,8333" and body[3].endswith(";..;..;..")
 
 
 def test_raw_tables_are_suppressed_by_default():

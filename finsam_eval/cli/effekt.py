@@ -67,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
 
     from ..effects import compare_forbund, match, person_baseline
     from ..errors import ConfigError
+    from ..io.export import write_csv
     from ..plots import save_figure
-    from .enkat import write_csv
 
     if args.demo:
         from ..samples import load_sample

@@ -12,13 +12,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .._config import get_option
 from ..errors import SchemaError
+from ..io.export import write_csv
 
-__all__ = ["register", "run", "write_csv"]
+__all__ = ["register", "run"]
 
 
 def register(subparsers: Any) -> None:
@@ -70,28 +70,6 @@ def _guess_items(df: pd.DataFrame, scale: Any, skip: set[str]) -> list[str]:
         if ((codes >= 0) & (codes < len(scale.levels))).any():
             items.append(c)
     return items
-
-
-def write_csv(table: pd.DataFrame, path: str | Path, decimals: int = 2) -> Path:
-    """Write a table for Swedish Excel: ``;`` separator, decimal comma, UTF-8 with BOM, suppressed cells ``..``."""
-    path = Path(path)
-    marker = get_option("suppressed_marker")
-    mask = table.attrs.get("suppressed_mask")
-    out = pd.DataFrame(index=table.index)
-    for col in table.columns:
-        s = table[col]
-        if pd.api.types.is_float_dtype(s):
-            whole = s.dropna().apply(float.is_integer).all() and col.startswith("n")
-            txt = s.map(lambda v, w=whole: "" if pd.isna(v) else (f"{v:.0f}" if w else f"{v:.{decimals}f}")
-                        .replace(".", ","))
-        else:
-            txt = s.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
-        if mask is not None and col in mask.columns:
-            txt = txt.where(~mask[col].reindex(table.index).fillna(False).astype(bool), marker)
-        out[col] = txt
-    path.parent.mkdir(parents=True, exist_ok=True)
-    out.to_csv(path, sep=";", index=False, encoding="utf-8-sig")
-    return path
 
 
 def run(args: argparse.Namespace) -> int:

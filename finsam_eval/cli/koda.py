@@ -8,7 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["register", "run", "write_csv"]
+from ..io.export import write_csv
+
+__all__ = ["register", "run"]
 
 
 def register(subparsers: Any) -> None:
@@ -37,33 +39,6 @@ def register(subparsers: Any) -> None:
     p.add_argument("--qdpx", action="store_true", help="skriv också ett REFI-QDA-projekt (kodning.qdpx)")
     p.add_argument("--format", dest="formats", default="png,svg", help="figurformat, kommaseparerade (standard: png,svg)")
     p.set_defaults(func=run)
-
-
-def write_csv(df: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
-    """Write a table for Swedish Excel: ``;`` separator, decimal comma, UTF-8 with BOM.
-
-    Suppressed cells (``attrs['suppressed_mask']``) are written as the
-    suppression marker; list cells are joined with ``", "``.
-    """
-    from .._config import get_option
-
-    out = df.copy()
-    mask = df.attrs.get("suppressed_mask")
-    for c in out.columns:
-        if out[c].map(lambda v: isinstance(v, (list, tuple))).any():
-            out[c] = out[c].map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-    if mask is not None and mask.to_numpy().any():
-        marker = get_option("suppressed_marker")
-        m = mask.reindex(index=out.index, columns=out.columns, fill_value=False).astype(bool)
-        for c in out.columns:
-            if m[c].any():
-                col = out[c].astype(object)
-                col[m[c]] = marker
-                out[c] = col.map(lambda v: f"{v:.4f}".rstrip("0").rstrip(".").replace(".", ",")
-                                 if isinstance(v, float) and pd.notna(v) else v)
-    path = Path(path)
-    out.to_csv(path, sep=";", decimal=",", encoding="utf-8-sig", index=index, float_format="%.4g")
-    return path
 
 
 def run(args: argparse.Namespace) -> int:

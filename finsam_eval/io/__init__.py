@@ -8,6 +8,7 @@ an error from :mod:`finsam_eval.errors` naming the file, column, first lines
 """
 
 from .excerpts import DEFAULT_NAME_PATTERN, INTERVIEWER_LABELS, parse_code_list, parse_transcript, read_excerpts
+from .export import write_csv
 from .register import personnummer_mask, read_register
 from .schemas import EXCERPTS, REGISTER, SURVEY, schema_table
 from .survey import normalise_labels, read_survey
@@ -15,6 +16,7 @@ from .tables import MissingDependencyError, check_unique, file_rows, read_table,
 
 __all__ = [
     "read_table",
+    "write_csv",
     "read_excerpts",
     "read_survey",
     "read_register",

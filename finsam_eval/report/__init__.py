@@ -1,6 +1,6 @@
 """Slutrapport: collect results into Word, HTML and Markdown reports."""
 
+from ..io.export import write_csv
 from .document import Report
-from .markdown import write_csv
 
 __all__ = ["Report", "write_csv"]

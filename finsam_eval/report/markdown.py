@@ -5,33 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from ..sv import format_table
+from ..io.export import write_csv
 from .document import FigureBlock, Heading, Paragraph, TableBlock
 
 if TYPE_CHECKING:
     from .document import Report
 
-__all__ = ["write_markdown", "write_csv"]
-
-
-def write_csv(table, path: str | Path) -> Path:
-    """Write a table as Swedish Excel opens it: ``;``, decimal comma, UTF-8 with BOM, suppressed cells marked."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    t = table if isinstance(table.index, pd.RangeIndex) else table.reset_index()
-    if t is not table:
-        t.attrs = dict(table.attrs)
-        mask = table.attrs.get("suppressed_mask")
-        if mask is not None:
-            m = mask.reset_index(drop=True).reindex(columns=t.columns, fill_value=False)
-            m.index = t.index
-            t.attrs["suppressed_mask"] = m
-    format_table(t).replace("\u00a0", "", regex=True).replace("\u2212", "-", regex=True).to_csv(
-        path, sep=";", index=False, encoding="utf-8-sig"
-    )
-    return path
+__all__ = ["write_markdown"]
 
 
 def _md_table(block: TableBlock) -> str:
