@@ -140,11 +140,15 @@ def format_table(df: pd.DataFrame, decimals: int | dict[str, int] = 1, *, lang: 
         elif pd.api.types.is_float_dtype(s):
             # Counts turned float by suppression (NaN) still print as whole numbers.
             nonnull = s.dropna()
-            is_count = col in counts or (
-                not nonnull.empty and nonnull.apply(float.is_integer).all() and str(col).startswith(("n", "antal"))
-            )
-            places = 0 if is_count else d
-            vals = s.map(lambda v, places=places: fmt_num(v, places, lang=lang))
+            whole = not nonnull.empty and nonnull.apply(float.is_integer).all()
+            was_masked = mask is not None and col in getattr(mask, "columns", []) and bool(mask[col].any())
+            is_count = col in counts or (whole and (str(col).startswith(("n", "antal")) or was_masked))
+            is_share = str(col).startswith(("andel", "share")) and not nonnull.empty and nonnull.between(0, 1).all()
+            if is_share:  # shares print as percentages, as in the reports
+                vals = s.map(lambda v: fmt_pct(v, d, lang=lang))
+            else:
+                places = 0 if is_count else d
+                vals = s.map(lambda v, places=places: fmt_num(v, places, lang=lang))
         else:
             vals = s.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
         if mask is not None and col in getattr(mask, "columns", []):

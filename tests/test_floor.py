@@ -142,3 +142,15 @@ def test_readme_quick_start_has_two_lines_and_ci_runs_the_second():
     assert "rapport --demo" in lines[0]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert lines[1] in ci, "the test line of the README and .ci/run have drifted apart"
+
+
+def test_format_table_counts_and_shares():
+    from finsam_eval.sv import format_table
+
+    t = fe.suppress_small(pd.DataFrame({"Botkyrka": [3, 7], "andel": [0.235, 0.5], "medel": [4.0, 3.25]},
+                                       index=["a", "b"]), ["Botkyrka"])
+    f = format_table(t)
+    # A count column made float by suppression prints whole; shares print as percent.
+    assert f["Botkyrka"].tolist() == ["..", "7"]
+    assert [v.replace("\u00a0", " ") for v in f["andel"]] == ["23,5 %", "50,0 %"]
+    assert f["medel"].tolist() == ["4,0", "3,2"]
