@@ -53,8 +53,11 @@ def test_demo_report_has_all_sections(demo):
 
 
 def test_no_personnummer_in_any_output(demo):
-    # The sample excerpts contain invented personnummer; none may survive into the report.
-    assert find_personnummer(_all_text(demo)) == []
+    # The sample excerpts contain invented personnummer and first names; none may survive into the report.
+    text = _all_text(demo)
+    assert find_personnummer(text) == []
+    for name in DEMO_CONFIG["kodning"]["namn"]:
+        assert not re.search(rf"\b{name}\b", text), name
 
 
 def test_config_example_is_valid():
@@ -101,3 +104,14 @@ def test_config_run_on_files(tmp_path):
     assert main(["rapport", "--config", str(tmp_path / "r.toml"), "--out", str(tmp_path / "ut"), "--tyst"]) == 0
     doc = Document(tmp_path / "ut" / "rapport.docx")
     assert any("enkat.csv" in p.text for p in doc.paragraphs)
+
+
+def test_kontrollera_reports_repairs_and_personnummer(tmp_path, capsys):
+    p = tmp_path / "lista.csv"
+    p.write_text("id;namn;varde\n19121212-1212;a;1,5\n121212-1212;b;2,5\n", encoding="cp1252")
+    assert main(["kontrollera", str(p)]) == 1
+    out = capsys.readouterr().out
+    assert "2 rader, 3 kolumner" in out and "id: 2" in out and "1212" not in out.replace("lista.csv", "")
+    q = tmp_path / "ok.csv"
+    q.write_text("a;b\n1;2\n", encoding="utf-8")
+    assert main(["kontrollera", str(q)]) == 0

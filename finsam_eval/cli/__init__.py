@@ -16,7 +16,7 @@ from .. import __version__
 from ..errors import FinsamError
 
 # Subcommand modules, in the order shown by --help.
-_COMMANDS = ("rapport", "koda", "enkat", "effekt")
+_COMMANDS = ("rapport", "koda", "enkat", "effekt", "kontrollera")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -63,7 +63,9 @@ DEMO_CONFIG: dict[str, Any] = {
         "format": list(_FORMATS),
     },
     "kodning": {"fil": "excerpts", "grupper": ["forbund", "roll"], "kodare": ["codes_a", "codes_b"],
-                "citat_per_tema": 2, "teman_med_citat": 4},
+                "citat_per_tema": 2, "teman_med_citat": 4,
+                # Invented first names that occur in the sample excerpts: pseudonymised before quoting.
+                "namn": ["Samira", "Mirela", "Ahmed", "Johan", "Leila", "Petra"]},
     "enkat": [
         {"fil": "survey_samverkan", "skala": "stammer5", "fragefil": "survey_items", "grupp": "forbund",
          "population": "survey_population", "index_fragor": ["s01", "s02", "s03", "s04", "s05", "s06", "s07", "s08",
