@@ -145,7 +145,7 @@ def format_table(df: pd.DataFrame, decimals: int | dict[str, int] = 1, *, lang: 
             is_count = col in counts or (whole and (str(col).startswith(("n", "antal")) or was_masked))
             is_share = str(col).startswith(("andel", "share")) and not nonnull.empty and nonnull.between(0, 1).all()
             if is_share:  # shares print as percentages, as in the reports
-                vals = s.map(lambda v: fmt_pct(v, d, lang=lang))
+                vals = s.map(lambda v, d=d: fmt_pct(v, d, lang=lang))
             else:
                 places = 0 if is_count else d
                 vals = s.map(lambda v, places=places: fmt_num(v, places, lang=lang))
