@@ -62,7 +62,7 @@ def test_docx_structure(tmp_path):
     assert len(doc.tables) == 3  # two numbered, one exclusion table in the appendix
     appendix = [[c.text for c in row.cells] for row in doc.tables[2].rows]
     assert appendix[0] == ["Orsak", "Åtgärd", "Kolumner", "Antal"] and appendix[1][3] == "7"
-    assert re.search(r"Tabell 1\. Andel i arbete", text) and re.search(r"Tabell 2\. Teman", text)
+    assert re.search(r"Tabell 1\. Underlag till figur 1: andel i arbete", text) and re.search(r"Tabell 2\. Teman", text)
     assert re.search(r"Figur 1\. Andel i arbete", text)
     assert "Inledning" in text and "Bilaga: Metod och data" in text
     assert "Wilsonintervall" in text and "saknar avslutsorsak" in appendix[1][0]

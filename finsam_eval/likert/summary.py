@@ -200,7 +200,9 @@ class LikertSummary(ResultMixin):
     @property
     def caption(self) -> str:  # type: ignore[override]
         lvl = " / ".join(self.scale.labels)
-        grp = f" per {', '.join(self.by)}" if self.by else ""
+        from ..sv import column_label
+
+        grp = f" per {', '.join(column_label(b).lower() for b in self.by)}" if self.by else ""
         return (f"Andel per svarsalternativ ({lvl}){grp}. Procent av dem som tagit ställning; "
                 f"{', '.join(self.scale.non_substantive) or 'ickesubstantiella svar'} ingår inte i basen.")
 

@@ -255,11 +255,14 @@ class Report:
         if table:
             t = result.report_table() if hasattr(result, "report_table") else result.table()
         has_table = t is not None and len(t.columns) > 0
-        # Notes once: under the table when there is one, else under the figure.
+        # Notes once: under the table when there is one, else under the figure. A table that
+        # carries a figure's numbers gets a short caption pointing to it instead of repeating it.
+        fig_no = None
         if _figure_of(fig) is not None:
-            self.add_figure(fig, caption, [] if has_table else notes)
+            fig_no = self.add_figure(fig, caption, [] if has_table else notes)
         if has_table:
-            self.add_table(t, caption, notes, labels=getattr(result, "column_labels", None))
+            tab_caption = f"Underlag till figur {fig_no}: {title[:1].lower() + title[1:]}." if fig_no else caption
+            self.add_table(t, tab_caption, notes, labels=getattr(result, "column_labels", None))
         ex = getattr(result, "exclusions", None)
         if isinstance(ex, Exclusions) and ex:
             self.exclusions.append((title, ex))
