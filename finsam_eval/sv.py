@@ -25,7 +25,10 @@ import pandas as pd
 
 from ._config import get_option
 
-__all__ = ["fmt_num", "fmt_pct", "fmt_ci", "fmt_p", "quantifier", "QUANTIFIERS", "format_table"]
+__all__ = [
+    "fmt_num", "fmt_pct", "fmt_ci", "fmt_p", "quantifier", "QUANTIFIERS", "format_table", "auto_decimals",
+    "column_label", "COLUMN_LABELS",
+]
 
 # Non-breaking space as thousands separator, as in Swedish print (Språkrådet).
 _THOUSANDS = "\u00a0"
@@ -118,12 +121,36 @@ def quantifier(count: int, total: int, *, lang: str | None = None) -> str:
     return "ett fåtal"
 
 
-def format_table(df: pd.DataFrame, decimals: int | dict[str, int] = 1, *, lang: str | None = None) -> pd.DataFrame:
+_P_COLUMNS = ("p", "pvalue", "p_value", "p_varde", "p_holm", "p_adj", "p_F", "p_chi2")
+
+
+def auto_decimals(values: pd.Series) -> int:
+    """Decimals that keep a column's information: 3 below 0,1, 2 below 1, 1 below 100, else 0.
+
+    Examples
+    --------
+    >>> auto_decimals(pd.Series([0.054, 0.006])), auto_decimals(pd.Series([0.81, 0.86]))
+    (3, 2)
+    >>> auto_decimals(pd.Series([3.7, 4.1])), auto_decimals(pd.Series([12500.0, 9800.0]))
+    (1, 0)
+    """
+    v = pd.to_numeric(values, errors="coerce").abs()
+    v = v[(v > 0) & v.notna() & (v != float("inf"))]
+    if v.empty:
+        return 1
+    m = float(v.median())
+    return 3 if m < 0.1 else 2 if m < 1 else 1 if m < 100 else 0
+
+
+def format_table(df: pd.DataFrame, decimals: int | dict[str, int] | None = None, *,
+                 lang: str | None = None) -> pd.DataFrame:
     """Return a copy of ``df`` as strings for print: decimal comma, suppressed cells marked.
 
     Cells recorded as suppressed in ``df.attrs['suppressed_mask']`` (set by
     :func:`finsam_eval.privacy.suppress_small`) show the suppression marker;
-    integer columns get no decimals.
+    integer and count columns get no decimals, p-values three (``< 0,001``),
+    shares (``andel*`` between 0 and 1) print as percentages, and other
+    numbers get :func:`auto_decimals` unless ``decimals`` says otherwise.
     """
     lang = lang or get_option("lang")
     marker = get_option("suppressed_marker")
@@ -132,7 +159,10 @@ def format_table(df: pd.DataFrame, decimals: int | dict[str, int] = 1, *, lang: 
     out = pd.DataFrame(index=df.index)
     for col in df.columns:
         s = df[col]
-        d = decimals.get(col, 1) if isinstance(decimals, dict) else decimals
+        d = decimals.get(col) if isinstance(decimals, dict) else decimals
+        is_p = str(col) in _P_COLUMNS or str(col).startswith("p_")
+        if d is None and pd.api.types.is_float_dtype(s):
+            d = 1 if str(col).startswith(("andel", "share")) else auto_decimals(s)
         if pd.api.types.is_bool_dtype(s):
             vals = s.map(lambda v: ("ja" if v else "nej") if lang == "sv" else ("yes" if v else "no"))
         elif pd.api.types.is_integer_dtype(s):
@@ -144,7 +174,9 @@ def format_table(df: pd.DataFrame, decimals: int | dict[str, int] = 1, *, lang: 
             was_masked = mask is not None and col in getattr(mask, "columns", []) and bool(mask[col].any())
             is_count = col in counts or (whole and (str(col).startswith(("n", "antal")) or was_masked))
             is_share = str(col).startswith(("andel", "share")) and not nonnull.empty and nonnull.between(0, 1).all()
-            if is_share:  # shares print as percentages, as in the reports
+            if is_p and not is_share:
+                vals = s.map(lambda v: fmt_p(v, lang=lang))
+            elif is_share:  # shares print as percentages, as in the reports
                 vals = s.map(lambda v, d=d: fmt_pct(v, d, lang=lang))
             else:
                 places = 0 if is_count else d

@@ -131,7 +131,8 @@ def test_single_wide_row_is_printed_vertically(tmp_path):
                          "n_kontroller": 900}])
     rep.add_table(row, "Effekt")
     t = rep.tables[0].formatted()
-    assert list(t.columns) == ["Mått", "Värde"] and t.iloc[0].tolist() == ["Effekt (ATT)", "0,1"]
+    assert list(t.columns) == ["Mått", "Värde"] and t.iloc[0].tolist() == ["Effekt (ATT)", "0,051"]
+    assert t.iloc[4].tolist() == ["p-värde", "< 0,001"] and t.iloc[1].tolist() == ["Medelfel", "0,010"]
     doc = Document(rep.to_docx(tmp_path / "v.docx"))
     assert doc.tables[0].rows[6].cells[1].text == "900"
 
