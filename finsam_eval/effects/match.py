@@ -43,7 +43,7 @@ import pandas as pd
 
 from ..errors import EstimationError, MissingColumnError, SchemaError
 from ..results import Exclusions, ResultMixin
-from ..sv import fmt_ci, fmt_num, fmt_p
+from ..sv import column_label, fmt_ci, fmt_num, fmt_p
 
 __all__ = ["match", "MatchResult", "EffectResult", "person_baseline"]
 
@@ -398,7 +398,7 @@ class MatchResult(_Formatted):
         return (
             f"Propensity score-matchning 1:{self.ratio} {'med' if self.replace else 'utan'} återläggning"
             + (f", caliper {fmt_num(self.caliper, 2)} SD" if self.caliper is not None else "")
-            + (f", exakt på {', '.join(self.exact)}" if self.exact else "")
+            + (f", exakt på {', '.join(column_label(e).lower() for e in self.exact)}" if self.exact else "")
             + f": {fmt_num(n_t, 0)} deltagare och {fmt_num(n_c, 0)} kontroller."
         )
 
