@@ -154,3 +154,11 @@ def test_format_table_counts_and_shares():
     assert f["Botkyrka"].tolist() == ["..", "7"]
     assert [v.replace("\u00a0", " ") for v in f["andel"]] == ["23,5 %", "50,0 %"]
     assert f["medel"].tolist() == ["4,0", "3,2"]
+
+
+def test_cli_speaks_swedish():
+    out = subprocess.run([sys.executable, "-m", "finsam_eval", "rapport"], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert "användning:" in out.stderr and "ett av argumenten --demo --config krävs" in out.stderr
+    out = subprocess.run([sys.executable, "-m", "finsam_eval", "koda", "--help"], capture_output=True, text=True)
+    assert "visa den här hjälpen och avsluta" in out.stdout and "flaggor:" in out.stdout
