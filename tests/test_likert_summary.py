@@ -232,3 +232,11 @@ def test_from_counts_matches_raw_and_long_format():
         assert fc[col] == pytest.approx(raw[col]), col
     with pytest.raises(UnknownLabelError, match="Kanske"):
         likert_summary_from_counts(pd.DataFrame({"item": ["a"], "Stämmer helt": [3], "Kanske": [1]}), S5)
+
+
+def test_scale_rejects_a_string_for_labels():
+    from finsam_eval.errors import ScaleError
+    from finsam_eval.likert import Scale
+
+    with pytest.raises(ScaleError, match="ska vara en lista"):
+        Scale("egen", ["a", "b"])

@@ -120,6 +120,11 @@ class Scale:
     aliases: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if isinstance(self.labels, str):  # Scale("namn", [...]) is a common slip; a string is not a list
+            raise ScaleError(
+                f"Scale: labels ska vara en lista med svarsalternativ, fick texten {self.labels!r}. "
+                "Skriv Scale([...], name='...')."
+            )
         labels = tuple(str(x) for x in self.labels)
         if len(labels) < 2:
             raise ScaleError(f"En skala behöver minst två svarsalternativ, fick {list(labels)}.")
