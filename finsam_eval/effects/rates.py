@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from ..errors import MissingColumnError, SchemaError
 from ..plots import OKABE_ITO, decimal_comma, figure, finish, house_style
@@ -52,12 +53,8 @@ def wilson_ci(x: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
     >>> [round(v, 4) for v in wilson_ci(31, 164)]
     [0.1365, 0.2558]
     """
-    z = stats.norm.ppf(1 - alpha / 2)
-    p = x / n
-    den = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / den
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / den
-    return float(centre - half), float(centre + half)
+    lo, hi = proportion_confint(x, n, alpha=alpha, method="wilson")
+    return float(lo), float(hi)
 
 
 def exact_ci(x: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
@@ -68,8 +65,7 @@ def exact_ci(x: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
     >>> [round(v, 4) for v in exact_ci(31, 164)]
     [0.1322, 0.2574]
     """
-    lo = 0.0 if x == 0 else stats.beta.ppf(alpha / 2, x, n - x + 1)
-    hi = 1.0 if x == n else stats.beta.ppf(1 - alpha / 2, x + 1, n - x)
+    lo, hi = proportion_confint(x, n, alpha=alpha, method="beta")
     return float(lo), float(hi)
 
 
@@ -81,12 +77,7 @@ def newcombe_ci(x1: int, n1: int, x2: int, n2: int, alpha: float = 0.05) -> tupl
     >>> [round(v, 4) for v in newcombe_ci(56, 70, 48, 80)]
     [0.0524, 0.3339]
     """
-    p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = wilson_ci(x1, n1, alpha)
-    l2, u2 = wilson_ci(x2, n2, alpha)
-    d = p1 - p2
-    lo = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    hi = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    lo, hi = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff", alpha=alpha)
     return float(lo), float(hi)
 
 
