@@ -26,7 +26,7 @@ import pandas as pd
 from ._config import get_option
 
 __all__ = [
-    "fmt_num", "fmt_pct", "fmt_ci", "fmt_p", "quantifier", "QUANTIFIERS", "format_table", "auto_decimals",
+    "fmt_num", "fmt_pct", "fmt_ci", "fmt_p", "fmt_p_eq", "quantifier", "QUANTIFIERS", "format_table", "auto_decimals",
     "column_label", "COLUMN_LABELS",
 ]
 
@@ -76,6 +76,19 @@ def fmt_p(p: object, *, lang: str | None = None) -> str:
     if float(p) < 0.001:
         return "< " + fmt_num(0.001, 3, lang=lang)
     return fmt_num(p, 3, lang=lang)
+
+
+def fmt_p_eq(p: object, *, nbsp: bool = False, lang: str | None = None) -> str:
+    """A p-value as a phrase for captions: ``p = 0,034`` or ``p < 0,001`` (never ``p = < 0,001``).
+
+    Examples
+    --------
+    >>> fmt_p_eq(0.0342), fmt_p_eq(0.00001)
+    ('p = 0,034', 'p < 0,001')
+    """
+    sp = "\u00a0" if nbsp else " "
+    txt = fmt_p(p, lang=lang)
+    return f"p{sp}{txt}" if txt.startswith("<") else f"p{sp}={sp}{txt}"
 
 
 # Ordered from the strongest claim down; each word covers shares >= its lower bound.

@@ -35,7 +35,7 @@ from scipy import sparse, stats
 
 from ..errors import EstimationError
 from ..results import ResultMixin
-from ..sv import fmt_num, fmt_p
+from ..sv import fmt_num, fmt_p_eq
 
 __all__ = [
     "FewClustersWarning",
@@ -73,9 +73,8 @@ def summary_text(result: ResultMixin, table: pd.DataFrame) -> str:
 
 
 def p_text(p: float) -> str:
-    """``p = 0,023`` or ``p < 0,001`` (never ``p = < 0,001``)."""
-    f = fmt_p(p)
-    return "p\u00a0" + (f if f.startswith("<") else "=\u00a0" + f)
+    """``p = 0,023`` or ``p < 0,001`` with non-breaking spaces, for figure notes and captions."""
+    return fmt_p_eq(p, nbsp=True)
 
 
 def comma_axis(ax: Any, axis: str = "y") -> None:

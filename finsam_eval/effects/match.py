@@ -43,7 +43,7 @@ import pandas as pd
 
 from ..errors import EstimationError, MissingColumnError, SchemaError
 from ..results import Exclusions, ResultMixin
-from ..sv import column_label, fmt_ci, fmt_num, fmt_p
+from ..sv import column_label, fmt_ci, fmt_num, fmt_p, fmt_p_eq
 
 __all__ = ["match", "MatchResult", "EffectResult", "person_baseline"]
 
@@ -55,10 +55,7 @@ _REASON_CALIPER = "ingen kontroll inom caliper"
 # --------------------------------------------------------------------------- helpers
 
 
-def _p_eq(p: float) -> str:
-    """``"p = 0,012"`` or ``"p < 0,001"`` for captions."""
-    s = fmt_p(p)
-    return f"p {s}" if s.startswith("<") else f"p = {s}"
+_p_eq = fmt_p_eq  # caption phrase, shared with compare and rates
 
 
 def _check_columns(data: pd.DataFrame, cols: list[str], what: str) -> None:

@@ -36,7 +36,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 
 from ..errors import EstimationError, MissingColumnError, SchemaError
 from ..results import Exclusions, ResultMixin
-from ..sv import fmt_ci, fmt_num, fmt_p
+from ..sv import fmt_ci, fmt_num, fmt_p_eq
 from .scales import Scale, get_scale
 
 __all__ = [
@@ -147,10 +147,7 @@ def _forest(t: pd.DataFrame, ax: Any = None, title: str = "") -> Any:
     return ax
 
 
-def _p(p: float) -> str:
-    """``p = 0,034`` or ``p < 0,001``."""
-    txt = fmt_p(p)
-    return f"p {txt}" if txt.startswith("<") else f"p = {txt}"
+_p = fmt_p_eq  # caption phrase: "p = 0,034" or "p < 0,001"
 
 
 def _check_cols(df: pd.DataFrame, cols: Sequence[str]) -> None:
