@@ -78,14 +78,10 @@ def p_text(p: float) -> str:
 
 
 def comma_axis(ax: Any, axis: str = "y") -> None:
-    """Decimal comma on ``axis`` with as many decimals as the ticks need (0,025 must not print as 0,02)."""
+    """Decimal comma on ``axis``, one number of decimals for all ticks (see :func:`plots.decimal_comma`)."""
     from ..plots import decimal_comma
 
-    ticks = ax.get_yticks() if axis == "y" else ax.get_xticks()
-    d = 0
-    while d < 6 and not np.allclose(np.round(ticks, d), ticks, atol=1e-9):
-        d += 1
-    decimal_comma(ax, axis, decimals=d)
+    decimal_comma(ax, axis)
 
 
 class FewClustersWarning(UserWarning):

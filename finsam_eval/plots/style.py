@@ -17,9 +17,10 @@ from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from .._config import get_option
 from ..sv import fmt_num
@@ -87,25 +88,41 @@ def figure(size: str | tuple[float, float] = "full", nrows: int = 1, ncols: int 
     return fig, ax
 
 
+class _SwedishTicks(Formatter):
+    """Tick labels with decimal comma; with ``decimals=None`` one number of decimals for
+    all ticks, as many as the ticks need (0,025 must not print as 0,03 beside 0,05)."""
+
+    def __init__(self, decimals: int | None, percent: bool) -> None:
+        self.decimals, self.percent = decimals, percent
+        self._auto = 0
+
+    def format_ticks(self, values):  # noqa: ANN001 - matplotlib signature
+        if self.decimals is None:
+            v = np.asarray(values, dtype=float)
+            d = 0
+            while d < 6 and not np.allclose(np.round(v, d), v, atol=1e-9):
+                d += 1
+            self._auto = d
+        return super().format_ticks(values)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        lang = get_option("lang")
+        d = self.decimals if self.decimals is not None else self._auto
+        s = fmt_num(x, d, lang=lang)
+        return s + ("\u00a0%" if self.percent and lang == "sv" else "%" if self.percent else "")
+
+
 def decimal_comma(ax: Axes, axis: str = "both", *, decimals: int | None = None, percent: bool = False) -> Axes:
     """Format tick labels with Swedish decimal comma (and ``%`` when ``percent``).
 
-    With ``decimals=None`` the number of decimals follows the tick spacing.
+    With ``decimals=None`` all ticks get the same number of decimals, as many
+    as the tick values need.
     """
-    lang = get_option("lang")
-
-    def fmt(x: float, _pos: int | None = None) -> str:
-        d = decimals
-        if d is None:
-            d = 0 if float(x).is_integer() else (1 if abs(x * 10 - round(x * 10)) < 1e-9 else 2)
-        s = fmt_num(x, d, lang=lang)
-        return s + ("\u00a0%" if percent and lang == "sv" else "%" if percent else "")
-
     axes = ["x", "y"] if axis == "both" else [axis]
     for a in axes:
         target = ax.xaxis if a == "x" else ax.yaxis
         if target.get_scale() == "linear" and not _is_categorical(target):
-            target.set_major_formatter(FuncFormatter(fmt))
+            target.set_major_formatter(_SwedishTicks(decimals, percent))
     return ax
 
 
