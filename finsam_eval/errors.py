@@ -30,7 +30,23 @@ __all__ = [
 
 
 class FinsamError(Exception):
-    """Base class of every error finsam_eval raises on the user's input."""
+    """Base class of every error finsam_eval raises on the user's input.
+
+    The message is masked when the error is made: any personnummer or
+    samordningsnummer in it becomes ``ÅÅÅÅMMDD-XXXX``, so no error path can
+    echo one (a label, a header or a file name that holds one).
+
+    Examples
+    --------
+    >>> str(FinsamError("Okänt svar 'Annat: 19850312-1231' i kolumnen 'f1'"))
+    "Okänt svar 'Annat: ÅÅÅÅMMDD-XXXX' i kolumnen 'f1'"
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(_mask(a) if isinstance(a, str) else a for a in args))
+
+    def __str__(self) -> str:
+        return _mask(super().__str__())
 
 
 class InputFileError(FinsamError, ValueError):
@@ -49,7 +65,7 @@ class MissingColumnError(SchemaError, KeyError):
     """A required column is absent."""
 
     def __str__(self) -> str:  # KeyError would otherwise repr() the message
-        return str(self.args[0]) if self.args else ""
+        return _mask(str(self.args[0])) if self.args else ""
 
 
 class DuplicateIdError(SchemaError):
@@ -82,6 +98,13 @@ class MissingDependencyError(FinsamError, ImportError):
 
 class PrivacyError(FinsamError, ValueError):
     """An operation would publish personal data (e.g. personnummer in output)."""
+
+
+def _mask(text: str) -> str:
+    # Imported late: privacy imports this module.
+    from .privacy.guard import mask_text
+
+    return mask_text(text)
 
 
 def describe_rows(rows: Iterable[int] | Sequence[int], *, first: int = 5, offset: int = 0) -> str:

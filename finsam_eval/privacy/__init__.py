@@ -1,5 +1,6 @@
 """Privacy by default: personnummer, pseudonyms and small-count suppression."""
 
+from .guard import FILE_MASK, MASK, check_output, holds_personnummer, mask_text, safe_name
 from .personnummer import (
     contains_personnummer,
     find_personnummer,
@@ -20,6 +21,12 @@ __all__ = [
     "luhn_ok",
     "mask_personnummer",
     "scan_frame",
+    "check_output",
+    "holds_personnummer",
+    "mask_text",
+    "safe_name",
+    "MASK",
+    "FILE_MASK",
     "PseudonymisationResult",
     "pseudonym",
     "pseudonymise",

@@ -5,6 +5,15 @@ the last digit ``C`` is a Luhn check digit over the 10-digit form. A
 samordningsnummer is built the same way with 60 added to the day. People aged
 100 or more write ``+`` instead of ``-`` in the 10-digit form.
 
+Numbers reach us written in many ways: with a hyphen, plus, en or em dash,
+minus sign, no-break hyphen, " - ", a space or no-break space, no separator,
+or digit-grouped as a formatted number shows them (``198 503 121 231``,
+``8 503 121 231``, ``198,503,121,231``). All are found. A form with a dash or
+plus is unambiguous, so a plausible date is enough there (a mistyped number is
+still personal data); forms that an ordinary count or amount can also take
+(digit groups always; no separator and space when ``require_checksum=None``,
+the mode of the output guard) must also pass the Luhn check.
+
 Nothing in this module returns, logs or puts a number it found into an error
 message: callers get positions, counts and masked text.
 """
@@ -28,9 +37,33 @@ __all__ = [
     "luhn_ok",
 ]
 
-# A candidate: optional century, six date digits, optional separator, four digits.
-# Lookarounds instead of \b so that "pnr:19121212-1212," still matches.
-_CANDIDATE = re.compile(r"(?<![\d])((?:18|19|20)?)(\d{6})[-+ ]?(\d{4})(?![\d])")
+# A candidate: optional century, six date digits, a separator, four digits; or
+# the 10/12 digits grouped by threes as a formatted number. Lookarounds instead
+# of \b so that "pnr:19121212-1212," still matches. Each form is a named group:
+# ``dash`` (any hyphen, dash, minus or plus, optionally spaced), ``grp12`` and
+# ``grp10`` (thousands groups, one separator character repeated), ``space``
+# (one space of any kind) and ``plain`` (no separator).
+_SPACES = "[ \u00a0\u202f\u2009\u2007]"
+_DASHES = "[-+\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d]"
+_GROUP_SEP = "[ \u00a0\u202f\u2009\u2007,.'\u2019]"
+_CANDIDATE = re.compile(
+    r"(?<!\d)(?:"
+    rf"(?P<dash>(?:18|19|20)?\d{{6}}{_SPACES}?{_DASHES}{_SPACES}?\d{{4}})"
+    rf"|(?P<grp12>(?:18|19|20)\d(?P<s12>{_GROUP_SEP})\d{{3}}(?P=s12)\d{{3}}(?P=s12)\d{{3}}(?!(?P=s12)\d))"
+    rf"|(?P<grp10>\d(?P<s10>{_GROUP_SEP})\d{{3}}(?P=s10)\d{{3}}(?P=s10)\d{{3}}(?!(?P=s10)\d))"
+    rf"|(?P<space>(?:18|19|20)?\d{{6}}{_SPACES}\d{{4}})"
+    r"|(?P<plain>(?:18|19|20)?\d{6}\d{4})"
+    r")(?!\d)"
+)
+_FORMS = ("dash", "grp12", "grp10", "space", "plain")
+
+
+def _split(m: re.Match[str]) -> tuple[str, str, str, str]:
+    """(form, century, six date digits, four tail digits) of a candidate match."""
+    form = next(f for f in _FORMS if m.group(f) is not None)
+    digits = re.sub(r"\D", "", m.group(form))
+    century = digits[:-10]
+    return form, century, digits[-10:-4], digits[-4:]
 
 
 def luhn_ok(digits: str) -> bool:
@@ -67,7 +100,8 @@ def _parse(value: object) -> tuple[str, str, str] | None:
     m = _CANDIDATE.fullmatch(s)
     if not m:
         return None
-    return m.group(1), m.group(2), m.group(3)
+    _, century, date, tail = _split(m)
+    return century, date, tail
 
 
 def is_valid_personnummer(value: object, *, allow_coordination: bool = True) -> bool:
@@ -76,7 +110,7 @@ def is_valid_personnummer(value: object, *, allow_coordination: bool = True) -> 
     Parameters
     ----------
     value
-        10 or 12 digits, with or without ``-``/``+`` separator.
+        10 or 12 digits, with or without a separator (any of the forms above).
     allow_coordination
         Accept samordningsnummer (day + 60).
 
@@ -108,25 +142,48 @@ class _Hit:
     valid: bool
 
 
-def find_personnummer(text: str, *, require_checksum: bool = False) -> list[tuple[int, int]]:
+def find_personnummer(text: str, *, require_checksum: bool | None = False) -> list[tuple[int, int]]:
     """Positions ``(start, end)`` of personnummer-like strings in ``text``.
 
-    By default a plausible date is enough and the check digit is not required:
-    a mistyped number is still personal data and must not be published.
+    Parameters
+    ----------
+    text
+        Any text.
+    require_checksum
+        ``False`` (default): a plausible date is enough, except for digit
+        groups (``198 503 121 231``), which must pass the Luhn check; a
+        mistyped number is still personal data and must not be published.
+        ``None``: the output guard's mode: forms an ordinary number can take
+        (no separator, a space, digit groups) must pass the Luhn check, dash
+        and plus forms need a plausible date only. ``True``: always Luhn.
+
+    Examples
+    --------
+    >>> find_personnummer("pnr 19121212\u20131212 och 121212 1212")
+    [(4, 17), (22, 33)]
+    >>> find_personnummer("belopp 1 212 121 213 kr")  # wrong check digit: an amount
+    []
+    >>> find_personnummer("198 503 121 231")
+    [(0, 15)]
     """
     hits = []
     for m in _CANDIDATE.finditer(text or ""):
-        century, date, tail = m.groups()
+        form, century, date, tail = _split(m)
         ok, _ = _date_ok(date, century, True)
         if not ok:
             continue
-        if require_checksum and not luhn_ok(date + tail):
+        luhn = (
+            require_checksum is True
+            or form in ("grp12", "grp10")
+            or (require_checksum is None and form in ("space", "plain"))
+        )
+        if luhn and not luhn_ok(date + tail):
             continue
         hits.append((m.start(), m.end()))
     return hits
 
 
-def contains_personnummer(text: str, *, require_checksum: bool = False) -> bool:
+def contains_personnummer(text: str, *, require_checksum: bool | None = False) -> bool:
     """True if ``text`` holds anything that looks like a personnummer."""
     return bool(find_personnummer(str(text), require_checksum=require_checksum))
 
