@@ -21,6 +21,7 @@ from finsam_eval.coding.reliability import (
     fleiss_kappa,
     intercoder_reliability,
     krippendorff_alpha,
+    light_kappa,
 )
 from finsam_eval.errors import EstimationError, MissingColumnError, SchemaError
 
@@ -383,3 +384,82 @@ def test_bootstrap_interval_coverage_known_truth():
         est = krippendorff_alpha(x, ci=True, n_boot=300, random_state=r)
         hits += est.ci_low <= truth <= est.ci_high
     assert 0.88 <= hits / reps <= 0.99
+
+
+# Fleiss (1971), Psychological Bulletin 76, 378-382: 30 patients, 6 psychiatrists, 5 diagnoses.
+# The ratings as R irr::diagnoses (also statsmodels/stats/tests/test_inter_rater.py, statsmodels 0.14);
+# irr 0.84.1 kappam.fleiss(diagnoses) prints Kappa = 0.43 (0.4302445 unrounded, statsmodels' test).
+FLEISS_1971 = np.array([
+    [4, 4, 4, 4, 4, 4], [2, 2, 2, 5, 5, 5], [2, 3, 3, 3, 3, 5], [5, 5, 5, 5, 5, 5], [2, 2, 2, 4, 4, 4],
+    [1, 1, 3, 3, 3, 3], [3, 3, 3, 3, 5, 5], [1, 1, 3, 3, 3, 4], [1, 1, 4, 4, 4, 4], [5, 5, 5, 5, 5, 5],
+    [1, 4, 4, 4, 4, 4], [1, 2, 4, 4, 4, 4], [2, 2, 2, 3, 3, 3], [1, 4, 4, 4, 4, 4], [2, 2, 4, 4, 4, 5],
+    [3, 3, 3, 3, 3, 5], [1, 1, 1, 4, 5, 5], [1, 1, 1, 1, 1, 2], [2, 2, 4, 4, 4, 4], [1, 3, 3, 5, 5, 5],
+    [5, 5, 5, 5, 5, 5], [2, 4, 4, 4, 4, 4], [2, 2, 4, 5, 5, 5], [1, 1, 4, 4, 4, 4], [1, 4, 4, 4, 4, 5],
+    [2, 2, 2, 2, 2, 4], [1, 1, 1, 1, 5, 5], [2, 2, 4, 4, 4, 4], [1, 3, 3, 3, 3, 3], [5, 5, 5, 5, 5, 5],
+])
+DIAGNOSES = ["depression", "personlighetsstorning", "schizofreni", "neuros", "annat"]
+
+
+def _single_label_frame(ratings, names=DIAGNOSES):
+    lab = np.asarray(names, dtype=object)[ratings - 1]
+    return pd.DataFrame({"excerpt_id": range(len(ratings)),
+                         **{f"kodare_{j + 1}": lab[:, j] for j in range(ratings.shape[1])}})
+
+
+def test_single_label_many_coders_pooled_row_is_the_categorical_variable():
+    # issue 12: the pooled row gave kappa = fleiss = 0.4444 (pooled over 0/1 code indicators)
+    # although its note says it is the categorical variable; Fleiss' kappa is 0.4302.
+    df = _single_label_frame(FLEISS_1971)
+    coders = [c for c in df.columns if c.startswith("kodare_")]
+    res = intercoder_reliability(df, coders=coders, n_boot=200, random_state=1)
+    pooled = res.stats.loc["(poolat)"]
+    table, _ = inter_rater.aggregate_raters(FLEISS_1971)
+    assert inter_rater.fleiss_kappa(table) == pytest.approx(0.4302445, abs=1e-7)  # published, see above
+    assert pooled["fleiss_kappa"] == pytest.approx(0.4302445, abs=1e-7)
+    assert pooled["fleiss_kappa"] == pytest.approx(fleiss_kappa(df[coders]), abs=1e-12)
+    # kappa for more than two coders = mean of pairwise Cohen's kappas (Light 1971), on the categories
+    pair = [cohen_kappa_score(FLEISS_1971[:, i], FLEISS_1971[:, j])
+            for i, j in itertools.combinations(range(6), 2)]
+    assert pooled["kappa"] == pytest.approx(np.mean(pair), abs=1e-12)
+    assert pooled["kappa"] == pytest.approx(light_kappa(df[coders]), abs=1e-12)
+    agree = [np.mean(FLEISS_1971[:, i] == FLEISS_1971[:, j]) for i, j in itertools.combinations(range(6), 2)]
+    assert pooled["andel_overens"] == pytest.approx(np.mean(agree), abs=1e-12)
+    assert pooled["alfa"] == pytest.approx(
+        krippendorff.alpha(reliability_data=FLEISS_1971.T, level_of_measurement="nominal"), abs=1e-12)
+    for lo, hi, v in (("kappa_ci_lag", "kappa_ci_hog", "kappa"), ("fleiss_ci_lag", "fleiss_ci_hog", "fleiss_kappa")):
+        assert pooled[lo] < pooled[v] < pooled[hi]
+    # the per-category rows stay binary (one category against the rest)
+    dep = (FLEISS_1971 == 1).astype(int)
+    t1, _ = inter_rater.aggregate_raters(dep, n_cat=2)
+    assert res.stats.loc["depression", "fleiss_kappa"] == pytest.approx(inter_rater.fleiss_kappa(t1))
+
+
+def test_single_label_many_coders_with_missing_ratings():
+    x = FLEISS_1971.astype(float)
+    x[:4, 5] = np.nan  # coder 6 did not rate four patients
+    df = _single_label_frame(np.nan_to_num(x, nan=1).astype(int))
+    df.loc[df.index[:4], "kodare_6"] = None
+    coders = [c for c in df.columns if c.startswith("kodare_")]
+    res = intercoder_reliability(df, coders=coders, n_boot=100)
+    pooled = res.stats.loc["(poolat)"]
+    table, _ = inter_rater.aggregate_raters(FLEISS_1971[4:])
+    # Fleiss' kappa needs every coder on every unit: the four incomplete units are left out
+    assert pooled["fleiss_kappa"] == pytest.approx(inter_rater.fleiss_kappa(table), abs=1e-12)
+    pair = []
+    for i, j in itertools.combinations(range(6), 2):
+        ok = ~np.isnan(x[:, i]) & ~np.isnan(x[:, j])
+        pair.append(cohen_kappa_score(x[ok, i], x[ok, j]))
+    assert pooled["kappa"] == pytest.approx(np.mean(pair), abs=1e-12)
+    assert pooled["alfa"] == pytest.approx(
+        krippendorff.alpha(reliability_data=x.T, level_of_measurement="nominal"), abs=1e-12)
+
+
+def test_split_modules_keep_public_names_and_doctests():
+    import doctest
+
+    from finsam_eval.coding import alpha, bootstrap, kappa, reliability
+
+    for name in ("Estimate", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "intercoder_reliability"):
+        assert hasattr(reliability, name)
+    for mod in (alpha, bootstrap, kappa):
+        assert doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE).failed == 0

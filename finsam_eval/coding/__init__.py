@@ -17,6 +17,7 @@ from .reliability import (
     fleiss_kappa,
     intercoder_reliability,
     krippendorff_alpha,
+    light_kappa,
 )
 from .results import CodeComparison, CodeMatrix, CodingResult, Cooccurrence, Prevalence, Quotes
 from .suggest import CodeSuggester, SuggestionEvaluation, baseline_model, evaluate_suggester
@@ -49,6 +50,7 @@ __all__ = [
     "fleiss_kappa",
     "intercoder_reliability",
     "krippendorff_alpha",
+    "light_kappa",
     "CodeSuggester",
     "SuggestionEvaluation",
     "baseline_model",

@@ -2,7 +2,10 @@
 
 Two or more coders code the same excerpts; before the codes are trusted the
 evaluator reports how well they agree, per code and overall, and discusses
-the excerpts where they disagree. This module gives
+the excerpts where they disagree. The coefficients live in
+modules by method family (:mod:`~finsam_eval.coding.alpha`,
+:mod:`~finsam_eval.coding.kappa`, :mod:`~finsam_eval.coding.bootstrap`) and
+are re-exported here; this module gives
 
 * :func:`krippendorff_alpha` for a units x coders matrix (nominal, ordinal,
   interval or ratio values, missing ratings allowed), computed from the
@@ -31,18 +34,19 @@ errors of kappa and weighted kappa. Psychological Bulletin 72, 323-327.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import EstimationError, MissingColumnError, SchemaError
 from ..results import Exclusions, ResultMixin
 from ..sv import fmt_ci, fmt_num, fmt_pct, format_table
+from .alpha import THRESHOLDS, krippendorff_alpha
+from .bootstrap import Estimate, _boot_weights, _is_missing, _percentile, _quiet
+from .kappa import _fleiss_from_sums, cohen_kappa, fleiss_kappa, light_kappa, pairwise_agreement
 
 __all__ = [
     "Estimate",
@@ -51,487 +55,8 @@ __all__ = [
     "fleiss_kappa",
     "intercoder_reliability",
     "krippendorff_alpha",
+    "light_kappa",
 ]
-
-LEVELS = ("nominal", "ordinal", "interval", "ratio")
-# Krippendorff (2004, p. 241): alpha >= 0.800 reliable, >= 0.667 tentative conclusions only.
-THRESHOLDS = (0.667, 0.800)
-
-
-class Estimate(NamedTuple):
-    """A coefficient with its confidence interval.
-
-    ``value`` is the point estimate, ``ci_low``/``ci_high`` the interval at
-    ``confidence``, ``se`` the standard error (asymptotic or the standard
-    deviation of the bootstrap replicates), ``n_units`` the units that
-    entered the computation and ``method`` how the interval was made.
-    """
-
-    value: float
-    ci_low: float
-    ci_high: float
-    se: float
-    n_units: int
-    method: str
-    confidence: float = 0.95
-
-    def __float__(self) -> float:
-        return float(self.value)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _is_missing(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    return v is pd.NA or v is pd.NaT
-
-
-def _rng(random_state: int | np.random.Generator | None) -> np.random.Generator:
-    return random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
-
-
-def _boot_weights(n: int, n_boot: int, random_state: Any) -> np.ndarray:
-    """Bootstrap weights: how many times each of ``n`` units is drawn, ``n_boot`` x ``n``."""
-    rng = _rng(random_state)
-    return rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(float)
-
-
-def _percentile(reps: np.ndarray, confidence: float, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    q = (1 - confidence) / 2
-    with np.errstate(all="ignore"), _quiet():
-        low = np.nanquantile(reps, q, axis=axis)
-        high = np.nanquantile(reps, 1 - q, axis=axis)
-        se = np.nanstd(reps, axis=axis, ddof=1)
-    return low, high, se
-
-
-class _quiet:
-    """Silence numpy's all-NaN-slice RuntimeWarnings (undefined replicates are expected)."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._w = warnings.catch_warnings()
-        self._w.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: Any) -> None:
-        self._w.__exit__(*exc)
-
-
-def _check_level(level: str) -> None:
-    if level not in LEVELS:
-        raise SchemaError(f"Okänd mätnivå {level!r}; välj en av {', '.join(LEVELS)}.")
-
-
-def _ratings_matrix(
-    data: Any,
-    *,
-    unit_col: str | None,
-    coder_col: str | None,
-    value_col: str | None,
-) -> pd.DataFrame:
-    """A units x coders DataFrame from a matrix, an array or a long table."""
-    if isinstance(data, pd.DataFrame) and coder_col is not None:
-        need = [c for c in (unit_col, coder_col, value_col) if c is None or c not in data.columns]
-        if need:
-            raise MissingColumnError(
-                f"Lång tabell kräver kolumnerna unit_col, coder_col och value_col; saknas: {need}. "
-                f"Tabellen har {list(data.columns)}."
-            )
-        dup = data.duplicated([unit_col, coder_col])
-        if dup.any():
-            raise SchemaError(
-                f"Samma kodare har gett samma enhet flera värden ({int(dup.sum())} rader). "
-                "Ange ett värde per enhet och kodare."
-            )
-        return data.pivot(index=unit_col, columns=coder_col, values=value_col)
-    if isinstance(data, pd.DataFrame):
-        return data.set_index(unit_col) if unit_col is not None and unit_col in data.columns else data
-    arr = np.asarray(data, dtype=object)
-    if arr.ndim != 2:
-        raise SchemaError("Data måste vara en matris med en rad per enhet och en kolumn per kodare.")
-    return pd.DataFrame(arr)
-
-
-def _encode(
-    matrix: pd.DataFrame, level: str, value_domain: Sequence[Any] | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes (-1 missing) and the ordered value domain."""
-    vals = matrix.to_numpy(dtype=object)
-    missing = np.vectorize(_is_missing, otypes=[bool])(vals) if vals.size else np.zeros(vals.shape, bool)
-    present = vals[~missing]
-    if value_domain is None:
-        cats = [c.dtype for _, c in matrix.items()]
-        ordered = [d for d in cats if isinstance(d, pd.CategoricalDtype) and d.ordered]
-        if ordered:
-            value_domain = list(ordered[0].categories)
-        elif level in ("nominal",):
-            try:
-                value_domain = sorted(set(present.tolist()))
-            except TypeError:
-                value_domain = list(dict.fromkeys(present.tolist()))
-        else:
-            try:
-                value_domain = sorted({float(v) for v in present.tolist()})
-            except (TypeError, ValueError) as err:
-                raise SchemaError(
-                    f"Mätnivån {level!r} kräver numeriska värden eller en ordnad value_domain; "
-                    "ange value_domain=[...] i rätt ordning eller använd level='nominal'."
-                ) from err
-    domain = np.asarray(list(value_domain), dtype=object)
-    lookup = {v: i for i, v in enumerate(domain.tolist())}
-    if level != "nominal":
-        # numeric data may come as int in the matrix and float in the domain
-        for i, v in enumerate(domain.tolist()):
-            if isinstance(v, int | float | np.number):
-                lookup.setdefault(float(v), i)
-    codes = np.full(vals.shape, -1, dtype=int)
-    unknown = []
-    for idx in zip(*np.nonzero(~missing)):
-        v = vals[idx]
-        key = v if v in lookup else (float(v) if isinstance(v, int | float | np.number) else v)
-        if key not in lookup:
-            unknown.append(v)
-            continue
-        codes[idx] = lookup[key]
-    if unknown:
-        raise SchemaError(
-            f"{len(unknown)} värden finns inte i value_domain; lägg till dem eller rätta data."
-        )
-    return codes, domain
-
-
-def _value_counts(codes: np.ndarray, n_values: int) -> np.ndarray:
-    """Units x values: how many coders gave each value to each unit."""
-    out = np.zeros((codes.shape[0], n_values))
-    for j in range(codes.shape[1]):
-        ok = codes[:, j] >= 0
-        np.add.at(out, (np.nonzero(ok)[0], codes[ok, j]), 1)
-    return out
-
-
-def _unit_coincidences(counts: np.ndarray) -> np.ndarray:
-    """Per-unit coincidence matrices (units x V x V); units with fewer than two values give zeros."""
-    m = counts.sum(axis=1)
-    o = counts[:, :, None] * counts[:, None, :]
-    idx = np.arange(counts.shape[1])
-    o[:, idx, idx] -= counts
-    with np.errstate(divide="ignore", invalid="ignore"):
-        o = o / (m - 1)[:, None, None]
-    o[m < 2] = 0.0
-    return o
-
-
-def _delta(level: str, domain: np.ndarray, n_c: np.ndarray) -> np.ndarray:
-    """Squared difference function; shape (..., V, V) (ordinal depends on the marginals ``n_c``)."""
-    v = len(domain)
-    if level == "nominal":
-        return 1.0 - np.eye(v)
-    if level == "ordinal":
-        cum = np.concatenate([np.zeros(n_c.shape[:-1] + (1,)), np.cumsum(n_c, axis=-1)], axis=-1)
-        i = np.arange(v)
-        lo = np.minimum(i[:, None], i[None, :])
-        hi = np.maximum(i[:, None], i[None, :])
-        between = cum[..., hi + 1] - cum[..., lo]
-        return (between - (n_c[..., :, None] + n_c[..., None, :]) / 2) ** 2
-    x = domain.astype(float)
-    d = x[:, None] - x[None, :]
-    if level == "interval":
-        return d**2
-    s = x[:, None] + x[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.where(s == 0, 0.0, (d / s) ** 2)
-    return r
-
-
-def _alpha_from_coincidence(o: np.ndarray, level: str, domain: np.ndarray) -> np.ndarray:
-    """Alpha from coincidence matrices of shape (..., V, V)."""
-    n_c = o.sum(axis=-1)
-    n = n_c.sum(axis=-1)
-    d = _delta(level, domain, n_c)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        d_o = (o * d).sum(axis=(-2, -1))
-        d_e = (n_c[..., :, None] * n_c[..., None, :] * d).sum(axis=(-2, -1))
-        a = 1.0 - (n - 1) * d_o / d_e
-    return np.where(d_e > 0, a, np.nan)
-
-
-# --------------------------------------------------------------------------- Krippendorff
-
-
-def krippendorff_alpha(
-    data: Any,
-    level: str = "nominal",
-    *,
-    value_domain: Sequence[Any] | None = None,
-    unit_col: str | None = None,
-    coder_col: str | None = None,
-    value_col: str | None = None,
-    ci: bool = False,
-    n_boot: int = 1000,
-    confidence: float = 0.95,
-    random_state: int | np.random.Generator | None = 0,
-) -> float | Estimate:
-    """Krippendorff's alpha for two or more coders, with missing ratings allowed.
-
-    Parameters
-    ----------
-    data
-        A units x coders matrix (DataFrame, array or nested list; ``None`` or
-        NaN where a coder did not rate the unit), or a long table with
-        ``unit_col``, ``coder_col`` and ``value_col``.
-    level
-        Level of measurement: ``"nominal"``, ``"ordinal"``, ``"interval"`` or
-        ``"ratio"``.
-    value_domain
-        The possible values in order (needed for ordinal text labels; an
-        ordered pandas Categorical also gives the order).
-    ci
-        Also return a bootstrap confidence interval (units resampled).
-    n_boot, confidence, random_state
-        Bootstrap replicates, interval level and seed.
-
-    Returns
-    -------
-    float or Estimate
-        Alpha, or with ``ci=True`` an :class:`Estimate` (value, ci_low,
-        ci_high, se, n_units, method).
-
-    Raises
-    ------
-    EstimationError
-        Fewer than two coders, no unit rated by two coders, or a single
-        value in all data (alpha is then undefined).
-
-    Examples
-    --------
-    Krippendorff's (2011) example: four observers, twelve units.
-
-    >>> import numpy as np
-    >>> nan = np.nan
-    >>> x = np.array([[1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
-    ...               [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
-    ...               [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
-    ...               [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]]).T
-    >>> round(krippendorff_alpha(x, "nominal"), 3), round(krippendorff_alpha(x, "interval"), 3)
-    (0.743, 0.849)
-    """
-    _check_level(level)
-    matrix = _ratings_matrix(data, unit_col=unit_col, coder_col=coder_col, value_col=value_col)
-    if matrix.shape[1] < 2:
-        raise EstimationError(
-            f"Krippendorffs alfa kräver minst två kodare; data har {matrix.shape[1]} kolumn(er). "
-            "Ge en kolumn per kodare (enheter i rader)."
-        )
-    codes, domain = _encode(matrix, level, value_domain)
-    counts = _value_counts(codes, len(domain))
-    pairable = counts.sum(axis=1) >= 2
-    if not pairable.any():
-        raise EstimationError(
-            "Ingen enhet har bedömts av minst två kodare, så kodarnas överensstämmelse kan inte beräknas. "
-            "Låt kodarna bedöma samma enheter."
-        )
-    if (counts[pairable] > 0).any(axis=0).sum() < 2:
-        raise EstimationError(
-            "Alla bedömningar har samma värde; Krippendorffs alfa är odefinierat (ingen variation att "
-            "jämföra med). Rapportera andel överensstämmelse i stället."
-        )
-    o_u = _unit_coincidences(counts[pairable])
-    value = float(_alpha_from_coincidence(o_u.sum(axis=0), level, domain))
-    if not ci:
-        return value
-    w = _boot_weights(o_u.shape[0], n_boot, random_state)
-    v = len(domain)
-    o_b = (w @ o_u.reshape(len(o_u), v * v)).reshape(n_boot, v, v)
-    reps = _alpha_from_coincidence(o_b, level, domain)
-    low, high, se = _percentile(reps, confidence)
-    return Estimate(value, float(low), float(high), float(se), int(pairable.sum()), "bootstrap (percentil)", confidence)
-
-
-# --------------------------------------------------------------------------- Cohen / Fleiss
-
-
-def _kappa_weights(n: int, weights: str | None) -> np.ndarray:
-    """Disagreement weights between category positions (as scikit-learn)."""
-    i = np.arange(n)
-    if weights is None:
-        return 1.0 - np.eye(n)
-    if weights == "linear":
-        return np.abs(i[:, None] - i[None, :]).astype(float)
-    if weights == "quadratic":
-        return ((i[:, None] - i[None, :]) ** 2).astype(float)
-    raise SchemaError(f"weights måste vara None, 'linear' eller 'quadratic', fick {weights!r}.")
-
-
-def _kappa_from_tables(t: np.ndarray, wd: np.ndarray) -> np.ndarray:
-    """Kappa from confusion tables (..., V, V) and disagreement weights."""
-    n = t.sum(axis=(-2, -1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = t / n[..., None, None]
-        exp = p.sum(axis=-1)[..., :, None] * p.sum(axis=-2)[..., None, :]
-        obs_d = (wd * p).sum(axis=(-2, -1))
-        exp_d = (wd * exp).sum(axis=(-2, -1))
-        k = 1.0 - obs_d / exp_d
-    return np.where(exp_d > 0, k, np.nan)
-
-
-def _kappa_se(t: np.ndarray, wd: np.ndarray, kappa: float) -> float:
-    """Large-sample SE of (weighted) kappa, Fleiss, Cohen & Everitt (1969)."""
-    n = t.sum()
-    p = t / n
-    w = 1.0 - wd / wd.max() if wd.max() > 0 else np.ones_like(wd)  # agreement weights in [0, 1]
-    pr, pc = p.sum(axis=1), p.sum(axis=0)
-    pe = (w * pr[:, None] * pc[None, :]).sum()
-    w_row = (w * pc[None, :]).sum(axis=1)  # mean weight given row category
-    w_col = (w * pr[:, None]).sum(axis=0)
-    term = (p * (w - (w_row[:, None] + w_col[None, :]) * (1 - kappa)) ** 2).sum()
-    var = (term - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2)
-    return float(np.sqrt(max(var, 0.0)))
-
-
-def cohen_kappa(
-    a: Sequence[Any] | pd.Series | np.ndarray,
-    b: Sequence[Any] | pd.Series | np.ndarray,
-    weights: str | None = None,
-    *,
-    labels: Sequence[Any] | None = None,
-    ci: bool = False,
-    ci_method: str = "asymptotic",
-    n_boot: int = 1000,
-    confidence: float = 0.95,
-    random_state: int | np.random.Generator | None = 0,
-) -> float | Estimate:
-    """Cohen's kappa for two coders rating the same units.
-
-    Parameters
-    ----------
-    a, b
-        The two coders' ratings, one per unit; pairs where either is missing
-        are left out.
-    weights
-        ``None`` (unweighted), ``"linear"`` or ``"quadratic"``; weights follow
-        the position of each category in ``labels`` (as in scikit-learn).
-    labels
-        The categories in order; default the sorted union of both coders' values.
-    ci
-        Also return a confidence interval.
-    ci_method
-        ``"asymptotic"`` (large-sample SE of Fleiss, Cohen & Everitt 1969, as
-        statsmodels) or ``"bootstrap"`` (units resampled, percentile interval).
-
-    Returns
-    -------
-    float or Estimate
-
-    Examples
-    --------
-    >>> a = ["ja", "ja", "nej", "nej", "ja", "nej", "ja", "ja"]
-    >>> b = ["ja", "nej", "nej", "nej", "ja", "nej", "ja", "ja"]
-    >>> round(cohen_kappa(a, b), 3)
-    0.75
-    >>> est = cohen_kappa(a, b, ci=True)
-    >>> est.ci_low < est.value < est.ci_high
-    True
-    """
-    a = list(a)
-    b = list(b)
-    if len(a) != len(b):
-        raise SchemaError(f"Kodarna har olika många bedömningar ({len(a)} och {len(b)}); ge en per enhet.")
-    keep = [i for i in range(len(a)) if not (_is_missing(a[i]) or _is_missing(b[i]))]
-    if not keep:
-        raise EstimationError("Inga enheter är bedömda av båda kodarna; kappa kan inte beräknas.")
-    aa = [a[i] for i in keep]
-    bb = [b[i] for i in keep]
-    if labels is None:
-        try:
-            labels = sorted(set(aa) | set(bb))
-        except TypeError:
-            labels = list(dict.fromkeys(aa + bb))
-    lookup = {v: i for i, v in enumerate(labels)}
-    try:
-        ia = np.array([lookup[v] for v in aa])
-        ib = np.array([lookup[v] for v in bb])
-    except KeyError as err:
-        raise SchemaError("Ett värde finns inte bland labels; lägg till det eller rätta data.") from err
-    v = len(labels)
-    if len(set(ia) | set(ib)) < 2:
-        raise EstimationError(
-            "Båda kodarna har gett alla enheter samma värde; kappa är odefinierat. "
-            "Rapportera andel överensstämmelse i stället."
-        )
-    wd = _kappa_weights(v, weights)
-    t = np.zeros((v, v))
-    np.add.at(t, (ia, ib), 1)
-    value = float(_kappa_from_tables(t, wd))
-    if not ci:
-        return value
-    if ci_method == "asymptotic":
-        se = _kappa_se(t, wd, value)
-        z = stats.norm.ppf(0.5 + confidence / 2)
-        return Estimate(value, float(value - z * se), float(value + z * se), se, len(keep), "asymptotisk", confidence)
-    if ci_method != "bootstrap":
-        raise SchemaError(f"ci_method måste vara 'asymptotic' eller 'bootstrap', fick {ci_method!r}.")
-    cell = np.zeros((len(keep), v * v))
-    cell[np.arange(len(keep)), ia * v + ib] = 1
-    w = _boot_weights(len(keep), n_boot, random_state)
-    reps = _kappa_from_tables((w @ cell).reshape(n_boot, v, v), wd)
-    low, high, se = _percentile(reps, confidence)
-    return Estimate(value, float(low), float(high), float(se), len(keep), "bootstrap (percentil)", confidence)
-
-
-def _fleiss_from_sums(p_sum: np.ndarray, c_sum: np.ndarray, n: np.ndarray, m: int) -> np.ndarray:
-    """Fleiss' kappa from the sums over units of P_i and of the category counts."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_bar = p_sum / n
-        pj = c_sum / (n[..., None] * m)
-        pe = (pj**2).sum(axis=-1)
-        k = (p_bar - pe) / (1 - pe)
-    return np.where(pe < 1 - 1e-12, k, np.nan)
-
-
-def fleiss_kappa(
-    data: Any,
-    *,
-    ci: bool = False,
-    n_boot: int = 1000,
-    confidence: float = 0.95,
-    random_state: int | np.random.Generator | None = 0,
-) -> float | Estimate:
-    """Fleiss' kappa for a units x coders matrix of nominal ratings.
-
-    Only units rated by every coder enter (Fleiss' kappa needs the same number
-    of ratings per unit); use :func:`krippendorff_alpha` when ratings are missing.
-
-    Examples
-    --------
-    >>> x = [["a", "a", "a"], ["a", "b", "a"], ["b", "b", "b"], ["b", "b", "a"], ["a", "a", "a"]]
-    >>> round(fleiss_kappa(x), 3)
-    0.444
-    """
-    matrix = _ratings_matrix(data, unit_col=None, coder_col=None, value_col=None)
-    m = matrix.shape[1]
-    if m < 2:
-        raise EstimationError("Fleiss kappa kräver minst två kodare.")
-    codes, domain = _encode(matrix, "nominal", None)
-    full = (codes >= 0).all(axis=1)
-    if not full.any():
-        raise EstimationError("Ingen enhet är bedömd av alla kodare; Fleiss kappa kan inte beräknas.")
-    counts = _value_counts(codes[full], len(domain))
-    p_i = ((counts**2).sum(axis=1) - m) / (m * (m - 1))
-    value = float(_fleiss_from_sums(p_i.sum(), counts.sum(axis=0), np.asarray(float(len(p_i))), m))
-    if math.isnan(value):
-        raise EstimationError("Alla bedömningar har samma värde; Fleiss kappa är odefinierat.")
-    if not ci:
-        return value
-    w = _boot_weights(len(p_i), n_boot, random_state)
-    reps = _fleiss_from_sums(w @ p_i, w @ counts, w.sum(axis=1), m)
-    low, high, se = _percentile(reps, confidence)
-    return Estimate(value, float(low), float(high), float(se), len(p_i), "bootstrap (percentil)", confidence)
 
 
 # --------------------------------------------------------------------------- multi-label coding
@@ -1123,15 +648,32 @@ def intercoder_reliability(
         lab = lab.loc[list(units)]
         a_est = krippendorff_alpha(lab, level, value_domain=value_domain, ci=True, n_boot=n_boot,
                                    random_state=random_state, confidence=confidence)
-        if m == 2:
-            k_est = cohen_kappa(lab.iloc[:, 0], lab.iloc[:, 1], ci=True, ci_method="bootstrap", n_boot=n_boot,
-                                random_state=random_state, confidence=confidence)
-            st.loc[ReliabilityResult.POOLED, ["kappa", "kappa_ci_lag", "kappa_ci_hog"]] = [
-                k_est.value, k_est.ci_low, k_est.ci_high]
-        st.loc[ReliabilityResult.POOLED, ["alfa", "alfa_ci_lag", "alfa_ci_hog"]] = [
-            a_est.value, a_est.ci_low, a_est.ci_high]
-        notes.append(f"En kod per utdrag: raden Samtliga koder visar kappa och alfa för hela kategorivariabeln "
-                     f"(alfa på nivån {level!r}).")
+        # kappa (Cohen for two coders, Light's mean pairwise for more) and Fleiss on the categories,
+        # not pooled over the 0/1 indicators of each category (issue 12)
+        boot_kw = {"ci": True, "n_boot": n_boot, "random_state": random_state, "confidence": confidence}
+        pooled_row = ReliabilityResult.POOLED
+        st.loc[pooled_row, "andel_overens"] = pairwise_agreement(lab)
+        try:
+            k_est = light_kappa(lab, **boot_kw)
+            st.loc[pooled_row, ["kappa", "kappa_ci_lag", "kappa_ci_hog"]] = [k_est.value, k_est.ci_low, k_est.ci_high]
+        except EstimationError as exc:
+            st.loc[pooled_row, ["kappa", "kappa_ci_lag", "kappa_ci_hog"]] = np.nan
+            notes.append(f"Kappa för hela kategorivariabeln saknas: {exc}")
+        if m > 2:
+            try:
+                f_est = fleiss_kappa(lab, **boot_kw)
+                st.loc[pooled_row, ["fleiss_kappa", "fleiss_ci_lag", "fleiss_ci_hog"]] = [
+                    f_est.value, f_est.ci_low, f_est.ci_high]
+                if f_est.n_units < n:
+                    notes.append(f"Fleiss kappa för hela kategorivariabeln bygger på de {f_est.n_units} utdrag som "
+                                 f"alla {m} kodare har kodat.")
+            except EstimationError as exc:
+                st.loc[pooled_row, ["fleiss_kappa", "fleiss_ci_lag", "fleiss_ci_hog"]] = np.nan
+                notes.append(f"Fleiss kappa för hela kategorivariabeln saknas: {exc}")
+        st.loc[pooled_row, ["alfa", "alfa_ci_lag", "alfa_ci_hog"]] = [a_est.value, a_est.ci_low, a_est.ci_high]
+        notes.append(f"En kod per utdrag: raden Samtliga koder visar överensstämmelse, kappa"
+                     f"{', Fleiss kappa' if m > 2 else ''} och alfa för hela kategorivariabeln "
+                     f"(alfa på nivån {level!r}); raderna per kod jämför koden mot alla andra.")
         single_df = lab
     if source:
         notes.append(f"Källa: {source}.")
