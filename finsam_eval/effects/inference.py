@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from .._warn import warn
 from ..errors import EstimationError
 from ..results import ResultMixin
 from ..sv import fmt_num, fmt_p_eq
@@ -97,7 +97,7 @@ def warn_few_clusters(n_clusters: int, cluster: str, *, stacklevel: int = 3) -> 
         f"cirka {FEW_CLUSTERS} kluster (de blir för små och intervallen för smala). Använd inference='wild' "
         "(vild klusterbootstrap) eller inference='ri' (randomiseringsinferens)."
     )
-    warnings.warn(msg, FewClustersWarning, stacklevel=stacklevel)
+    warn(msg, FewClustersWarning, stacklevel=stacklevel)
     return msg
 
 

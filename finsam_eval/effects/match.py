@@ -41,6 +41,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._warn import warn
 from ..errors import EstimationError, MissingColumnError, SchemaError
 from ..results import Exclusions, ResultMixin
 from ..sv import column_label, fmt_ci, fmt_num, fmt_p, fmt_p_eq
@@ -134,7 +135,7 @@ def _fit_logit(y: np.ndarray, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
             "Propensity score-modellen konvergerade inte (Newton-Raphson, 100 iterationer); skattningarna kan "
             "vara osäkra." + where
         )
-        warnings.warn(msg, RuntimeWarning, stacklevel=3)
+        warn(msg, RuntimeWarning, stacklevel=3)
         notes.append(msg)
     return params, notes
 

@@ -41,7 +41,6 @@ covariates.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +48,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._warn import warn
 from ..errors import EstimationError, MissingColumnError
 from ..results import Exclusions, ResultMixin
 from ..sv import fmt_ci, fmt_num
@@ -467,7 +467,7 @@ def staggered_did(
         if n_cl < FEW_CLUSTERS:
             msg = (f"Endast {n_cl} kluster i {cluster!r}: bootstrapen över kluster är opålitlig med färre än cirka "
                    f"{FEW_CLUSTERS} kluster; tolka osäkerheten försiktigt.")
-            warnings.warn(msg, FewClustersWarning, stacklevel=2)
+            warn(msg, FewClustersWarning, stacklevel=2)
             notes.append("Varning: " + msg)
     else:
         codes, n_cl = np.arange(n), n

@@ -12,13 +12,13 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import warnings
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._warn import warn
 from ..errors import SchemaError
 from ..privacy import contains_personnummer, pseudonymise_ids
 from .schemas import REGISTER
@@ -180,7 +180,7 @@ def read_register(
                     column=col,
                     action="pseudonymiserad",
                 )
-                warnings.warn(
+                warn(
                     f"{label}: kolumnen '{col}' innehåller personnummer och ingen nyckel angavs; "
                     "en slumpad nyckel användes. Ange key= för samma pseudonymer mellan körningar.",
                     UserWarning,

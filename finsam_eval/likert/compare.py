@@ -23,7 +23,6 @@ Function                 Method
 from __future__ import annotations
 
 import itertools
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +33,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
+from .._warn import warn
 from ..errors import EstimationError, MissingColumnError, SchemaError
 from ..results import Exclusions, ResultMixin
 from ..sv import fmt_ci, fmt_num, fmt_p_eq
@@ -274,7 +274,7 @@ def chi2_levels(df: pd.DataFrame, item: str, group: str, scale: Scale | str) -> 
     if small > 0.2:
         msg = (f"{fmt_num(100 * small, 0)} % av de förväntade antalen är under 5; chi2-approximationen är osäker. "
                "Slå ihop svarsalternativ eller använd kruskal_wallis.")
-        warnings.warn(msg, stacklevel=2)
+        warn(msg, stacklevel=2)
         notes.append(msg)
     t = pd.DataFrame([{"item": item, "n": n, "chi2": float(chi2), "df": int(dof), "p": float(p),
                        "cramers_v": float(v), "share_expected_below_5": small}])
@@ -332,7 +332,7 @@ def ordinal_regression(
     used = sorted(d["_y"].unique())
     y = pd.Series(pd.Categorical(d["_y"], categories=used, ordered=True), index=d.index)
     if len(used) < 3 and distr == "logit":
-        warnings.warn("Bara två svarsalternativ används; modellen blir en vanlig logistisk regression.", stacklevel=2)
+        warn("Bara två svarsalternativ används; modellen blir en vanlig logistisk regression.", stacklevel=2)
     try:
         res = OrderedModel(y, X, distr=distr).fit(method="bfgs", disp=False, maxiter=2000)
     except Exception as exc:  # singular designs, perfect separation

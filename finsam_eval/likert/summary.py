@@ -480,10 +480,10 @@ def _add_population(table: pd.DataFrame, population: pd.DataFrame | int, by: lis
     with np.errstate(invalid="ignore", divide="ignore"):
         table["response_rate"] = 100 * table["n_respondents"] / table["population"]
     if (table["response_rate"] > 100).any():
-        import warnings
+        from .._warn import warn
 
-        warnings.warn("Svarsfrekvensen överstiger 100 % i någon grupp: stämmer populationstabellen med grupperna "
-                      "(t.ex. samma år)? Ange by= med alla kolumner som populationen delas upp på.", stacklevel=3)
+        warn("Svarsfrekvensen överstiger 100 % i någon grupp: stämmer populationstabellen med grupperna "
+             "(t.ex. samma år)? Ange by= med alla kolumner som populationen delas upp på.", stacklevel=3)
     return table
 
 

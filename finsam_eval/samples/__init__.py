@@ -22,12 +22,12 @@ name                      file                        content
 from __future__ import annotations
 
 import functools
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from .._warn import warn
 from ..errors import FinsamError
 from . import _io
 from .register import make_register
@@ -297,7 +297,7 @@ def write_samples(folder: str | Path = "data_samples", seed: int = SEED) -> list
         try:
             df = _generate(name, seed)
         except FinsamError as err:
-            warnings.warn(f"{spec.file} skrevs inte: {err}", stacklevel=2)
+            warn(f"{spec.file} skrevs inte: {err}", stacklevel=2)
             continue
         path = folder / spec.file
         _io.write_file(path, df, spec.schema, spec.encoding)
