@@ -23,6 +23,13 @@ import pandas as pd
 __all__ = ["ResultMixin", "Exclusions", "Exclusion"]
 
 
+def _shown(row: Any) -> str:
+    """A row label for a note, masked if it is (or holds) a personnummer."""
+    from .privacy.guard import MASK, holds_personnummer, mask_text
+
+    return MASK if not isinstance(row, str) and holds_personnummer(row) else mask_text(str(row))
+
+
 @dataclass(frozen=True)
 class Exclusion:
     """One kind of exclusion or repair: why, how many rows, and which."""
@@ -33,11 +40,20 @@ class Exclusion:
     column: str | None = None
     action: str = "exkluderad"  # or "reparerad", "omkodad", ...
 
+    def __post_init__(self) -> None:
+        # Notes travel into reports and messages: a personnummer in a reason, a
+        # column name or a file name never survives (rows are masked when shown).
+        from .privacy.guard import mask_text
+
+        object.__setattr__(self, "reason", mask_text(self.reason))
+        if isinstance(self.column, str):
+            object.__setattr__(self, "column", mask_text(self.column))
+
     def describe(self, first: int = 5) -> str:
         where = f" i kolumnen {self.column!r}" if self.column else ""
         rows = ""
         if self.rows:
-            shown = ", ".join(str(r) for r in self.rows[:first])
+            shown = ", ".join(_shown(r) for r in self.rows[:first])
             more = f" och {len(self.rows) - first} till" if len(self.rows) > first else ""
             rows = f" (rad {shown}{more})"
         return f"{self.count} {self.action}: {self.reason}{where}{rows}"
@@ -89,7 +105,7 @@ class Exclusions:
                     "kolumn": e.column,
                     "atgard": e.action,
                     "antal": e.count,
-                    "rader": ", ".join(str(r) for r in e.rows[:10]),
+                    "rader": ", ".join(_shown(r) for r in e.rows[:10]),
                 }
                 for e in self.items
             ],
