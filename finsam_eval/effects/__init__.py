@@ -8,6 +8,8 @@
 - :mod:`~finsam_eval.effects.inference`: wild cluster bootstrap and
   randomisation inference for few clusters;
 - :mod:`~finsam_eval.effects.compare`: the same estimator per förbund and pooled;
+- :mod:`~finsam_eval.effects.regression`: difference in means (Welch, Hedges' g)
+  and OLS regression tables with robust or clustered standard errors;
 - :mod:`~finsam_eval.effects.rates`: rates from published counts (benchmarks,
   two rates, pooled rates, before/after);
 - :mod:`~finsam_eval.effects.costbenefit`: cost per participant and a simple
@@ -40,6 +42,7 @@ from .rates import (
     rate_vs_benchmark,
     wilson_ci,
 )
+from .regression import MeanDifference, RegressionTable, difference_in_means, hedges_g, regression_table
 from .staggered import StaggeredResult, staggered_did
 
 __all__ = [
@@ -75,4 +78,9 @@ __all__ = [
     "WildBootstrapResult",
     "RandomisationResult",
     "FewClustersWarning",
+    "difference_in_means",
+    "regression_table",
+    "hedges_g",
+    "MeanDifference",
+    "RegressionTable",
 ]
