@@ -53,14 +53,18 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+PATTERN = "{forbund}_{roll}_{respondent}"
+
+
 def test_folder_with_name_pattern(folder):
-    ex = read_excerpts(folder)
-    assert list(ex.columns[:10]) == [
+    ex = read_excerpts(folder, filnamn=PATTERN)
+    assert list(ex.columns[:11]) == [
         "excerpt_id",
         "text",
         "forbund",
         "respondent_id",
         "roll",
+        "fraga",
         "kalla",
         "datum",
         "fil",
@@ -73,6 +77,7 @@ def test_folder_with_name_pattern(folder):
         "Tydligare mandat från kommunen.",
     ]
     assert bot["tur"].tolist() == [2, 4]
+    assert bot["fraga"].tolist() == ["Hur ser styrelsen på förbundets uppdrag?", "Vad skulle behövas?"]
     assert bot["excerpt_id"].tolist() == ["Botkyrka_styrelse_R03-t002", "Botkyrka_styrelse_R03-t004"]
     assert (
         set(bot["forbund"]) == {"Botkyrka"}
@@ -98,10 +103,11 @@ def test_folder_with_name_pattern(folder):
 
 
 def test_include_interviewer(folder):
-    ex = read_excerpts(folder, include_interviewer=True)
+    ex = read_excerpts(folder, include_interviewer=True, filnamn=PATTERN)
     bot = ex[ex["fil"] == "Botkyrka_styrelse_R03.docx"]
     assert bot["talare"].tolist() == ["Intervjuare", "Respondent", "Intervjuare", "Respondent"]
     assert not ex.attrs["exclusions"]
+    assert bot["respondent_id"].isna().tolist() == [True, False, True, False]  # the interviewer is no respondent
 
 
 def test_sidecar_metadata(folder):
@@ -131,15 +137,17 @@ def test_sidecar_metadata(folder):
 
 def test_file_name_not_matching_pattern(folder):
     (folder / "intervju3.txt").write_text("IP: Något.\n", encoding="utf-8")
-    with pytest.raises(SchemaError, match=r"Utskrifter utan metadata .*'intervju3.txt'\. Döp om filen enligt mönstret"):
-        read_excerpts(folder)
-    ex = read_excerpts(folder, name_pattern="{respondent_id}")
+    with pytest.warns(UserWarning, match=r"1 utskrifter .* följer inte filnamnsmönstret .*: intervju3.txt"):
+        ex = read_excerpts(folder, filnamn=PATTERN)
+    odd = ex[ex["fil"] == "intervju3.txt"]
+    assert odd["forbund"].isna().all() and odd["respondent_id"].tolist() == ["intervju3"]  # the file is the respondent
+    ex = read_excerpts(folder, name_pattern="{respondent_id}")  # the older argument name still works
     assert set(ex["respondent_id"]) >= {"intervju3", "Botkyrka_styrelse_R03"}
 
 
 def test_custom_name_pattern(tmp_path):
     (tmp_path / "2024-Uppsala-R12.txt").write_text("R1: Bra.\nR2: Sämre.\nR1: Igen.\n", encoding="utf-8")
-    ex = read_excerpts(tmp_path, name_pattern="{ar}-{forbund}-{respondent_id}")
+    ex = read_excerpts(tmp_path, filnamn="{ar}-{forbund}-{respondent_id}")
     assert ex["forbund"].tolist() == ["Uppsala"] * 3 and ex["ar"].tolist() == ["2024"] * 3
     assert ex["talare"].tolist() == ["R1", "R2", "R1"] and ex["tur"].tolist() == [1, 2, 3]
 

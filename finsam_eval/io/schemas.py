@@ -106,6 +106,7 @@ EXCERPTS = TableSchema(
         ColumnSpec("forbund", "str", description="Samordningsförbundet."),
         ColumnSpec("respondent_id", "str", description="Pseudonym för den intervjuade.", personal=True),
         ColumnSpec("roll", "str", allowed=ROLLER, description="Den intervjuades roll."),
+        ColumnSpec("fraga", "str", description="Intervjuarens fråga före svaret (utskrifter: föregående replik)."),
         ColumnSpec("kalla", "str", allowed=KALLOR, description="Typ av källa."),
         ColumnSpec("datum", "date", description="Intervjudatum."),
         ColumnSpec("fil", "str", description="Filen utdraget kommer från."),

@@ -1,0 +1,284 @@
+"""A folder of transcripts as an excerpt table: metadata, file-name patterns, ids, privacy.
+
+Metadata (förbund, roll, respondent, datum ...) come from a sidecar table
+(``metadata=``, a column ``fil``) or from the file names, but only with an
+explicit pattern (``filnamn="{forbund}_{roll}_{respondent}"``); names that
+do not fit are named in a warning and get no metadata. Without either, the
+metadata stay empty and the notes say so.
+
+A file name that holds a personnummer is never used: its excerpts get ids
+from a hash of the file's content (``T`` + 10 hex digits), the column
+``fil`` holds that id, and messages say "fil med personnummer i namnet".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._warn import warn
+from ..errors import InputFileError, SchemaError
+from ..privacy.guard import FILE_MASK, holds_personnummer, safe_name
+from ..results import Exclusions
+from .excerpt_columns import apply_roles, finish_respondents, resolve_columns
+from .schemas import KALLOR, ROLLER
+from .transcripts import norm_label, read_lines, split_turns
+
+__all__ = ["read_transcript_folder", "pattern_regex"]
+
+_FIELD_ALIASES = {"respondent_id": "respondent", "förbund": "forbund", "år": "ar", "källa": "kalla"}
+ANNOTATION_NOTE = (
+    "Tidsstämplar och icke-verbala anteckningar som (skratt) och [paus] är borttagna ur texten och står i "
+    "kolumnen anteckningar; [ohörbart], [otydligt] och ... står kvar i texten som i utskriften."
+)
+
+
+def pattern_regex(pattern: str) -> re.Pattern[str]:
+    """A regex for a file-name pattern such as ``"{forbund}_{roll}_{respondent}"``.
+
+    Fields are separated by the literal text between them; the last field
+    takes the rest of the name, underscores included; ``{_}`` matches a part
+    that is ignored.
+
+    Examples
+    --------
+    >>> pattern_regex("{forbund}_{roll}_{respondent}").match("Botkyrka_styrelse_R03").groupdict()
+    {'forbund': 'Botkyrka', 'roll': 'styrelse', 'respondent': 'R03'}
+    """
+    parts = re.split(r"\{([\wåäöÅÄÖ]*)\}", pattern)
+    if len(parts) < 3:
+        raise SchemaError(
+            f"Filnamnsmönstret {pattern!r} har inga fält. Skriv t.ex. filnamn='{{forbund}}_{{roll}}_{{respondent}}'."
+        )
+    last = len(parts) - 2
+    rx, seen = [], set()
+    for i, p in enumerate(parts):
+        if i % 2 == 0:
+            rx.append(re.escape(p))
+            continue
+        name = _FIELD_ALIASES.get(p, p)
+        if name in ("", "_"):
+            rx.append(".+" if i == last else "[^_]+?")
+            continue
+        if name in seen:
+            raise SchemaError(f"Filnamnsmönstret {pattern!r} har fältet {{{p}}} två gånger.")
+        seen.add(name)
+        rx.append(rf"(?P<{name}>.+)" if i == last else rf"(?P<{name}>[^_]+?)")
+    return re.compile(rf"^{''.join(rx)}$", re.IGNORECASE)
+
+
+def _normalise_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    for col, known in (("roll", ROLLER), ("kalla", KALLOR)):
+        v = meta.get(col)
+        if isinstance(v, str):
+            low = v.strip().casefold()
+            meta[col] = next((k for k in known if k == low), v.strip())
+    return meta
+
+
+def _sidecar(metadata: Any, kolumner: Mapping[str, str | None] | None) -> tuple[dict[str, dict[str, Any]], str, str]:
+    from .tables import read_table, require_columns, source_label
+
+    meta = read_table(metadata)
+    where = source_label(meta)
+    key = next((c for c in meta.columns if str(c).casefold() in ("fil", "file", "filnamn", "filename", "dokument")), None)
+    if key is None:
+        require_columns(meta, ["fil"], hint="Metadatatabellen behöver en kolumn 'fil' med utskriftens filnamn.")
+    roles = resolve_columns(
+        meta.drop(columns=[key]),
+        {k: v for k, v in (kolumner or {}).items() if str(k).casefold() in ("respondent", "forbund", "förbund", "roll")},
+        roles=("respondent", "forbund", "roll"),
+        where=where,
+    )
+    meta = apply_roles(meta, roles, where=where)
+    lookup: dict[str, dict[str, Any]] = {}
+    for rec in meta.to_dict("records"):
+        k = str(rec.pop(key)).strip().casefold()
+        clean = {c: v for c, v in rec.items() if not (isinstance(v, float) and np.isnan(v))}
+        lookup[k] = clean
+        lookup.setdefault(Path(k).stem, clean)
+    return lookup, key, where
+
+
+def _file_key(path: Path) -> str:
+    return "T" + hashlib.sha1(path.read_bytes()).hexdigest()[:10]
+
+
+def _names(names: list[str], first: int = 5) -> str:
+    more = f" och {len(names) - first} till" if len(names) > first else ""
+    return ", ".join(names[:first]) + more
+
+
+def read_transcript_folder(
+    folder: Path,
+    *,
+    metadata: Any,
+    filnamn: str | None,
+    include_interviewer: bool,
+    interviewer_labels: Iterable[str],
+    talare: Iterable[str],
+    kalla: str | None,
+    kolumner: Mapping[str, str | None] | None,
+    respondent_global: bool,
+    ex: Exclusions,
+) -> pd.DataFrame:
+    """Read every ``.txt``/``.docx`` transcript in ``folder`` (see :func:`~finsam_eval.io.read_excerpts`)."""
+    folder_label = safe_name(folder.name)
+    visible = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", "."))]
+    files = sorted(p for p in visible if p.suffix.lower() in (".txt", ".docx"))
+    other = sorted(safe_name(p.name) for p in visible if p.suffix.lower() in (".doc", ".rtf", ".odt", ".pdf"))
+    if other:
+        ex.add(f"utskrift i ett format som inte läses (spara som .docx eller .txt): {_names(other)}", len(other),
+               column="fil")
+    if not files:
+        there = sorted(safe_name(p.name) for p in folder.iterdir())[:10]
+        raise InputFileError(
+            f"Mappen {folder_label!r} innehåller inga utskrifter (.txt eller .docx). "
+            f"Det som finns: {', '.join(repr(t) for t in there) or 'ingenting'}. Spara intervjuerna som .docx eller .txt."
+        )
+    notes: list[str] = []
+    private = [p for p in files if holds_personnummer(p.name)]
+    key_of = {p: (_file_key(p) if p in private else p.stem) for p in files}
+    seen: dict[str, int] = {}
+    for p in files:  # two files with the same content (copies) still get two keys
+        k = key_of[p]
+        seen[k] = seen.get(k, 0) + 1
+        if seen[k] > 1:
+            key_of[p] = f"{k}-{seen[k]}"
+    shown_of = {p: (key_of[p] + p.suffix.lower() if p in private else p.name) for p in files}
+    if private:
+        notes.append(
+            f"{len(private)} filnamn innehöll personnummer; namnen används inte, filerna heter "
+            "T + ett kontrollvärde av innehållet i kolumnerna fil och excerpt_id."
+        )
+
+    meta_of: dict[Path, dict[str, Any]] = {p: {} for p in files}
+    if metadata is not None:
+        lookup, key, where = _sidecar(metadata, kolumner)
+        missing = []
+        for p in files:
+            rec = lookup.get(p.name.casefold()) or lookup.get(p.stem.casefold())
+            if rec is None:
+                missing.append(safe_name(p.name))
+            else:
+                meta_of[p] = dict(rec)
+        if missing:
+            raise SchemaError(
+                f"Utskrifter utan metadata i mappen {folder_label!r}: {', '.join(repr(m) for m in missing[:10])}"
+                + (f" (och {len(missing) - 10} till)" if len(missing) > 10 else "")
+                + f". Lägg till en rad per utskrift i metadatatabellen ({where}, kolumnen '{key}')."
+            )
+        notes.append(f"Metadata om utskrifterna kommer från {where}.")
+    elif filnamn is not None:
+        rx = pattern_regex(filnamn)
+        unfit = []
+        for p in files:
+            m = rx.match(p.stem)
+            if m is None:
+                unfit.append(shown_of[p])
+                continue
+            rec = {k: v.replace("-", " ") if k == "forbund" else v for k, v in m.groupdict().items()}
+            meta_of[p] = {k: v for k, v in rec.items() if not holds_personnummer(v)}
+        if unfit:
+            warn(
+                f"{len(unfit)} utskrifter i mappen {folder_label!r} följer inte filnamnsmönstret {filnamn!r} och får "
+                f"ingen metadata ur namnet: {_names(unfit)}. Döp om filerna eller ge metadata= (CLI: --metadata).",
+                UserWarning,
+                stacklevel=4,
+            )
+            notes.append(f"{len(unfit)} filnamn följde inte mönstret {filnamn!r} och gav ingen metadata.")
+        notes.append(f"Förbund, roll och respondent är tolkade ur filnamnen med mönstret {filnamn!r}.")
+    else:
+        notes.append(
+            "Filnamnen tolkades inte (inget filnamnsmönster och ingen metadatatabell angavs), så förbund och roll "
+            "saknas. Ange filnamn='{forbund}_{roll}_{respondent}' (CLI: --filnamn) eller metadata=."
+        )
+
+    interviewer = {norm_label(x) for x in interviewer_labels}
+    rows: list[dict[str, Any]] = []
+    n_interviewer, n_skipped, empty_files = 0, 0, []
+    by_file_respondent = False
+    for p in files:
+        fil = shown_of[p]
+        turns, skipped = split_turns(read_lines(p, name=safe_name(p.name)), talare=talare)
+        if skipped:
+            n_skipped += len(skipped)
+            reasons = sorted({s.reason for s in skipped})
+            ex.add(
+                f"inte utdrag ({', '.join(reasons)}) i {fil}", len(skipped), rows=[s.no for s in skipped],
+                column="text", action="överhoppad",
+            )
+        if not turns:
+            empty_files.append(fil)
+            continue
+        meta = _normalise_meta(dict(meta_of[p]))
+        if "respondent" in meta:
+            meta["respondent_id"] = meta.pop("respondent")
+        speakers = {norm_label(t.speaker) for t in turns if t.speaker and norm_label(t.speaker) not in interviewer}
+        question = None
+        for tur, t in enumerate(turns, start=1):
+            is_int = t.speaker is not None and norm_label(t.speaker) in interviewer
+            if is_int:
+                question = t.text
+                if not include_interviewer:
+                    n_interviewer += 1
+                    continue
+            resp = meta.get("respondent_id")
+            if resp is None or (isinstance(resp, str) and not resp.strip()):
+                by_file_respondent = True
+                resp = key_of[p] if len(speakers) <= 1 or t.speaker is None else f"{key_of[p]}:{t.speaker}"
+            if is_int:
+                resp = pd.NA  # the interviewer is no respondent
+            rows.append({
+                **{k: v for k, v in meta.items() if k != "respondent_id"},
+                "excerpt_id": f"{key_of[p]}-t{tur:03d}",
+                "text": t.text,
+                "respondent_id": resp,
+                "fraga": None if is_int else question,
+                "fil": fil,
+                "tur": tur,
+                "rad": t.first_line,
+                "talare": t.speaker,
+                "anteckningar": "; ".join(t.annotations) if t.annotations else None,
+            })
+    ex.add("intervjuarens repliker (include_interviewer=False)", n_interviewer, column="talare")
+    if empty_files:
+        ex.add(f"tom utskrift: {_names(empty_files)}", len(empty_files), column="fil")
+    if not rows:
+        raise InputFileError(
+            f"Mappen {folder_label!r} gav inga utdrag (utskrifterna är tomma eller har bara intervjuarens repliker)."
+        )
+    df = pd.DataFrame(rows)
+    if kalla is not None:
+        df["kalla"] = df["kalla"].fillna(kalla) if "kalla" in df.columns else kalla
+    if n_skipped:
+        notes.append(f"{n_skipped} rubriker, datumrader och sidnummer räknades inte som utdrag (se exkluderingarna).")
+    notes.append("Varje svar har intervjuarens föregående fråga i kolumnen fraga.")
+    if df["anteckningar"].notna().any():
+        notes.append(ANNOTATION_NOTE)
+    if by_file_respondent:
+        notes.append(
+            "Respondent = utskriftsfilen (en intervju, en person); i filer med flera talare (fokusgrupper) räknas "
+            "varje talaretikett i filen som en person."
+        )
+    interviewer_rows = df["talare"].map(lambda s: s is not None and norm_label(str(s)) in interviewer).to_numpy()
+    body = finish_respondents(
+        df.loc[~interviewer_rows], has_column=True, ex=ex, notes=notes, respondent_global=respondent_global,
+        scope="förbund (och fil när respondenten är en talaretikett)",
+    )
+    df.loc[~interviewer_rows, "respondent_id"] = body["respondent_id"]
+    df.attrs = {
+        **body.attrs,
+        "source": folder_label,
+        "exclusions": ex,
+        "notes": notes,
+        "private_file_names": len(private),
+        "file_mask": FILE_MASK,
+    }
+    return df
