@@ -749,8 +749,8 @@ class CodingResult(ResultMixin):
         The quantifier follows :func:`finsam_eval.sv.quantifier` (samtliga,
         nästan alla, de allra flesta, de flesta, många, flera, några, ett
         fåtal, någon, ingen). Counts and shares below ``min_count`` are
-        suppressed; the quantifier word stays, because it is how qualitative
-        reports describe prevalence without numbers.
+        suppressed, and so is their quantifier word (it would reveal the count
+        next to a shown base): it reads "färre än 5" instead.
         """
         unit_col = self.respondent_col or self.id_col
         unit = "respondenter" if self.respondent_col else "utdrag"
@@ -774,6 +774,11 @@ class CodingResult(ResultMixin):
                 rows.append(r)
         raw = pd.DataFrame(rows)
         tidy = suppress_small(raw, ["antal"], base="bas", derived={"andel": "antal"})
+        # A word next to a suppressed count would give it away ("någon" = 1 of a known base).
+        hidden = tidy.attrs["suppressed_mask"]["antal"].to_numpy(dtype=bool)
+        if hidden.any():
+            tidy["kvantifierare"] = tidy["kvantifierare"].astype(object)
+            tidy.loc[hidden, "kvantifierare"] = f"färre än {tidy.attrs['suppression_threshold']}"
         notes = [f"Bas: {unit} i " + ("hela materialet" if by is None else f"varje {_display(by)}") + ".",
                  "Kvantifierarna följer rapportpraxis: samtliga > nästan alla > de allra flesta > de flesta > "
                  "många > flera > några > ett fåtal > någon (en person).",

@@ -139,7 +139,8 @@ def plot_likert(
     t = summ.table()
     gcols = list(summ.by)
     t["_group"] = t[gcols].astype(str).agg(" · ".join, axis=1) if gcols else ""
-    t["_suppressed"] = t["n_valid"].isna() & (t["n_respondents"] > 0)
+    # Suppressed (1-4 answers) versus empty (0): the mask knows; n_respondents may be suppressed too.
+    t["_suppressed"] = t["n_valid"].isna() & (summ.data["n_valid"].to_numpy() > 0)
 
     mids = [x for x in sc.levels if x not in sc.negative and x not in sc.positive]
     colours = level_colors(sc)

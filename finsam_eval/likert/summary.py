@@ -251,6 +251,11 @@ class LikertSummary(ResultMixin):
                      ("net", "mean", "sd", "mean_lo", "mean_hi", "median", "q1", "q3", "iqr", "n_eff")]
         derived = {level_column(x, "pct"): level_column(x) for x in self.levels} if cells else None
         counts = ["n_valid", *(lv_n + ns_n if cells else [])]
+        # Respondents and the target group are counts of persons too (a CLI CSV showed n_respondents=3).
+        persons = [c for c in ("n_respondents", "population") if c in t.columns]
+        counts += persons
+        if "response_rate" in t.columns:
+            derived = {**(derived or {}), "response_rate": persons}
         row_derived = [c for c in [*stat_cols, "n_missing", "n_non_substantive", *lv_n, *ns_n]
                        if c not in counts and c not in (derived or {})]
         return suppress_small(t, counts, base="n_valid", derived=derived, row_derived=row_derived)
