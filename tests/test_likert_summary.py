@@ -67,8 +67,9 @@ def test_unknown_label_message():
     with pytest.raises(UnknownLabelError) as ei:
         S5.normalise(raw)
     msg = str(ei.value)
-    assert "'Kanske' (3 st, rad 1, 2, 5)" in msg
-    assert "'7' (1 st, rad 4)" in msg
+    # file lines (header = line 1), as everywhere (issue 9 item 4)
+    assert "'Kanske' (3 st, rad 3, 4, 7)" in msg
+    assert "'7' (1 st, rad 6)" in msg
     assert "kolumnen 's03'" in msg
     assert "'Stämmer inte alls', 'Stämmer inte så bra', 'Varken ja eller nej', 'Stämmer delvis', 'Stämmer helt'" in msg
     assert "'Vet ej'" in msg

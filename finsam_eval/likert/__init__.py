@@ -25,8 +25,10 @@ from .compare import (
     topbox_change,
     wilcoxon_paired,
 )
+from .infer import FAMILIES, ScaleCheck, check_scale_labels, infer_scale
 from .plot import level_colors, plot_likert
 from .reliability import CronbachAlphaResult, cronbach_alpha, item_matrix, scale_index
+from .scale_config import ScaleSpec, scale_from_config
 from .scales import NON_SUBSTANTIVE, SCALES, Scale, get_scale, numeric
 from .summary import LikertSummary, level_column, likert_summary, likert_summary_from_counts
 
@@ -36,6 +38,12 @@ __all__ = [
     "Scale",
     "get_scale",
     "numeric",
+    "infer_scale",
+    "check_scale_labels",
+    "ScaleCheck",
+    "FAMILIES",
+    "scale_from_config",
+    "ScaleSpec",
     "LikertSummary",
     "level_column",
     "likert_summary",

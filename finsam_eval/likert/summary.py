@@ -27,7 +27,7 @@ from .._config import get_option
 from ..errors import MissingColumnError, SchemaError
 from ..privacy import suppress_small
 from ..results import Exclusions, ResultMixin
-from .scales import Scale, _key, get_scale
+from .scales import Scale, _key, _line_numbers, get_scale
 
 __all__ = ["LikertSummary", "likert_summary", "likert_summary_from_counts"]
 
@@ -342,7 +342,11 @@ def likert_summary(
     items
         Item columns.
     scale
-        A :class:`Scale` or the name of a preset in :data:`~finsam_eval.likert.SCALES`.
+        A :class:`Scale`, the name of a preset in :data:`~finsam_eval.likert.SCALES`,
+        or ``"auto"`` (:func:`~finsam_eval.likert.infer_scale`). An alias of the
+        scale that would put two different raw labels of the items on one
+        level raises :class:`~finsam_eval.errors.ScaleError`; every recoding
+        is recorded per raw label in ``exclusions`` with its file lines.
     by
         Group column(s), e.g. ``"forbund"`` or ``["forbund", "ar"]``.
     weights
@@ -383,9 +387,14 @@ def likert_summary(
     >>> round(float(t.loc[0, "pct_top"]), 1)
     100.0
     """
-    sc = get_scale(scale)
     items = _as_list(items)
     by = _as_list(by)
+    if isinstance(scale, str) and scale == "auto":
+        from .infer import infer_scale
+
+        sc = infer_scale(df, items)
+    else:
+        sc = get_scale(scale)
     missing_cols = [c for c in [*items, *by] if c not in df.columns]
     if isinstance(weights, str) and weights not in df.columns:
         missing_cols.append(weights)
@@ -402,7 +411,7 @@ def likert_summary(
         gcode = df.groupby(by, sort=True, dropna=True, observed=True).ngroup().to_numpy()
         keys = df[by][gcode >= 0].drop_duplicates().sort_values(by).reset_index(drop=True)
         bad = np.flatnonzero(gcode < 0)
-        exclusions.add(f"saknar värde i gruppkolumnen {by}", len(bad), rows=df.index[bad[:10]])
+        exclusions.add(f"saknar värde i gruppkolumnen {by}", len(bad), rows=_line_numbers(df, bad[:10]))
     else:
         gcode = np.zeros(nrow, dtype=np.int64)
         keys = pd.DataFrame(index=[0])
@@ -417,16 +426,22 @@ def likert_summary(
         badw = ~np.isfinite(w) | (w < 0)
         if badw.any():
             rows = np.flatnonzero(badw)
-            exclusions.add("saknad eller negativ vikt", len(rows), rows=df.index[rows[:10]],
+            exclusions.add("saknad eller negativ vikt", len(rows), rows=_line_numbers(df, rows[:10]),
                            column=weights if isinstance(weights, str) else None)
             ok = ok & ~badw
     g_ok = gcode[ok]
+
+    # All items together: an alias may not put two different raw labels of the item set on one level.
+    where = f" i frågorna {', '.join(repr(i) for i in items[:6])}" + (" m.fl." if len(items) > 6 else "")
+    matches = sc.resolve(pd.concat([df[i].astype(object) for i in items], ignore_index=True), where=where) \
+        if not all(isinstance(df[i].dtype, pd.CategoricalDtype) and tuple(df[i].cat.categories) == sc.categories
+                   for i in items) else None
 
     k = len(sc.levels)
     K = len(sc.categories) + 1  # +1: slot for missing (code -1 shifted to 0)
     blocks = []
     for item in items:
-        codes = sc.codes(df[item], errors=errors, exclusions=exclusions, column=item)
+        codes = sc.codes(df[item], errors=errors, exclusions=exclusions, column=item, matches=matches)
         c = codes[ok] + 1
         flat = g_ok * K + c
         counts = np.bincount(flat, minlength=G * K).reshape(G, K)
@@ -442,10 +457,10 @@ def likert_summary(
             with np.errstate(invalid="ignore", divide="ignore"):
                 res["n_eff"] = np.where(s2 > 0, s1**2 / s2, 0.0)
         miss_rows = np.flatnonzero(codes < 0)
-        exclusions.add("saknat svar", len(miss_rows), rows=df.index[miss_rows[:10]], column=item)
+        exclusions.add("saknat svar", len(miss_rows), rows=_line_numbers(df, miss_rows[:10]), column=item)
         ns_rows = np.flatnonzero(codes >= k)
         exclusions.add("ickesubstantiellt svar (t.ex. 'Vet ej'), utanför procentbasen", len(ns_rows),
-                       rows=df.index[ns_rows[:10]], column=item)
+                       rows=_line_numbers(df, ns_rows[:10]), column=item)
         blocks.append(res)
 
     # Items outer, groups inner.
