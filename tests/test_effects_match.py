@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 
 from finsam_eval.effects.match import _simulate, match, person_baseline
 from finsam_eval.errors import EstimationError, MissingColumnError, SchemaError
@@ -116,11 +117,19 @@ def test_effect_equals_direct_wls(sim):
     e = m.effect("arbete_studier", adjust=True)
     p = m.pairs
     y = sim.loc[p.row, "arbete_studier"].to_numpy()
+    t = p.treated.to_numpy()
     Z = pd.get_dummies(sim.loc[p.row, COVS], drop_first=True, dtype=float).reset_index(drop=True)
-    X = sm.add_constant(pd.concat([pd.Series(p.treated.to_numpy(), name="t"), Z - Z.mean()], axis=1))
+    Zc = Z - Z[t == 1].mean()  # g-computation for the ATT: covariates centred at the participants' means
+    X = sm.add_constant(pd.concat([pd.Series(t, name="t"), Zc, Zc.mul(t, axis=0).add_prefix("t:")], axis=1))
     fit = sm.WLS(y, X, weights=p.weights.to_numpy()).fit(cov_type="cluster", cov_kwds={"groups": p.subclass})
     assert e.att == pytest.approx(fit.params["t"], rel=1e-10)
     assert e.se == pytest.approx(fit.bse["t"], rel=1e-10)
+    # The same number as averaging the fitted differences over the participants (g-computation).
+    fit_t = sm.WLS(y[t == 1], sm.add_constant(Z[t == 1])).fit()
+    w0 = p.weights.to_numpy()[t == 0]
+    fit_c = sm.WLS(y[t == 0], sm.add_constant(Z[t == 0]), weights=w0).fit()
+    g = (fit_t.predict(sm.add_constant(Z[t == 1])) - fit_c.predict(sm.add_constant(Z[t == 1]))).mean()
+    assert e.att == pytest.approx(g, rel=1e-8)
     # Unadjusted ATT equals the difference in weighted means.
     e0 = m.effect("arbete_studier")
     assert e0.att == pytest.approx(e0.mean_treated - e0.mean_control)
@@ -131,16 +140,25 @@ def test_effect_equals_direct_wls(sim):
 
 
 def test_balance_smd_by_hand(sim):
+    # cobalt's choice for the ATT: the participants' SD in the full sample; binary variables as raw differences.
     m = match(sim, "deltagare", COVS)
     b = m.balance().set_index("variabel")
     t, c = sim[sim.deltagare == 1].alder, sim[sim.deltagare == 0].alder
-    sd = np.sqrt((t.var() + c.var()) / 2)
+    sd = t.std()
     assert b.loc["alder", "smd_fore"] == pytest.approx((t.mean() - c.mean()) / sd)
     mt = m.matched
     after = (mt[mt.deltagare == 1].alder.mean() - mt[mt.deltagare == 0].alder.mean()) / sd
     assert b.loc["alder", "smd_efter"] == pytest.approx(after)
     assert b.loc["alder", "vr_fore"] == pytest.approx(t.var() / c.var())
     assert np.isnan(b.loc["kon: man", "vr_fore"])
+    man = sim.kon == "man"
+    assert b.loc["kon: man", "smd_fore"] == pytest.approx(man[sim.deltagare == 1].mean() - man[sim.deltagare == 0].mean())
+    assert b.loc["alder", "ks_fore"] == pytest.approx(stats.ks_2samp(t, c).statistic)
+    # ATE: pooled SD; binary="std" standardises binaries too (MatchIt's summary()).
+    s = match(sim, "deltagare", COVS, method="subclass", estimand="ATE").balance(binary="std").set_index("variabel")
+    assert s.loc["alder", "smd_fore"] == pytest.approx((t.mean() - c.mean()) / np.sqrt((t.var() + c.var()) / 2))
+    mt_, mc_ = man[sim.deltagare == 1], man[sim.deltagare == 0]
+    assert s.loc["kon: man", "smd_fore"] == pytest.approx((mt_.mean() - mc_.mean()) / np.sqrt((mt_.var() + mc_.var()) / 2))
 
 
 def test_errors(sim):

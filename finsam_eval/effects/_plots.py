@@ -111,45 +111,57 @@ def _forest_plot(
 
 
 def _love_plot(
-    balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1, absolute: bool = True, note: str | None = None
+    balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1, absolute: bool = True, note: str | None = None,
+    stats: tuple[str, ...] = ("m",), ks_threshold: float | None = None, adjust_word: str = "matchning",
 ) -> Any:
-    """Love plot: SMD of each covariate before (open) and after (filled) matching."""
-    b = balance.copy()
-    before, after = b["smd_fore"], b["smd_efter"]
-    if absolute:
-        before, after = before.abs(), after.abs()
-    order = np.argsort(before.to_numpy(), kind="stable")
-    b, before, after = b.iloc[order], before.iloc[order], after.iloc[order]
+    """Love plot: SMD (and optionally KS) of each covariate before (open) and after (filled) adjustment."""
+    b = balance.reset_index(drop=True)
+    smd_before = b["smd_fore"].abs() if absolute else b["smd_fore"]
+    order = np.argsort(smd_before.to_numpy(), kind="stable")
+    b = b.iloc[order].reset_index(drop=True)
     n = len(b)
+    panels = list(stats)
     if ax is None:
-        fig, ax = figure((6.3, 1.0 + 0.28 * n))
+        fig, axes = figure((6.3 if len(panels) == 1 else 8.0, 1.0 + 0.28 * n), 1, len(panels), sharey=True,
+                           squeeze=False)
+        axes = list(axes[0])
     else:
-        fig = ax.figure
+        fig, axes = ax.figure, [ax]
     y = np.arange(n)
-    for yi, x0, x1 in zip(y, before, after):
-        ax.plot([x0, x1], [yi, yi], color="#CCCCCC", lw=0.8, zorder=1)
-    ax.plot(before, y, "o", mfc="white", mec=OKABE_ITO[5], ms=5, label="Före matchning", zorder=2)
-    ax.plot(after, y, "o", color=OKABE_ITO[0], ms=5, label="Efter matchning", zorder=3)
-    for v in ([threshold] if absolute else [-threshold, threshold]):
-        ax.axvline(v, color=GREY, ls="--", lw=0.8)
-    ax.axvline(0, color="#444444", lw=0.6)
-    ax.set_yticks(y)
-    ax.set_yticklabels(b["variabel"])
-    ax.set_ylim(-0.7, n - 0.3)
-    ax.set_xlabel("Standardiserad medelvärdesskillnad" + (" (absolutvärde)" if absolute else ""))
-    ax.legend(loc="lower right")
-    decimal_comma(ax, "x")
+    for a, stat in zip(axes, panels):
+        col = "smd" if stat == "m" else "ks"
+        before, after = b[f"{col}_fore"], b[f"{col}_efter"]
+        if col == "smd" and absolute:
+            before, after = before.abs(), after.abs()
+        for yi, x0, x1 in zip(y, before, after):
+            a.plot([x0, x1], [yi, yi], color="#CCCCCC", lw=0.8, zorder=1)
+        a.plot(before, y, "o", mfc="white", mec=OKABE_ITO[5], ms=5, label=f"Före {adjust_word}", zorder=2)
+        a.plot(after, y, "o", color=OKABE_ITO[0], ms=5, label=f"Efter {adjust_word}", zorder=3)
+        thr = threshold if col == "smd" else ks_threshold
+        if thr is not None:
+            for v in ([thr] if (absolute or col == "ks") else [-thr, thr]):
+                a.axvline(v, color=GREY, ls="--", lw=0.8)
+        a.axvline(0, color="#444444", lw=0.6)
+        a.set_xlabel("Standardiserad medelvärdesskillnad" + (" (absolutvärde)" if absolute else "")
+                     if col == "smd" else "Kolmogorov-Smirnov-statistika")
+        decimal_comma(a, "x")
+    axes[0].set_yticks(y)
+    axes[0].set_yticklabels(b["variabel"])
+    axes[0].set_ylim(-0.7, n - 0.3)
+    axes[-1].legend(loc="lower right")
     fig.tight_layout()
-    finish(fig, title="Balans före och efter matchning",
-           note=[f"Streckad linje: gränsen {fmt_num(threshold, 1)}.", *([note] if note else [])])
-    return ax
+    lines = [f"Streckad linje: gränsen {fmt_num(threshold, 2 if threshold < 0.1 else 1)}"
+             + (f" (KS {fmt_num(ks_threshold, 2)})" if "ks" in panels and ks_threshold is not None else "") + ".",
+             "Binära variabler som skillnad i andelar."]
+    finish(fig, title=f"Balans före och efter {adjust_word}", note=[*lines, *([note] if note else [])])
+    return axes[0] if len(axes) == 1 else fig
 
 
 def _overlap_plot(
     score: np.ndarray, treat: np.ndarray, weights: np.ndarray, *, bins: int = 40, logit: bool = False,
-    note: str | None = None,
+    note: str | None = None, adjust_word: str = "matchning",
 ) -> Any:
-    """Propensity score distributions of participants and controls, before and after matching."""
+    """Propensity score distributions of participants and controls, before and after adjustment."""
     fig, axes = figure((6.3, 3.4), 1, 2, sharey=False)
     edges = np.histogram_bin_edges(score, bins=bins)
     for ax, after in zip(axes, (False, True)):
@@ -162,7 +174,7 @@ def _overlap_plot(
         ax.hist(sc, bins=edges, weights=wc, density=True, color=OKABE_ITO[5], alpha=0.45, label="Kontroller")
         ax.hist(st, bins=edges, weights=wt, density=True, histtype="step", color=OKABE_ITO[0], lw=1.5,
                 label="Deltagare")
-        ax.set_title("Efter matchning" if after else "Före matchning", fontsize=9)
+        ax.set_title(f"Efter {adjust_word}" if after else f"Före {adjust_word}", fontsize=9)
         ax.set_xlabel("Propensity score (logit)" if logit else "Propensity score")
         decimal_comma(ax, "both")
     axes[0].set_ylabel("Täthet")

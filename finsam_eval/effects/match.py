@@ -1,156 +1,71 @@
-"""Propensity score matching of participants to non-participants.
+"""Propensity score matching and subclassification of participants and non-participants.
 
 The workflow follows R's MatchIt and cobalt: :func:`match` estimates a
-propensity score by logistic regression, pairs every participant with its
-nearest non-participant(s) on the logit of the score (optionally within exact
-strata such as förbund and kön, and within a caliper), and returns a
-:class:`MatchResult` that knows its balance table, love plot and overlap plot.
-The outcome analysis is a separate, explicit step: :meth:`MatchResult.effect`.
+propensity score by logistic regression, pairs every unit of the focal group
+with its nearest unit(s) of the other group on the score (optionally within
+exact strata such as förbund and kön, and within a caliper), or forms
+subclasses on the score, and returns a :class:`MatchResult` that knows its
+balance table, love plot and overlap plot. The outcome analysis is a separate,
+explicit step: :meth:`MatchResult.effect`.
 
 Design choices, so a reader of the method appendix can check them:
 
-- Distance: the linear predictor (logit) of the propensity score; the caliper
-  is ``caliper`` standard deviations of the logit score over all units with
-  complete data (as MatchIt's ``std.caliper=TRUE``).
-- Greedy matching without replacement processes participants in the order of
-  ``m_order`` (default ``"largest"`` score first, MatchIt's default), and with
-  ``ratio > 1`` in rounds: every participant gets its first control before
-  anyone gets a second one. Free controls are found with two "next free
-  neighbour" union-find arrays over the score-sorted controls, so each look-up
-  is almost constant time; there is no loop over pairs.
+- Estimands as MatchIt defines them: nearest-neighbour matching targets the
+  ATT (participants get controls) or the ATC (controls get participants, in
+  ``m_order="smallest"`` by default as MatchIt); it cannot target the ATE, and
+  asking for it is an error that points to subclassification or
+  :func:`~finsam_eval.effects.weight`. Subclassification
+  (``method="subclass"``) targets the ATT, ATC or ATE: subclass limits are
+  quantiles of the score among participants, controls or everyone, every
+  subclass gets at least ``min_n`` units of each group (MatchIt's
+  ``subclass_scoot``) and the weights are MatchIt's
+  ``get_weights_from_subclass``, normalised to mean 1 in each group.
+- Distance: the linear predictor (logit) of the propensity score by default,
+  or the score itself (``distance="ps"``, MatchIt's ``distance="glm"``); the
+  caliper is ``caliper`` standard deviations of the distance over all units
+  with complete data (as MatchIt's ``std.caliper=TRUE``).
+- Greedy matching without replacement processes the focal units in the order of
+  ``m_order`` (default ``"largest"`` score first for the ATT, MatchIt's
+  default), and with ``ratio > 1`` in rounds: every focal unit gets its first
+  match before anyone gets a second one. Free units are found with two "next
+  free neighbour" union-find arrays over the score-sorted candidates, so each
+  look-up is almost constant time; there is no loop over pairs.
 - Matching with replacement is fully vectorised: ``np.searchsorted`` finds each
-  participant's place among the sorted controls and the ``ratio`` nearest are
+  focal unit's place among the sorted candidates and the ``ratio`` nearest are
   taken from the ``2 * ratio`` neighbours around it.
-- Standardised mean differences use the pooled SD of the *unmatched*
-  participants and controls, ``sqrt((s_t^2 + s_c^2) / 2)``, before and after
-  matching (a fixed denominator, so a change in the SMD is a change in the
-  means). cobalt's default for the ATT uses the participants' SD only; the
-  pooled SD is the common choice in the applied literature (Austin 2009).
-- The effect's standard error comes from a weighted regression on the matched
-  sample with standard errors clustered on the matched set (``subclass``),
-  which accounts for the pairing (Austin 2011; Abadie & Spiess 2022). It does
-  not account for the estimation of the propensity score.
+- Balance follows cobalt's ``bal.tab`` (:mod:`~finsam_eval.effects.balance`):
+  SMD with the standardiser cobalt uses for the estimand, variance ratios,
+  KS statistics and thresholds with a verdict per covariate.
+- Standard errors (:mod:`~finsam_eval.effects.outcome`): cluster-robust on the
+  matched set by default (it does not account for the estimated propensity
+  score), or ``se="bootstrap"``, which re-estimates the score and re-matches
+  in every replicate and so does.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from .._warn import warn
-from ..errors import EstimationError, MissingColumnError, SchemaError
-from ..results import Exclusions, ResultMixin
-from ..sv import column_label, fmt_ci, fmt_num, fmt_p, fmt_p_eq
+from ..errors import ConfigError, EstimationError
+from ..results import Exclusions
+from ..sv import column_label, fmt_num
+from .balance import _BalanceMixin, _weighted_mean_var
+from .outcome import EffectResult, _EffectMixin, _Formatted, _p_eq
+from .propensity import REASON_MISSING as _REASON_MISSING
+from .propensity import _check_columns, _design, _fit_logit, _is_categorical, _prepare, _propensity
 
 __all__ = ["match", "MatchResult", "EffectResult", "person_baseline"]
 
-_REASON_MISSING = "saknade värden i kovariater, behandling eller exakta variabler"
+# Re-exported for modules and tests that imported them from here before the split.
+_shared = (_Formatted, _p_eq, _check_columns, _design, _fit_logit, _is_categorical, _weighted_mean_var)
+
 _REASON_STRATUM = "ingen kontroll i samma exakta stratum"
 _REASON_CALIPER = "ingen kontroll inom caliper"
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-_p_eq = fmt_p_eq  # caption phrase, shared with compare and rates
-
-
-def _check_columns(data: pd.DataFrame, cols: list[str], what: str) -> None:
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise MissingColumnError(
-            f"{what}: kolumnerna {missing} saknas i data. Tillgängliga kolumner: {list(data.columns)}."
-        )
-
-
-def _is_categorical(s: pd.Series) -> bool:
-    return not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s))
-
-
-def _design(data: pd.DataFrame, covariates: list[str], *, drop_first: bool) -> pd.DataFrame:
-    """Numeric design matrix: numeric columns as they are, categoricals one-hot."""
-    parts = []
-    for c in covariates:
-        s = data[c]
-        if _is_categorical(s):
-            d = pd.get_dummies(s.astype("category"), prefix=c, prefix_sep=": ", drop_first=drop_first, dtype=float)
-            parts.append(d)
-        else:
-            parts.append(s.astype(float).rename(c))
-    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=data.index)
-
-
-def _fit_logit(y: np.ndarray, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    """Logit fit with convergence problems turned into notes or clear errors."""
-    import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationError, PerfectSeparationWarning
-
-    notes: list[str] = []
-    Xc = sm.add_constant(X, has_constant="add")
-    const_cols = [c for c in X.columns if X[c].nunique() <= 1]
-    if const_cols:
-        raise EstimationError(
-            f"Kovariaterna {const_cols} är konstanta bland enheterna med fullständiga data och kan inte ingå "
-            "i propensity score-modellen. Ta bort dem ur covariates (eller lägg dem i exact=)."
-        )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            fit = sm.Logit(y, Xc).fit(method="newton", maxiter=100, disp=0)
-        except (PerfectSeparationError, np.linalg.LinAlgError) as exc:
-            raise EstimationError(
-                "Propensity score-modellen kunde inte skattas: perfekt separation eller singulär design "
-                "(någon kovariat eller kombination skiljer deltagare och kontroller helt åt, dvs. ingen överlappning). "
-                "Ta bort eller grovindela kovariaten, eller matcha exakt på den. "
-                f"({type(exc).__name__})"
-            ) from exc
-    kinds = {type(w.message) for w in caught if isinstance(w.message, Warning)}
-    params = np.asarray(fit.params, dtype=float)
-    if PerfectSeparationWarning in kinds or not np.all(np.isfinite(params)):
-        raise EstimationError(
-            "Propensity score-modellen visar (nästan) perfekt separation: några kovariatvärden finns bara hos "
-            "deltagare eller bara hos kontroller, dvs. ingen överlappning där. Grovindela eller ta bort kovariaten, "
-            "eller matcha exakt på den."
-        )
-    converged = bool(fit.mle_retvals.get("converged", True))
-    if not converged or ConvergenceWarning in kinds:
-        # Name the likely culprits: dummies whose level occurs in only one group (quasi-separation).
-        culprits = []
-        for c in X.columns:
-            x = X[c].to_numpy()
-            if np.isin(x, (0.0, 1.0)).all():
-                for level in (0.0, 1.0):
-                    sel = x == level
-                    if sel.any() and (y[sel].min() == y[sel].max()):
-                        culprits.append(str(c))
-                        break
-        where = (f" Kategorier som bara finns bland deltagare eller bara bland kontroller: {', '.join(culprits)}; "
-                 "slå ihop dem med en annan kategori eller matcha exakt på variabeln." if culprits else
-                 " Kontrollera kovariater med få observationer i någon kategori.")
-        msg = (
-            "Propensity score-modellen konvergerade inte (Newton-Raphson, 100 iterationer); skattningarna kan "
-            "vara osäkra." + where
-        )
-        warn(msg, RuntimeWarning, stacklevel=3)
-        notes.append(msg)
-    return params, notes
-
-
-def _weighted_mean_var(x: np.ndarray, w: np.ndarray) -> tuple[float, float]:
-    sw = w.sum()
-    if sw <= 0:
-        return np.nan, np.nan
-    m = float(np.sum(w * x) / sw)
-    # Reliability-weights correction, as cobalt's col_w_sd.
-    v1, v2 = sw, np.sum(w**2)
-    denom = v1 - v2 / v1
-    v = float(np.sum(w * (x - m) ** 2) / denom) if denom > 0 else np.nan
-    return m, v
-
+_ESTIMANDS = {"nearest": ("ATT", "ATC"), "subclass": ("ATT", "ATC", "ATE")}
 
 # --------------------------------------------------------------------------- matching cores
 
@@ -214,148 +129,55 @@ def _match_without_replacement(
     return out
 
 
-# --------------------------------------------------------------------------- results
 
 
-class _Formatted(ResultMixin):
-    """ResultMixin with per-column decimals in ``summary()`` and ``_repr_html_``."""
-
-    _decimals: int | dict[str, int] = 3
-
-    def _formatted(self, t: pd.DataFrame) -> pd.DataFrame:
-        from ..sv import format_table
-
-        out = format_table(t, self._decimals)
-        if "p" in t.columns:  # p-values as "< 0,001", suppressed cells keep their marker
-            keep = out["p"] == ""
-            out["p"] = [fmt_p(v) if not k else "" for v, k in zip(t["p"], keep)]
-            mask = t.attrs.get("suppressed_mask")
-            if mask is not None and "p" in mask.columns:
-                from .._config import get_option
-
-                out.loc[mask["p"].reindex(t.index).fillna(False).astype(bool).to_numpy(), "p"] = get_option(
-                    "suppressed_marker")
-        return out
-
-    def summary(self) -> str:
-
-        t = self.table()
-        body = self._formatted(t).to_string(index=False)
-        parts = [self.title or type(self).__name__, body]
-        if self.caption:
-            parts.insert(1, self.caption)
-        notes = self._notes()
-        if notes:
-            parts.append("\n".join(f"Not: {n}" for n in notes))
-        return "\n\n".join(parts)
-
-    def _repr_html_(self) -> str:
-        import html
-
-
-        t = self.table()
-        body = self._formatted(t).to_html(index=False, border=0)
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self._notes())
-        cap = f"<p><em>{html.escape(self.caption)}</em></p>" if self.caption else ""
-        return (f"<div class='finsam-result'><h4>{html.escape(self.title)}</h4>{cap}{body}"
-                + (f"<ul style='font-size:smaller'>{notes}</ul>" if notes else "") + "</div>")
+def _subclass_scoot(sub: np.ndarray, treat: np.ndarray, x: np.ndarray, min_n: int) -> np.ndarray:
+    """Move units into subclasses lacking a group until each has ``min_n`` of both (MatchIt's subclass_scootC)."""
+    uniq = np.unique(sub)
+    sub = np.searchsorted(uniq, sub)
+    nsub = len(uniq)
+    for tv in (treat[0], not treat[0]):  # MatchIt loops over unique(treat) in order of appearance
+        indt = np.flatnonzero(treat == tv)
+        tab = np.bincount(sub[indt], minlength=nsub).astype(float)
+        for _ in range(min_n):
+            while tab.min() <= 0:
+                s = int(np.flatnonzero(tab == 0)[0])
+                if s == nsub - 1:
+                    left = True
+                elif s == 0:
+                    left = False
+                else:
+                    score = sum((tab[s2] - 1) / (s2 - s) for s2 in range(nsub) if tab[s2] > 1 and s2 != s)
+                    left = score <= 0
+                rng = range(s - 1, -1, -1) if left else range(s + 1, nsub)
+                s2 = next(k for k in rng if tab[k] > 0)
+                cand = indt[sub[indt] == s2]
+                # The unit closest to s: largest x when taking from the left, smallest from the right; ties
+                # go to the last in data order, as the C++ loop (which replaces on >= / <=).
+                vals = x[cand]
+                best = cand[np.flatnonzero(vals == (vals.max() if left else vals.min()))[-1]]
+                sub[best] = s
+                tab[s] += 1
+                tab[s2] -= 1
+            tab -= 1
+    return uniq[sub]
 
 
 @dataclass
-class EffectResult(_Formatted):
-    """Effect estimate (ATT) from a matched sample or another estimator.
-
-    Attributes
-    ----------
-    att, se, ci_low, ci_high, pvalue
-        Estimate, standard error, 95 % (or ``1 - alpha``) CI and two-sided p-value.
-    n_treated, n_control
-        Participants and distinct controls behind the estimate.
-    """
-
-    outcome: str
-    att: float
-    se: float
-    ci_low: float
-    ci_high: float
-    pvalue: float
-    n_treated: int
-    n_control: int
-    method: str = "Matchning"
-    alpha: float = 0.05
-    mean_treated: float = np.nan
-    mean_control: float = np.nan
-    truth: float | None = None
-    notes: list[str] = field(default_factory=list)
-    model: Any = field(default=None, repr=False)
-
-    @property
-    def ci(self) -> tuple[float, float]:
-        return (self.ci_low, self.ci_high)
-
-    @property
-    def title(self) -> str:
-        return f"Effekt på {self.outcome} ({self.method})"
-
-    @property
-    def caption(self) -> str:
-        lvl = fmt_num(100 * (1 - self.alpha), 0)
-        return (
-            f"Skattad effekt (ATT) {fmt_num(self.att, 3)}, {lvl} % KI {fmt_ci(self.ci_low, self.ci_high, 3)}, "
-            f"{_p_eq(self.pvalue)}; {fmt_num(self.n_treated, 0)} deltagare och {fmt_num(self.n_control, 0)} kontroller."
-        )
-
-    def table(self) -> pd.DataFrame:
-        from ..privacy import suppress_small
-
-        t = pd.DataFrame(
-            [
-                {
-                    "utfall": self.outcome,
-                    "metod": self.method,
-                    "medel_deltagare": self.mean_treated,
-                    "medel_kontroller": self.mean_control,
-                    "att": self.att,
-                    "se": self.se,
-                    "ki_nedre": self.ci_low,
-                    "ki_ovre": self.ci_high,
-                    "p": self.pvalue,
-                    "n_deltagare": int(self.n_treated),
-                    "n_kontroller": int(self.n_control),
-                }
-            ]
-        )
-        return suppress_small(
-            t, ["n_deltagare", "n_kontroller"], base="n_deltagare",
-            row_derived=["medel_deltagare", "medel_kontroller", "att", "se", "ki_nedre", "ki_ovre", "p"],
-        )
-
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        from ._plots import forest_plot
-
-        rows = pd.DataFrame(
-            [{"etikett": self.method, "att": self.att, "ki_nedre": self.ci_low, "ki_ovre": self.ci_high,
-              "n_deltagare": self.n_treated, "n_kontroller": self.n_control}]
-        )
-        return forest_plot(rows, ax=ax, title=self.title, xlabel=f"Effekt på {self.outcome}", truth=self.truth,
-                           **kwargs)
-
-
-@dataclass
-class MatchResult(_Formatted):
+class MatchResult(_BalanceMixin, _EffectMixin, _Formatted):
     """What :func:`match` returns: the matched sample, balance and counts.
 
     Attributes
     ----------
     matched
-        One row per matched unit (participants and the controls used) with
-        the original columns plus ``ps`` (propensity score), ``logit_ps``,
-        ``subclass`` (= ``pair_id``, the matched set; a control used by several
-        participants keeps the first) and ``weights`` (ATT weights:
-        participants 1, a control ``1/k`` summed over its uses).
+        One row per matched unit with the original columns plus ``ps``
+        (propensity score), ``logit_ps``, ``subclass`` (= ``pair_id``, the
+        matched set; a unit used in several sets keeps the first) and
+        ``weights`` (focal units 1, a matched unit ``1/k`` summed over its uses;
+        subclassification: MatchIt's subclass weights).
     pairs
         Long form used for effects: one row per unit per matched set; with
-        replacement a control appears once for every participant it serves.
+        replacement a unit appears once for every focal unit it serves.
     counts
         Participants and controls: total, matched and left out, by reason.
     exclusions
@@ -381,20 +203,46 @@ class MatchResult(_Formatted):
     exclusions: Exclusions
     params: pd.Series = field(repr=False)
     fit_notes: list[str] = field(default_factory=list)
-    threshold: float = 0.1
+    thresholds: dict[str, float] = field(default_factory=lambda: {"m": 0.1})
+    method: str = "nearest"
+    distance: str = "logit"
+    subclass: int = 6
+    min_n: int = 1
     _decimals = 3
 
     # ------------------------------------------------------------------ contract
     @property
     def title(self) -> str:
-        return "Balans före och efter matchning"
+        return "Balans före och efter " + ("subklassificering" if self.method == "subclass" else "matchning")
+
+    @property
+    def _adjust_word(self) -> str:  # type: ignore[override]
+        return "subklassificering" if self.method == "subclass" else "matchning"
+
+    @property
+    def _method_label(self) -> str:  # type: ignore[override]
+        return "Subklassificering" if self.method == "subclass" else "Matchning"
+
+    @property
+    def _default_se(self) -> str:  # type: ignore[override]
+        return "robust" if self.method == "subclass" else "cluster"
+
+    @property
+    def threshold(self) -> float:
+        """The SMD threshold (``thresholds["m"]``), kept for older code."""
+        return self.thresholds.get("m", 0.1)
 
     @property
     def caption(self) -> str:
         n_t = int(self.n_treated_matched)
-        n_c = int((self.matched[self.treatment] == 0).sum())
+        n_c = int(((self.matched[self.treatment] == 0) & (self.matched["weights"] > 0)).sum())
+        score = "propensity score" if self.distance == "ps" else "logit av propensity score"
+        if self.method == "subclass":
+            return (f"Subklassificering på {score} i {self.pairs['subclass'].nunique()} subklasser "
+                    f"({self.estimand}): {fmt_num(n_t, 0)} deltagare och {fmt_num(n_c, 0)} kontroller.")
         return (
             f"Propensity score-matchning 1:{self.ratio} {'med' if self.replace else 'utan'} återläggning"
+            + (" (ATC: kontroller matchas till deltagare)" if self.estimand == "ATC" else "")
             + (f", caliper {fmt_num(self.caliper, 2)} SD" if self.caliper is not None else "")
             + (f", exakt på {', '.join(column_label(e).lower() for e in self.exact)}" if self.exact else "")
             + f": {fmt_num(n_t, 0)} deltagare och {fmt_num(n_c, 0)} kontroller."
@@ -402,21 +250,14 @@ class MatchResult(_Formatted):
 
     @property
     def n_treated_matched(self) -> int:
-        return int((self.matched[self.treatment] == 1).sum())
+        return int(((self.matched[self.treatment] == 1) & (self.matched["weights"] > 0)).sum())
 
     @property
     def notes(self) -> list[str]:
         out = [self.caption]
         if self.exclusions:
             out.append("Ej matchade: " + "; ".join(e.describe() for e in self.exclusions.items) + ".")
-        bal = self.balance()
-        bad = bal.loc[bal["obalans"], "variabel"].tolist()
-        if bad:
-            out.append(f"Standardiserad medelvärdesskillnad över {fmt_num(self.threshold, 1)} efter matchning: "
-                       + ", ".join(bad) + ".")
-        else:
-            out.append(f"Alla standardiserade medelvärdesskillnader under {fmt_num(self.threshold, 1)} efter matchning.")
-        out.append("SMD med poolad SD för omatchade deltagare och kontroller som nämnare.")
+        out.extend(self._balance_notes())
         out.extend(self.fit_notes)
         return out
 
@@ -426,175 +267,27 @@ class MatchResult(_Formatted):
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         return self.love_plot(ax=ax, **kwargs)
 
-    # ------------------------------------------------------------------ balance
-    def _balance_design(self) -> pd.DataFrame:
-        X = _design(self.data, self.covariates, drop_first=False)
-        X.insert(0, "Propensity score (logit)", self.logit_ps.reindex(self.data.index))
-        return X
-
-    def balance(self, threshold: float | None = None) -> pd.DataFrame:
-        """Balance table: means, SMD and variance ratios before and after matching.
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per covariate (categoricals one row per level) with
-            ``medel_deltagare_fore``, ``medel_kontroller_fore``, ``smd_fore``,
-            ``vr_fore``, the same ``_efter``, and ``obalans`` (True when
-            ``|smd_efter|`` exceeds ``threshold``, default 0.1). Variance
-            ratios are left empty for binary variables.
-        """
-        thr = self.threshold if threshold is None else threshold
-        X = self._balance_design()
-        treat = self.data[self.treatment].to_numpy() == 1
-        w_after = self.unit_weights.reindex(self.data.index).to_numpy()
-        rows = []
-        for col in X.columns:
-            x = X[col].to_numpy(dtype=float)
-            binary = np.isin(x, (0.0, 1.0)).all()
-            mt, vt = _weighted_mean_var(x[treat], np.ones(treat.sum()))
-            mc, vc = _weighted_mean_var(x[~treat], np.ones((~treat).sum()))
-            sd = np.sqrt((vt + vc) / 2)
-            wt, wc = w_after[treat], w_after[~treat]
-            mt_a, vt_a = _weighted_mean_var(x[treat], wt)
-            mc_a, vc_a = _weighted_mean_var(x[~treat], wc)
-            rows.append(
-                {
-                    "variabel": col,
-                    "typ": "binär" if binary else "kontinuerlig",
-                    "medel_deltagare_fore": mt,
-                    "medel_kontroller_fore": mc,
-                    "smd_fore": (mt - mc) / sd if sd > 0 else 0.0,
-                    "vr_fore": np.nan if binary or vc == 0 else vt / vc,
-                    "medel_deltagare_efter": mt_a,
-                    "medel_kontroller_efter": mc_a,
-                    "smd_efter": (mt_a - mc_a) / sd if sd > 0 else 0.0,
-                    "vr_efter": np.nan if binary or not vc_a else vt_a / vc_a,
-                }
-            )
-        out = pd.DataFrame(rows)
-        out["obalans"] = out["smd_efter"].abs() > thr
-        return out
-
-    # ------------------------------------------------------------------ plots
-    def love_plot(self, ax: Any = None, *, threshold: float | None = None, absolute: bool = True) -> Any:
-        """Love plot: the SMD of every covariate before and after matching."""
-        from ._plots import love_plot
-
-        return love_plot(self.balance(threshold), ax=ax, threshold=self.threshold if threshold is None else threshold,
-                         absolute=absolute, note=self.caption)
-
-    def overlap_plot(self, *, bins: int = 40, scale: Literal["ps", "logit"] = "ps") -> Any:
-        """Distributions of the propensity score for participants and controls, before and after matching."""
-        from ._plots import overlap_plot
-
-        s = self.ps if scale == "ps" else self.logit_ps
-        treat = self.data.loc[s.index, self.treatment].to_numpy() == 1
-        w = self.unit_weights.reindex(s.index).to_numpy()
-        return overlap_plot(s.to_numpy(), treat, w, bins=bins, logit=scale == "logit", note=self.caption)
+    def _distance_column(self) -> pd.Series:
+        if self.distance == "ps":
+            return self.ps.rename("Propensity score")
+        return self.logit_ps.rename("Propensity score (logit)")
 
     # ------------------------------------------------------------------ weights and effect
     @property
     def unit_weights(self) -> pd.Series:
-        """ATT weight per row of the input data (0 for unmatched units)."""
+        """Matching weight per row of the input data (0 for unmatched units)."""
         w = pd.Series(0.0, index=self.data.index)
         w.loc[self.matched.index] = self.matched["weights"].to_numpy()
         return w
 
-    def effect(
-        self,
-        outcome: str,
-        *,
-        adjust: bool | list[str] = False,
-        cluster: Literal["pair", "none"] = "pair",
-        alpha: float = 0.05,
-        truth: float | None = None,
-    ) -> EffectResult:
-        """ATT of ``outcome`` from the matched sample.
+    def _effect_sample(self) -> pd.DataFrame:
+        return self.pairs
 
-        A weighted least squares regression of the outcome on the treatment
-        indicator (and, with ``adjust``, the covariates) on the matched sample,
-        with standard errors clustered on the matched set (``cluster="pair"``).
-        With replacement, every control appears once per participant it serves
-        and the cluster is that participant's set; this ignores that a reused
-        control links sets (Abadie & Imbens 2006/2016), so read the SE as an
-        approximation there.
-
-        Parameters
-        ----------
-        outcome
-            Column of ``data`` with the outcome (one value per unit).
-        adjust
-            ``True`` adds all matching covariates to the regression (doubly
-            robust against residual imbalance); a list adds those columns.
-        cluster
-            ``"pair"`` (cluster-robust by ``subclass``) or ``"none"`` (HC1).
-        alpha
-            1 - confidence level.
-        truth
-            A known true effect (simulations, sample data), shown in the plot.
-
-        Returns
-        -------
-        EffectResult
-
-        Examples
-        --------
-        >>> from finsam_eval.effects.match import _simulate
-        >>> d = _simulate(2000, effect=0.1, seed=1)
-        >>> m = match(d, "deltagare", ["alder", "kon", "utbildning"])
-        >>> e = m.effect("arbete_studier")
-        >>> round(e.att, 1)
-        0.1
-        """
-        import statsmodels.api as sm
-
-        _check_columns(self.data, [outcome], "effect")
-        long = self.pairs
-        y = self.data.loc[long["row"], outcome].to_numpy(dtype=float)
-        if np.isnan(y).any():
-            raise EstimationError(
-                f"Utfallet {outcome!r} saknas för {int(np.isnan(y).sum())} matchade enheter. "
-                "Komplettera utfallet eller välj bort enheterna före matchningen."
-            )
-        t = long["treated"].to_numpy(dtype=float)
-        X = pd.DataFrame({"const": 1.0, self.treatment: t})
-        notes: list[str] = []
-        if adjust:
-            cols = self.covariates if adjust is True else list(adjust)
-            _check_columns(self.data, cols, "effect(adjust=...)")
-            Z = _design(self.data.loc[long["row"], cols], cols, drop_first=True).reset_index(drop=True)
-            Z = Z.loc[:, Z.std() > 0]
-            X = pd.concat([X, Z - Z.mean()], axis=1)
-            notes.append(f"Regressionsjusterad för {', '.join(cols)}.")
-        w = long["weights"].to_numpy(dtype=float)
-        model = sm.WLS(y, X, weights=w)
-        if cluster == "pair":
-            fit = model.fit(cov_type="cluster", cov_kwds={"groups": long["subclass"].to_numpy()})
-            notes.append("Standardfel klustrade på matchade par/grupper (subclass).")
-            if self.replace:
-                notes.append(
-                    "Matchning med återläggning: kluster efter deltagarens grupp; kontroller som används flera "
-                    "gånger gör standardfelet ungefärligt (Abadie & Imbens)."
-                )
-        elif cluster == "none":
-            fit = model.fit(cov_type="HC1")
-            notes.append("Robusta standardfel (HC1) utan hänsyn till matchningen.")
-        else:
-            raise ValueError(f"cluster måste vara 'pair' eller 'none', fick {cluster!r}.")
-        att = float(fit.params[self.treatment])
-        se = float(fit.bse[self.treatment])
-        lo, hi = (float(v) for v in fit.conf_int(alpha=alpha).loc[self.treatment])
-        tr = t == 1
-        mt = float(np.average(y[tr], weights=w[tr]))
-        mc = float(np.average(y[~tr], weights=w[~tr]))
-        notes.append("Standardfelet tar inte hänsyn till att propensity score är skattad.")
-        n_c = int(long.loc[~tr, "row"].nunique())
-        return EffectResult(
-            outcome=outcome, att=att, se=se, ci_low=lo, ci_high=hi, pvalue=float(fit.pvalues[self.treatment]),
-            n_treated=int(tr.sum()), n_control=n_c, method="Matchning" + (" + regression" if adjust else ""),
-            alpha=alpha, mean_treated=mt, mean_control=mc, truth=truth, notes=[self.caption, *notes], model=fit,
-        )
+    def _refit(self, frame: pd.DataFrame) -> MatchResult:
+        return match(frame, self.treatment, self.covariates, exact=self.exact or None, ratio=self.ratio,
+                     replace=self.replace, caliper=self.caliper, estimand=self.estimand, m_order=self.m_order,
+                     unit=None, random_state=self.random_state, method=self.method, distance=self.distance,
+                     subclass=self.subclass, min_n=self.min_n)
 
 
 # --------------------------------------------------------------------------- public API
@@ -609,12 +302,17 @@ def match(
     ratio: int = 1,
     replace: bool = False,
     caliper: float | None = 0.2,
-    estimand: str = "ATT",
-    m_order: Literal["largest", "smallest", "random", "data"] = "largest",
+    estimand: Literal["ATT", "ATC", "ATE"] = "ATT",
+    m_order: Literal["largest", "smallest", "random", "data"] | None = None,
     unit: str | None = "person_id",
     random_state: int = 0,
+    method: Literal["nearest", "subclass"] = "nearest",
+    distance: Literal["logit", "ps"] = "logit",
+    subclass: int = 6,
+    min_n: int = 1,
+    thresholds: float | dict[str, float] | None = None,
 ) -> MatchResult:
-    """Propensity score nearest-neighbour matching (ATT).
+    """Propensity score matching (nearest neighbour) or subclassification.
 
     Parameters
     ----------
@@ -628,24 +326,38 @@ def match(
         one-hot coded (first level dropped in the model, all levels in the
         balance table).
     exact
-        Column(s) to match exactly on (e.g. ``["forbund", "kon"]``).
+        Column(s) to match exactly on (e.g. ``["forbund", "kon"]``); nearest
+        neighbour only.
     ratio
-        Controls per participant (1:k).
+        Matches per focal unit (1:k).
     replace
-        Match with replacement (a control may serve several participants).
+        Match with replacement (a unit may serve several focal units).
     caliper
-        Maximum distance in SD of the logit score (default 0.2); ``None``
-        disables it.
+        Maximum distance in SD of the distance measure (default 0.2); ``None``
+        disables it (MatchIt's default).
     estimand
-        Only ``"ATT"`` (effect among participants) is implemented.
+        ``"ATT"`` (participants get controls), ``"ATC"`` (controls get
+        participants) or, with ``method="subclass"`` only, ``"ATE"``.
     m_order
-        Order in which participants pick controls without replacement:
-        ``"largest"`` score first (default), ``"smallest"``, ``"random"``
-        (seeded by ``random_state``) or ``"data"`` (row order).
+        Order in which focal units pick matches without replacement:
+        ``"largest"`` score first (default for the ATT), ``"smallest"``
+        (default for the ATC), ``"random"`` (seeded by ``random_state``) or
+        ``"data"`` (row order).
     unit
         Id column checked for duplicates (panel input); ``None`` skips the check.
     random_state
         Seed for ``m_order="random"``; results are deterministic either way.
+    method
+        ``"nearest"`` (greedy nearest neighbour) or ``"subclass"``
+        (subclassification on the score, MatchIt's ``method="subclass"``).
+    distance
+        Match on the logit of the score (default) or on the score itself
+        (``"ps"``, as MatchIt's default ``distance="glm"``).
+    subclass, min_n
+        Number of subclasses and the least number of participants and of
+        controls in each (``method="subclass"``).
+    thresholds
+        Balance thresholds for the verdicts, e.g. ``dict(m=0.1, v=2, ks=0.05)``.
 
     Returns
     -------
@@ -657,7 +369,10 @@ def match(
         Panel input (repeated ``unit`` ids) or a treatment column that is not 0/1.
     EstimationError
         No participants or controls, no overlap (separation, nothing within
-        the caliper), or no control in any exact stratum.
+        the caliper), no match in any exact stratum, or an estimand the method
+        cannot target (the ATE with nearest neighbour).
+    ConfigError
+        Invalid arguments.
 
     Examples
     --------
@@ -668,166 +383,237 @@ def match(
     True
     >>> int(m.counts.query("grupp == 'Deltagare' and status == 'Totalt'")["antal"].iloc[0])
     200
+    >>> s = match(d, "deltagare", ["alder", "kon", "utbildning"], method="subclass", estimand="ATE")
+    >>> s.pairs["subclass"].nunique()
+    6
     """
+    from .balance import _thresholds
+
     covariates = list(covariates)
     exact_cols = [exact] if isinstance(exact, str) else list(exact or [])
-    if estimand != "ATT":
-        raise ValueError(f"Bara estimand='ATT' stöds, fick {estimand!r}.")
-    if not isinstance(ratio, int | np.integer) or ratio < 1:
-        raise ValueError(f"ratio måste vara ett heltal >= 1, fick {ratio!r}.")
-    if caliper is not None and caliper <= 0:
-        raise ValueError(f"caliper måste vara positiv eller None, fick {caliper!r}.")
-    if m_order not in ("largest", "smallest", "random", "data"):
-        raise ValueError(f"m_order måste vara 'largest', 'smallest', 'random' eller 'data', fick {m_order!r}.")
-    if not covariates:
-        raise ValueError("Ange minst en kovariat i covariates.")
-    _check_columns(data, [treatment, *covariates, *exact_cols], "match")
-    if unit is not None and unit in data.columns and data[unit].duplicated().any():
-        n_dup = int(data[unit].duplicated().sum())
-        raise SchemaError(
-            f"match: kolumnen {unit!r} har {n_dup} upprepade id:n, så data ser ut som en panel (flera perioder per "
-            "person). Matchning kräver en rad per person: välj en baslinjerad per person först, t.ex. med "
-            "finsam_eval.effects.person_baseline(panel, ...) eller data[data['period'] == <baslinjeperiod>]."
+    if method not in _ESTIMANDS:
+        raise ConfigError(f"method måste vara 'nearest' eller 'subclass', fick {method!r}.")
+    if estimand not in ("ATT", "ATC", "ATE"):
+        raise ConfigError(f"estimand måste vara 'ATT', 'ATC' eller 'ATE', fick {estimand!r}.")
+    if estimand not in _ESTIMANDS[method]:
+        raise EstimationError(
+            f"match: method={method!r} kan inte skatta {estimand} (som i MatchIt: närmaste granne ger ATT eller "
+            "ATC). Använd method='subclass' eller finsam_eval.effects.weight(..., estimand='ATE')."
         )
-    if not data.index.is_unique:
-        data = data.reset_index(drop=True)
+    if not isinstance(ratio, int | np.integer) or ratio < 1:
+        raise ConfigError(f"ratio måste vara ett heltal >= 1, fick {ratio!r}.")
+    if caliper is not None and caliper <= 0:
+        raise ConfigError(f"caliper måste vara positiv eller None, fick {caliper!r}.")
+    if m_order is None:
+        m_order = "smallest" if estimand == "ATC" else "largest"
+    if m_order not in ("largest", "smallest", "random", "data"):
+        raise ConfigError(f"m_order måste vara 'largest', 'smallest', 'random' eller 'data', fick {m_order!r}.")
+    if distance not in ("logit", "ps"):
+        raise ConfigError(f"distance måste vara 'logit' eller 'ps', fick {distance!r}.")
+    if not covariates:
+        raise ConfigError("Ange minst en kovariat i covariates.")
+    if method == "subclass":
+        if exact_cols:
+            raise ConfigError("match: exact= går inte med method='subclass' (som i MatchIt); ta med variablerna "
+                              "i covariates eller använd method='nearest'.")
+        if not isinstance(subclass, int | np.integer) or subclass < 2:
+            raise ConfigError(f"subclass måste vara ett heltal >= 2, fick {subclass!r}.")
+        if not isinstance(min_n, int | np.integer) or min_n < 0:
+            raise ConfigError(f"min_n måste vara ett heltal >= 0, fick {min_n!r}.")
+    thr = _thresholds(thresholds, {"m": 0.1})
+    prep = _prepare(data, treatment, covariates, exact_cols, unit=unit, what="match")
+    d, treat, exclusions = prep.data, prep.treat, prep.exclusions
+    data = data if data.index.is_unique else data.reset_index(drop=True)
+    lp, ps, X, params, fit_notes = _propensity(d, treat, covariates)
+    dist = ps if distance == "ps" else lp
+    width = np.inf if caliper is None else float(caliper * np.std(dist, ddof=1))
+    idx = d.index
+    common = dict(data=d, treatment=treatment, covariates=covariates, exact=exact_cols, ratio=int(ratio),
+                  replace=replace, caliper=caliper, caliper_width=width, estimand=estimand, m_order=m_order,
+                  random_state=random_state, ps=pd.Series(ps, index=idx, name="ps"),
+                  logit_ps=pd.Series(lp, index=idx, name="logit_ps"),
+                  params=pd.Series(params, index=["const", *X.columns]), fit_notes=fit_notes, thresholds=thr,
+                  method=method, distance=distance, subclass=int(subclass), min_n=int(min_n))
+    if method == "subclass":
+        return _subclassify(prep, dist, common)
+    return _nearest(prep, dist, width, common)
 
-    exclusions = Exclusions()
-    tr_raw = data[treatment]
-    used = [treatment, *covariates, *exact_cols]
-    complete = data[used].notna().all(axis=1)
-    if not set(pd.unique(tr_raw[complete])) <= {0, 1}:
-        raise SchemaError(f"match: behandlingskolumnen {treatment!r} måste vara 0/1 (1 = deltagare).")
-    n_missing_t = int((~complete & (tr_raw == 1)).sum())
-    n_missing_c = int((~complete & (tr_raw == 0)).sum())
-    n_missing_other = int((~complete & tr_raw.isna()).sum())
-    exclusions.add(f"deltagare: {_REASON_MISSING}", n_missing_t, rows=data.index[~complete & (tr_raw == 1)])
-    exclusions.add(f"kontroller: {_REASON_MISSING}", n_missing_c, rows=data.index[~complete & (tr_raw == 0)])
-    exclusions.add("saknar värde i behandlingskolumnen", n_missing_other, column=treatment)
-    d = data.loc[complete]
-    treat = d[treatment].to_numpy().astype(int) == 1
-    if treat.sum() == 0:
-        raise EstimationError(f"match: inga deltagare ({treatment} == 1) med fullständiga data.")
-    if (~treat).sum() == 0:
-        raise EstimationError(f"match: inga kontroller ({treatment} == 0) med fullständiga data.")
 
-    # Propensity score model.
-    X = _design(d, covariates, drop_first=True)
-    params, fit_notes = _fit_logit(treat.astype(float), X)
-    lp = params[0] + X.to_numpy(dtype=float) @ params[1:]
-    ps = 1.0 / (1.0 + np.exp(-lp))
-    width = np.inf if caliper is None else float(caliper * np.std(lp, ddof=1))
+def _subclassify(prep: Any, dist: np.ndarray, common: dict[str, Any]) -> MatchResult:
+    d, treat, exclusions = prep.data, prep.treat, prep.exclusions
+    estimand, k, min_n, treatment = common["estimand"], common["subclass"], common["min_n"], common["treatment"]
+    base = {"ATT": dist[treat], "ATC": dist[~treat]}.get(estimand, dist)
+    qu = np.quantile(base, np.linspace(0, 1, k + 1))  # R's quantile type 7
+    sub = np.clip(np.searchsorted(qu, dist, side="right"), 1, len(qu) - 1)  # findInterval(all.inside = TRUE)
+    notes = list(common["fit_notes"])
+    if len(np.unique(sub)) < k:
+        notes.append(f"Diskret propensity score: färre subklasser ({len(np.unique(sub))}) än begärt ({k}).")
+    keep = np.ones(len(d), dtype=bool)
+    if min_n == 0:
+        both = np.intersect1d(sub[treat], sub[~treat])
+        keep = np.isin(sub, both)
+    else:
+        if min(treat.sum(), (~treat).sum()) < min_n * len(np.unique(sub)):
+            raise EstimationError(
+                f"match: för få deltagare eller kontroller för {len(np.unique(sub))} subklasser med minst {min_n} "
+                "av varje; minska subclass eller min_n."
+            )
+        sub = _subclass_scoot(sub, treat, dist, min_n)
+    _, sub_codes = np.unique(sub[keep], return_inverse=True)
+    sub_full = np.zeros(len(d), dtype=np.int64)
+    sub_full[keep] = sub_codes + 1
+    nt = np.bincount(sub_full[keep & treat], minlength=sub_full.max() + 1).astype(float)
+    nc = np.bincount(sub_full[keep & ~treat], minlength=sub_full.max() + 1).astype(float)
+    w = np.zeros(len(d))
+    s_t, s_c = sub_full[keep & treat], sub_full[keep & ~treat]
+    t_over_c = nt / np.where(nc > 0, nc, 1)  # subclass 0 (dropped units) is empty in both groups
+    c_over_t = nc / np.where(nt > 0, nt, 1)
+    if estimand == "ATT":
+        w[keep & treat], w[keep & ~treat] = 1.0, t_over_c[s_c]
+    elif estimand == "ATC":
+        w[keep & treat], w[keep & ~treat] = c_over_t[s_t], 1.0
+    else:
+        w[keep & treat] = 1 + c_over_t[s_t]
+        w[keep & ~treat] = 1 + t_over_c[s_c]
+    for g in (treat, ~treat):  # MatchIt's normalize = TRUE: mean 1 among nonzero weights per group
+        nz = g & (w > 0)
+        w[nz] /= w[nz].mean()
+    idx = d.index
+    lost_t, lost_c = idx[treat & ~keep], idx[~treat & ~keep]
+    exclusions.add("deltagare: ingen kontroll i samma subklass", len(lost_t), rows=lost_t)
+    exclusions.add("kontroller: ingen deltagare i samma subklass", len(lost_c), rows=lost_c)
+    pairs = pd.DataFrame({"subclass": sub_full[keep], "row": idx[keep], "treated": treat[keep].astype(int),
+                          "weights": w[keep]})
+    matched = d.loc[keep].copy()
+    matched["ps"] = common["ps"].loc[matched.index]
+    matched["logit_ps"] = common["logit_ps"].loc[matched.index]
+    matched["subclass"] = sub_full[keep]
+    matched["pair_id"] = matched["subclass"]
+    matched["weights"] = w[keep]
+    counts = _counts(prep, treatment, int((keep & treat).sum()), int((keep & ~treat).sum()),
+                     [("Deltagare", "Ej matchade: ingen kontroll i samma subklass", len(lost_t)),
+                      ("Kontroller", "Ej matchade: ingen deltagare i samma subklass", len(lost_c))])
+    common = {**common, "fit_notes": notes}
+    return MatchResult(matched=matched, pairs=pairs, counts=counts, exclusions=exclusions, **common)
+
+
+def _counts(prep: Any, treatment: str, n_t_used: int, n_c_used: int, extra: list[tuple[str, str, int]]) -> pd.DataFrame:
+    """Counts table: total, matched and every reason for leaving a unit out, per group."""
+    rows = [("Deltagare", "Totalt", prep.n_t_total), ("Deltagare", "Matchade", n_t_used),
+            ("Deltagare", f"Ej matchade: {_REASON_MISSING}", prep.n_missing_t)]
+    rows += [r for r in extra if r[0] == "Deltagare"]
+    rows += [("Kontroller", "Totalt", prep.n_c_total), ("Kontroller", "Matchade", n_c_used),
+             ("Kontroller", f"Ej använda: {_REASON_MISSING}", prep.n_missing_c)]
+    rows += [r for r in extra if r[0] == "Kontroller"]
+    if prep.n_missing_other:
+        rows.append(("Okänd grupp", f"Saknar värde i {treatment!r}", prep.n_missing_other))
+    return pd.DataFrame(rows, columns=["grupp", "status", "antal"])
+
+
+def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) -> MatchResult:
+    d, treat, exclusions = prep.data, prep.treat, prep.exclusions
+    estimand, ratio, replace = common["estimand"], common["ratio"], common["replace"]
+    m_order, treatment = common["m_order"], common["treatment"]
+    focal = treat if estimand == "ATT" else ~treat
+    f_name, o_name = ("deltagare", "kontroll") if estimand == "ATT" else ("kontroller", "deltagare")
 
     # Exact strata as integer codes.
     codes = np.zeros(len(d), dtype=np.int64)
-    for c in exact_cols:  # combined integer codes, column by column (no row-wise string work)
+    for c in common["exact"]:  # combined integer codes, column by column (no row-wise string work)
         cc, levels = pd.factorize(d[c], sort=True)
         codes = codes * len(levels) + cc
 
-    rng = np.random.default_rng(random_state)
-    pos_t_all = np.flatnonzero(treat)
+    rng = np.random.default_rng(common["random_state"])
+    pos_f_all = np.flatnonzero(focal)
     if m_order == "random":
-        global_order = rng.permutation(len(pos_t_all))
+        global_order = rng.permutation(len(pos_f_all))
     elif m_order == "largest":
-        global_order = np.argsort(-lp[pos_t_all], kind="stable")
+        global_order = np.argsort(-dist[pos_f_all], kind="stable")
     elif m_order == "smallest":
-        global_order = np.argsort(lp[pos_t_all], kind="stable")
+        global_order = np.argsort(dist[pos_f_all], kind="stable")
     else:
-        global_order = np.arange(len(pos_t_all))
-    rank = np.empty(len(pos_t_all), dtype=np.int64)
-    rank[global_order] = np.arange(len(pos_t_all))
-    rank_of = dict(zip(pos_t_all.tolist(), rank.tolist()))
+        global_order = np.arange(len(pos_f_all))
+    rank = np.empty(len(pos_f_all), dtype=np.int64)
+    rank[global_order] = np.arange(len(pos_f_all))
+    rank_of = dict(zip(pos_f_all.tolist(), rank.tolist()))
 
-    t_rows: list[np.ndarray] = []
-    c_rows: list[np.ndarray] = []
+    f_rows: list[np.ndarray] = []
+    o_rows: list[np.ndarray] = []
     no_stratum: list[int] = []
-    for s in np.unique(codes[treat]):
+    for s in np.unique(codes[focal]):
         in_s = codes == s
-        t_pos = np.flatnonzero(in_s & treat)
-        c_pos = np.flatnonzero(in_s & ~treat)
-        if len(c_pos) == 0:
-            no_stratum.extend(t_pos.tolist())
+        f_pos = np.flatnonzero(in_s & focal)
+        o_pos = np.flatnonzero(in_s & ~focal)
+        if len(o_pos) == 0:
+            no_stratum.extend(f_pos.tolist())
             continue
-        c_sort = c_pos[np.argsort(lp[c_pos], kind="stable")]
-        c_lp = lp[c_sort]
+        o_sort = o_pos[np.argsort(dist[o_pos], kind="stable")]
+        o_d = dist[o_sort]
         if replace:
-            picked = _match_with_replacement(lp[t_pos], c_lp, ratio, width)
+            picked = _match_with_replacement(dist[f_pos], o_d, ratio, width)
         else:
-            local_rank = np.array([rank_of[p] for p in t_pos.tolist()])
-            picked = _match_without_replacement(lp[t_pos], c_lp, ratio, width, np.argsort(local_rank, kind="stable"))
-        t_rows.append(np.repeat(t_pos, ratio))
-        c_rows.append(np.where(picked.ravel() >= 0, c_sort[np.clip(picked.ravel(), 0, None)], -1))
+            local_rank = np.array([rank_of[p] for p in f_pos.tolist()])
+            picked = _match_without_replacement(dist[f_pos], o_d, ratio, width, np.argsort(local_rank, kind="stable"))
+        f_rows.append(np.repeat(f_pos, ratio))
+        o_rows.append(np.where(picked.ravel() >= 0, o_sort[np.clip(picked.ravel(), 0, None)], -1))
 
-    t_all = np.concatenate(t_rows) if t_rows else np.array([], dtype=np.int64)
-    c_all = np.concatenate(c_rows) if c_rows else np.array([], dtype=np.int64)
-    ok = c_all >= 0
-    matched_t = np.unique(t_all[ok])
-    caliper_lost = np.setdiff1d(np.unique(t_all), matched_t)
+    f_all = np.concatenate(f_rows) if f_rows else np.array([], dtype=np.int64)
+    o_all = np.concatenate(o_rows) if o_rows else np.array([], dtype=np.int64)
+    ok = o_all >= 0
+    matched_f = np.unique(f_all[ok])
+    caliper_lost = np.setdiff1d(np.unique(f_all), matched_f)
     idx = d.index
-    exclusions.add(f"deltagare: {_REASON_STRATUM}", len(no_stratum), rows=idx[no_stratum])
-    exclusions.add(f"deltagare: {_REASON_CALIPER}", len(caliper_lost), rows=idx[caliper_lost])
-    if len(matched_t) == 0:
+    r_stratum = f"ingen {o_name} i samma exakta stratum"
+    r_caliper = f"ingen {o_name} inom caliper"
+    exclusions.add(f"{f_name}: {r_stratum}", len(no_stratum), rows=idx[no_stratum])
+    exclusions.add(f"{f_name}: {r_caliper}", len(caliper_lost), rows=idx[caliper_lost])
+    if len(matched_f) == 0:
         why = (
-            "ingen kontroll finns i deltagarnas exakta strata" if not t_rows else
-            f"ingen kontroll ligger inom caliper ({fmt_num(caliper, 2)} SD av logit-score) från någon deltagare"
+            f"ingen {o_name} finns i de exakta strata" if not f_rows else
+            f"ingen {o_name} ligger inom caliper ({fmt_num(common['caliper'], 2)} SD) från någon"
         )
         raise EstimationError(
-            f"match: ingen deltagare kunde matchas: {why}. Deltagare och kontroller överlappar inte; "
-            "kontrollera urvalet, öka caliper eller minska antalet exakta variabler."
+            f"match: ingen {'deltagare' if estimand == 'ATT' else 'kontroll'} kunde matchas: {why}. Deltagare och "
+            "kontroller överlappar inte; kontrollera urvalet, öka caliper eller minska antalet exakta variabler."
         )
 
-    # Long form: one row per treated set member and per (treated, control) link.
-    t_ok, c_ok = t_all[ok], c_all[ok]
-    k_i = pd.Series(t_ok).value_counts()
-    subclass_of = {p: i + 1 for i, p in enumerate(sorted(matched_t.tolist(), key=lambda p: rank_of[p]))}
-    sub_t = np.array([subclass_of[p] for p in matched_t.tolist()])
-    sub_c = np.array([subclass_of[p] for p in t_ok.tolist()])
-    w_c = 1.0 / k_i.reindex(t_ok).to_numpy()
+    # Long form: one row per focal set member and per (focal, match) link.
+    f_ok, o_ok = f_all[ok], o_all[ok]
+    k_i = pd.Series(f_ok).value_counts()
+    subclass_of = {p: i + 1 for i, p in enumerate(sorted(matched_f.tolist(), key=lambda p: rank_of[p]))}
+    sub_f = np.array([subclass_of[p] for p in matched_f.tolist()])
+    sub_o = np.array([subclass_of[p] for p in f_ok.tolist()])
+    w_o = 1.0 / k_i.reindex(f_ok).to_numpy()
     pairs = pd.DataFrame(
         {
-            "subclass": np.concatenate([sub_t, sub_c]),
-            "row": np.concatenate([idx[matched_t], idx[c_ok]]),
-            "treated": np.concatenate([np.ones(len(matched_t), int), np.zeros(len(c_ok), int)]),
-            "weights": np.concatenate([np.ones(len(matched_t)), w_c]),
+            "subclass": np.concatenate([sub_f, sub_o]),
+            "row": np.concatenate([idx[matched_f], idx[o_ok]]),
+            "treated": np.concatenate([treat[matched_f], treat[o_ok]]).astype(int),
+            "weights": np.concatenate([np.ones(len(matched_f)), w_o]),
         }
     ).sort_values(["subclass", "treated"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
     unit_w = pairs.groupby("row", sort=False)["weights"].sum()
     first_sub = pairs.groupby("row", sort=False)["subclass"].min()
-    matched = data.loc[unit_w.index].copy()
-    ps_s = pd.Series(ps, index=idx, name="ps")
-    lp_s = pd.Series(lp, index=idx, name="logit_ps")
-    matched["ps"] = ps_s.loc[matched.index]
-    matched["logit_ps"] = lp_s.loc[matched.index]
+    matched = d.loc[unit_w.index].copy()
+    matched["ps"] = common["ps"].loc[matched.index]
+    matched["logit_ps"] = common["logit_ps"].loc[matched.index]
     matched["subclass"] = first_sub.loc[matched.index].to_numpy()
     matched["pair_id"] = matched["subclass"]
     matched["weights"] = unit_w.to_numpy()
     matched = matched.sort_values(["subclass", treatment], ascending=[True, False], kind="stable")
 
-    n_t_total = int((tr_raw == 1).sum())
-    n_c_total = int((tr_raw == 0).sum())
+    n_t_used = int((matched[treatment] == 1).sum())
     n_c_used = int((matched[treatment] == 0).sum())
-    counts = pd.DataFrame(
-        [
-            ("Deltagare", "Totalt", n_t_total),
-            ("Deltagare", "Matchade", len(matched_t)),
-            ("Deltagare", f"Ej matchade: {_REASON_MISSING}", n_missing_t),
-            ("Deltagare", f"Ej matchade: {_REASON_STRATUM}", len(no_stratum)),
-            ("Deltagare", f"Ej matchade: {_REASON_CALIPER}", len(caliper_lost)),
-            ("Kontroller", "Totalt", n_c_total),
-            ("Kontroller", "Matchade", n_c_used),
-            ("Kontroller", f"Ej använda: {_REASON_MISSING}", n_missing_c),
-            ("Kontroller", "Ej använda: inte närmast någon deltagare", n_c_total - n_c_used - n_missing_c),
-        ]
-        + ([("Okänd grupp", f"Saknar värde i {treatment!r}", n_missing_other)] if n_missing_other else []),
-        columns=["grupp", "status", "antal"],
-    )
-    return MatchResult(
-        data=d, treatment=treatment, covariates=covariates, exact=exact_cols, ratio=int(ratio), replace=replace,
-        caliper=caliper, caliper_width=width, estimand=estimand, m_order=m_order, random_state=random_state,
-        ps=ps_s, logit_ps=lp_s, matched=matched, pairs=pairs, counts=counts, exclusions=exclusions,
-        params=pd.Series(params, index=["const", *X.columns]), fit_notes=fit_notes,
-    )
+    F, O = ("Deltagare", "Kontroller") if estimand == "ATT" else ("Kontroller", "Deltagare")
+    n_o_total = prep.n_c_total if estimand == "ATT" else prep.n_t_total
+    n_o_missing = prep.n_missing_c if estimand == "ATT" else prep.n_missing_t
+    n_o_used = n_c_used if estimand == "ATT" else n_t_used
+    o_single = "deltagare" if estimand == "ATT" else "kontroll"
+    extra = [(F, f"Ej matchade: {r_stratum}", len(no_stratum)), (F, f"Ej matchade: {r_caliper}", len(caliper_lost)),
+             (O, f"Ej använda: inte närmast någon {o_single}", n_o_total - n_o_used - n_o_missing)]
+    counts = _counts(prep, treatment, n_t_used, n_c_used, extra)
+    return MatchResult(matched=matched, pairs=pairs, counts=counts, exclusions=exclusions, **common)
 
 
 def person_baseline(

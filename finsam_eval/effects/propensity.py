@@ -1,0 +1,162 @@
+"""Propensity score model and input checks shared by matching and weighting.
+
+:func:`~finsam_eval.effects.match` and :func:`~finsam_eval.effects.weight`
+read their input the same way (one row per person, a 0/1 treatment column,
+complete cases with every exclusion counted) and fit the same logistic
+regression of the treatment on the covariates; both live here so that the two
+designs cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import EstimationError, MissingColumnError, SchemaError
+from ..results import Exclusions
+
+REASON_MISSING = "saknade värden i kovariater, behandling eller exakta variabler"
+
+
+def _check_columns(data: pd.DataFrame, cols: list[str], what: str) -> None:
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        raise MissingColumnError(
+            f"{what}: kolumnerna {missing} saknas i data. Tillgängliga kolumner: {list(data.columns)}."
+        )
+
+
+def _is_categorical(s: pd.Series) -> bool:
+    return not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s))
+
+
+def _design(data: pd.DataFrame, covariates: list[str], *, drop_first: bool) -> pd.DataFrame:
+    """Numeric design matrix: numeric columns as they are, categoricals one-hot."""
+    parts = []
+    for c in covariates:
+        s = data[c]
+        if _is_categorical(s):
+            d = pd.get_dummies(s.astype("category"), prefix=c, prefix_sep=": ", drop_first=drop_first, dtype=float)
+            parts.append(d)
+        else:
+            parts.append(s.astype(float).rename(c))
+    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=data.index)
+
+
+def _fit_logit(y: np.ndarray, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Logit fit with convergence problems turned into notes or clear errors."""
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationError, PerfectSeparationWarning
+
+    notes: list[str] = []
+    Xc = sm.add_constant(X, has_constant="add")
+    const_cols = [c for c in X.columns if X[c].nunique() <= 1]
+    if const_cols:
+        raise EstimationError(
+            f"Kovariaterna {const_cols} är konstanta bland enheterna med fullständiga data och kan inte ingå "
+            "i propensity score-modellen. Ta bort dem ur covariates (eller lägg dem i exact=)."
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fit = sm.Logit(y, Xc).fit(method="newton", maxiter=100, disp=0)
+        except (PerfectSeparationError, np.linalg.LinAlgError) as exc:
+            raise EstimationError(
+                "Propensity score-modellen kunde inte skattas: perfekt separation eller singulär design "
+                "(någon kovariat eller kombination skiljer deltagare och kontroller helt åt, dvs. ingen överlappning). "
+                "Ta bort eller grovindela kovariaten, eller matcha exakt på den. "
+                f"({type(exc).__name__})"
+            ) from exc
+    kinds = {type(w.message) for w in caught if isinstance(w.message, Warning)}
+    params = np.asarray(fit.params, dtype=float)
+    if PerfectSeparationWarning in kinds or not np.all(np.isfinite(params)):
+        raise EstimationError(
+            "Propensity score-modellen visar (nästan) perfekt separation: några kovariatvärden finns bara hos "
+            "deltagare eller bara hos kontroller, dvs. ingen överlappning där. Grovindela eller ta bort kovariaten, "
+            "eller matcha exakt på den."
+        )
+    converged = bool(fit.mle_retvals.get("converged", True))
+    if not converged or ConvergenceWarning in kinds:
+        # Name the likely culprits: dummies whose level occurs in only one group (quasi-separation).
+        culprits = []
+        for c in X.columns:
+            x = X[c].to_numpy()
+            if np.isin(x, (0.0, 1.0)).all():
+                for level in (0.0, 1.0):
+                    sel = x == level
+                    if sel.any() and (y[sel].min() == y[sel].max()):
+                        culprits.append(str(c))
+                        break
+        where = (f" Kategorier som bara finns bland deltagare eller bara bland kontroller: {', '.join(culprits)}; "
+                 "slå ihop dem med en annan kategori eller matcha exakt på variabeln." if culprits else
+                 " Kontrollera kovariater med få observationer i någon kategori.")
+        msg = (
+            "Propensity score-modellen konvergerade inte (Newton-Raphson, 100 iterationer); skattningarna kan "
+            "vara osäkra." + where
+        )
+        warnings.warn(msg, RuntimeWarning, stacklevel=4)
+        notes.append(msg)
+    return params, notes
+
+
+@dataclass
+class _Prepared:
+    """Complete cases of one analysis with what was left out and why."""
+
+    data: pd.DataFrame  # complete cases only
+    treat: np.ndarray  # bool, participants
+    exclusions: Exclusions
+    n_missing_t: int
+    n_missing_c: int
+    n_missing_other: int
+    n_t_total: int
+    n_c_total: int
+
+
+def _prepare(
+    data: pd.DataFrame, treatment: str, covariates: list[str], extra: list[str], *, unit: str | None, what: str
+) -> _Prepared:
+    """Check columns and the 0/1 treatment, keep complete cases and count every exclusion."""
+    _check_columns(data, [treatment, *covariates, *extra], what)
+    if unit is not None and unit in data.columns and data[unit].duplicated().any():
+        n_dup = int(data[unit].duplicated().sum())
+        raise SchemaError(
+            f"{what}: kolumnen {unit!r} har {n_dup} upprepade id:n, så data ser ut som en panel (flera perioder per "
+            "person). Analysen kräver en rad per person: välj en baslinjerad per person först, t.ex. med "
+            "finsam_eval.effects.person_baseline(panel, ...) eller data[data['period'] == <baslinjeperiod>]."
+        )
+    if not data.index.is_unique:
+        data = data.reset_index(drop=True)
+    exclusions = Exclusions()
+    tr_raw = data[treatment]
+    used = [treatment, *covariates, *extra]
+    complete = data[used].notna().all(axis=1)
+    if not set(pd.unique(tr_raw[complete])) <= {0, 1}:
+        raise SchemaError(f"{what}: behandlingskolumnen {treatment!r} måste vara 0/1 (1 = deltagare).")
+    n_missing_t = int((~complete & (tr_raw == 1)).sum())
+    n_missing_c = int((~complete & (tr_raw == 0)).sum())
+    n_missing_other = int((~complete & tr_raw.isna()).sum())
+    exclusions.add(f"deltagare: {REASON_MISSING}", n_missing_t, rows=data.index[~complete & (tr_raw == 1)])
+    exclusions.add(f"kontroller: {REASON_MISSING}", n_missing_c, rows=data.index[~complete & (tr_raw == 0)])
+    exclusions.add("saknar värde i behandlingskolumnen", n_missing_other, column=treatment)
+    d = data.loc[complete]
+    treat = d[treatment].to_numpy().astype(int) == 1
+    if treat.sum() == 0:
+        raise EstimationError(f"{what}: inga deltagare ({treatment} == 1) med fullständiga data.")
+    if (~treat).sum() == 0:
+        raise EstimationError(f"{what}: inga kontroller ({treatment} == 0) med fullständiga data.")
+    return _Prepared(d, treat, exclusions, n_missing_t, n_missing_c, n_missing_other,
+                     int((tr_raw == 1).sum()), int((tr_raw == 0).sum()))
+
+
+def _propensity(d: pd.DataFrame, treat: np.ndarray, covariates: list[str]) -> tuple[
+        np.ndarray, np.ndarray, pd.DataFrame, np.ndarray, list[str]]:
+    """Logit propensity score: (linear predictor, score, design without constant, params, notes)."""
+    X = _design(d, covariates, drop_first=True)
+    params, notes = _fit_logit(treat.astype(float), X)
+    lp = params[0] + X.to_numpy(dtype=float) @ params[1:]
+    ps = 1.0 / (1.0 + np.exp(-lp))
+    return lp, ps, X, params, notes
