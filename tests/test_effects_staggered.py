@@ -37,7 +37,7 @@ CSDID = {
 @pytest.mark.parametrize("control,cov", list(CSDID))
 def test_group_time_effects_match_csdid(ref_data, control, cov):
     res = staggered_did(ref_data, "y", unit="unit", time="period", group="start", control=control,
-                        covariates=["x"] if cov else None, n_boot=99)
+                        covariates=["x"] if cov else None, est_method="reg", n_boot=99)
     a = res.attgt.set_index(["grupp", "period"])
     se = pd.Series(res.se_analytic, index=a.index)
     assert len(a) == 27

@@ -10,247 +10,142 @@ difference-in-differences per start cohort ``g`` and period ``t``,
 
 ``ATT(g, t) = E[Y_t - Y_b | G = g] - E[Y_t - Y_b | control]``,
 
-with ``b = g - 1 - anticipation`` for periods after start and ``b = t - 1``
+with ``b = g - 1 - anticipation`` for periods from start on and ``b = t - 1``
 before start ("varying" base period, as the R package ``did``), and
 controls that are never treated (``control="never"``) or not yet treated
-by ``t`` (``control="notyet"``). The cells are then aggregated:
+by ``t`` (``control="notyet"``).
 
-- ``overall``: the mean effect per cohort over its post periods, averaged
-  over cohorts with weights proportional to cohort size (the summary
-  Callaway & Sant'Anna recommend; R ``aggte(type="group")``);
-- ``simple``: all post-period cells weighted by cohort size;
-- ``dynamic``: by time since start ``e`` (an event study free of the TWFE
-  weighting problem), cohorts weighted by size;
-- ``group``: by start cohort.
+Each cell is one of Sant'Anna & Zhao's (2020) two-period estimators
+(:mod:`~finsam_eval.effects._drdid`): doubly robust (``est_method="dr"``,
+the default, as R), inverse probability weighting (``"ipw"``) or outcome
+regression (``"reg"``); without covariates all three are the plain
+difference in mean changes. With covariates, a panel uses their values in
+each cell's base period; repeated cross-sections (``panel=False``) and
+unbalanced panels (``allow_unbalanced_panel=True``) use each observation's
+own values, as R ``did``.
+
+The cells are then aggregated as R ``aggte`` does: ``group`` (mean effect
+per cohort over its post periods, averaged with weights proportional to
+cohort size; the summary Callaway & Sant'Anna recommend), ``simple`` (all
+post cells weighted by cohort size), ``dynamic`` (by time since start, an
+event study free of the TWFE weighting problem; ``min_e``, ``max_e``,
+``balance_e``) and ``calendar`` (by calendar period).
 
 Standard errors come from the influence function of every cell (including
-the estimation of the aggregation weights) and a multiplier bootstrap with
-Rademacher weights over units, or over clusters with ``cluster=``. The
-tables of ``ATT(g, t)``, ``dynamic`` and ``group`` carry simultaneous
-(uniform) 95 % bands by default (``cband=True``: the critical value is the
-bootstrap quantile of the largest standardised deviation over the table's
-rows, so the whole band covers all effects at once); the overall numbers use
-pointwise intervals. ``cband=False`` gives pointwise intervals everywhere.
-
-With ``covariates``, each cell uses outcome-regression adjustment
-(Heckman, Ichimura & Todd 1997; ``est_method="reg"`` in R ``did``): the
-change among controls is predicted from the covariates measured in the
-base period, so the comparison holds for treated and controls with the same
-covariates.
+the estimation of the aggregation weights): a multiplier bootstrap with
+Rademacher weights over units, or over clusters with ``cluster=`` (R's
+default), or the analytic ``sqrt(sum psi^2) / n`` with ``bstrap=False``.
+The tables by cell, event time, cohort and calendar period carry
+simultaneous (uniform) 95 % bands by default (``cband=True``); the overall
+numbers use pointwise intervals.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._warn import warn
-from ..errors import EstimationError, MissingColumnError
-from ..results import Exclusions, ResultMixin
-from ..sv import fmt_ci, fmt_num
-from .inference import FEW_CLUSTERS, FewClustersWarning, comma_axis, p_text, summary_text
+from ..errors import DuplicateIdError, EstimationError, MissingColumnError, SchemaError
+from ..results import Exclusions
+from ..sv import fmt_num
+from ._cs_aggregate import Aggregate, aggregate_all
+from ._drdid import panel_att, rc_att
+from ._staggered_result import AGG_NAMES, StaggeredResult
+from .inference import FEW_CLUSTERS, FewClustersWarning
 
 __all__ = ["staggered_did", "StaggeredResult", "simulate_staggered"]
 
 _Z = stats.norm.ppf(0.75) - stats.norm.ppf(0.25)
+_METHODS = ("dr", "ipw", "reg")
 
 
-@dataclass
-class StaggeredResult(ResultMixin):
-    """Group-time effects and their aggregations (Callaway & Sant'Anna).
-
-    Attributes
-    ----------
-    attgt
-        One row per cohort and period: ``grupp``, ``period``, ``event_time``,
-        ``estimat``, ``se``, ``ci_lag``, ``ci_hog``, ``efter`` (post period),
-        ``n_grupp``, ``n_kontroll``.
-    influence
-        Influence function of every ATT(g,t) cell, shape (units, cells).
-    overall, simple
-        ``{"estimat", "se", "ci", "p", "se_analytic"}``: cohort-size weighted mean effect
-        (over cohorts, and over all post cells).
-    dynamic_overall
-        Plain mean of the dynamic effects over ``e = 0..max_e``.
-    dynamic, by_group
-        Effects by time since start and by start cohort.
-    """
-
-    outcome: str
-    attgt: pd.DataFrame
-    overall: dict[str, Any]
-    simple: dict[str, Any]
-    dynamic_overall: dict[str, Any]
-    dynamic: pd.DataFrame
-    by_group: pd.DataFrame
-    control: str
-    n_units: int
-    n_treated: int
-    n_control: int
-    n_clusters: int
-    n_boot: int
-    alpha: float
-    cband: bool
-    time_label: str = "Kvartal i förhållande till start"
-    notes: list[str] = field(default_factory=list)
-    exclusions: Exclusions = field(default_factory=Exclusions)
-    influence: np.ndarray | None = field(default=None, repr=False)
-    labels: dict[Any, str] = field(default_factory=dict)
-
-    @property
-    def se_analytic(self) -> np.ndarray:
-        """Analytic standard errors of the ATT(g,t) cells, ``sqrt(sum psi^2) / n`` (no bootstrap)."""
-        return np.sqrt((self.influence**2).sum(axis=0)) / self.influence.shape[0]
-
-    @property
-    def att(self) -> float:
-        return float(self.overall["estimat"])
-
-    @property
-    def se(self) -> float:
-        return float(self.overall["se"])
-
-    @property
-    def ci(self) -> tuple[float, float]:
-        return self.overall["ci"]
-
-    @property
-    def pvalue(self) -> float:
-        return float(self.overall["p"])
-
-    @property
-    def title(self) -> str:
-        return f"Effekt på {self.outcome} vid stegvis start (Callaway & Sant'Anna)"
-
-    @property
-    def caption(self) -> str:
-        o = self.overall
-        lvl = round(100 * (1 - self.alpha))
-        return (f"Genomsnittlig effekt {fmt_num(o['estimat'], 3)}, {lvl} % KI {fmt_ci(*o['ci'], 3)}, "
-                f"{p_text(o['p'])}; {fmt_num(self.n_treated, 0)} behandlade och {fmt_num(self.n_control, 0)} "
-                f"{'aldrig behandlade' if self.control == 'never' else 'aldrig eller ännu inte behandlade'} enheter.")
-
-    def summary(self) -> str:
-        return summary_text(self, self.table())
-
-    def table(self, kind: str = "all") -> pd.DataFrame:
-        """Tidy estimates: ``kind`` is ``"all"`` (overall, by cohort, by event time), ``"dynamic"``,
-        ``"group"`` or ``"attgt"``. Cells resting on fewer than ``min_count`` treated units are masked."""
-        from ..privacy import suppress_small
-
-        derived = ["estimat", "se", "ci_lag", "ci_hog", "p"]
-        if kind == "attgt":
-            t = self.attgt
-        elif kind == "dynamic":
-            t = self.dynamic
-        elif kind == "group":
-            t = self.by_group
-        elif kind == "all":
-            rows = []
-            for name, d in [("totalt (kohortviktat)", self.overall), ("totalt (alla celler)", self.simple),
-                            ("totalt (medel över tid sedan start)", self.dynamic_overall)]:
-                rows.append({"aggregering": name, "grupp": np.nan, "event_time": np.nan, "estimat": d["estimat"],
-                             "se": d["se"], "ci_lag": d["ci"][0], "ci_hog": d["ci"][1], "p": d["p"],
-                             "n_behandlade": self.n_treated})
-            g = self.by_group.assign(aggregering="startkohort", event_time=np.nan)
-            e = self.dynamic.assign(aggregering="tid sedan start", grupp=np.nan)
-            t = pd.concat([pd.DataFrame(rows), g, e], ignore_index=True)[
-                ["aggregering", "grupp", "event_time", "estimat", "se", "ci_lag", "ci_hog", "p", "n_behandlade"]]
+def _cohort_positions(gval: pd.Series, periods: np.ndarray, group: str, time: str, notes: list[str]) -> np.ndarray:
+    """Position of each start in the period grid; -1 for never treated (missing, 0 before the panel, inf,
+    or after the last period)."""
+    pos = {p: i for i, p in enumerate(periods)}
+    num_periods = pd.to_numeric(pd.Series(periods), errors="coerce")
+    numeric = bool(num_periods.notna().all())
+    out = np.full(len(gval), -1, dtype=int)
+    n_zero = n_late = 0
+    bad = []
+    for i, g in enumerate(gval.to_numpy()):
+        if g is None or (isinstance(g, float) and np.isnan(g)) or (isinstance(g, str) and not g.strip()):
+            continue
+        if g in pos:
+            out[i] = pos[g]
+            continue
+        gn = pd.to_numeric(pd.Series([g]), errors="coerce").iloc[0]
+        if numeric and pd.notna(gn):
+            if gn in pos:
+                out[i] = pos[gn]
+            elif np.isinf(gn) or gn > num_periods.iloc[-1]:
+                n_late += 1
+            elif gn == 0 and num_periods.iloc[0] > 0:
+                n_zero += 1  # R did's convention: 0 = never treated
+            else:
+                bad.append(g)
         else:
-            raise ValueError(f"Okänt kind={kind!r}: välj 'all', 'dynamic', 'group' eller 'attgt'.")
-        base = "n_grupp" if "n_grupp" in t.columns else "n_behandlade"
-        return suppress_small(t.reset_index(drop=True), counts=[base], base=base,
-                              row_derived=[c for c in derived if c in t.columns])
-
-    def plot(self, ax: Any = None, *, kind: str = "dynamic", title: str | None = None, min_e: int | None = None,
-             max_e: int | None = None, **kwargs: Any) -> Any:
-        """Effects by time since start (``kind="dynamic"``, optionally only ``min_e..max_e``) or by
-        start cohort (``"group"``), with their bands."""
-        from ..plots import categorical, figure, finish
-
-        fig, ax = figure("full") if ax is None else (ax.figure, ax)
-        cols = categorical(2)
-        band = "simultana" if self.cband else "punktvisa"
-        lvl = round(100 * (1 - self.alpha))
-        if kind == "dynamic":
-            d = self.table("dynamic").dropna(subset=["estimat"])
-            lo = -np.inf if min_e is None else min_e
-            hi = np.inf if max_e is None else max_e
-            d = d[(d["event_time"] >= lo) & (d["event_time"] <= hi)]
-            pre = d["event_time"] < 0
-            for mask, c, lab in [(pre, cols[0], "Före start"), (~pre, cols[1], "Efter start")]:
-                s = d[mask]
-                ax.errorbar(s["event_time"], s["estimat"], yerr=[s["estimat"] - s["ci_lag"], s["ci_hog"] - s["estimat"]],
-                            fmt="o", color=c, ecolor=c, elinewidth=1.2, capsize=2.5, ms=4, label=lab)
-            ax.axvline(-0.5, color="#666666", lw=0.8, ls="--")
-            ax.set_xlabel(self.time_label)
-            ax.set_ylabel("Skattad effekt")
-            ev = d["event_time"].astype(int).tolist()
-            step = 1 if len(ev) <= 16 else (2 if len(ev) <= 32 else 4)
-            ticks = [v for v in ev if v % step == 0]
-            ax.set_xticks(ticks)
-            ax.set_xticklabels([str(v).replace("-", "\u2212") for v in ticks])
-            ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8)
-            comma_axis(ax, "y")
-        elif kind == "group":
-            d = self.table("group").dropna(subset=["estimat"])
-            y = np.arange(len(d))
-            ax.errorbar(d["estimat"], y, xerr=[d["estimat"] - d["ci_lag"], d["ci_hog"] - d["estimat"]], fmt="o",
-                        color=cols[1], capsize=2.5, ms=4)
-            ax.set_yticks(y)
-            ax.set_yticklabels([f"Start {self.labels.get(g, _lab(g))}" for g in d["grupp"]])
-            ax.invert_yaxis()
-            ax.axvline(0, color="#666666", lw=0.8)
-            ax.set_xlabel("Skattad effekt")
-            comma_axis(ax, "x")
-        else:
-            raise ValueError(f"Okänt kind={kind!r}: välj 'dynamic' eller 'group'.")
-        if kind == "dynamic":
-            ax.axhline(0, color="#666666", lw=0.8)
-        note = (
-            f"Callaway & Sant'Anna, {'aldrig behandlade' if self.control == 'never' else 'ännu inte behandlade'} "
-            f"som kontroller. Staplar: {lvl}\u00a0% {band} konfidensband (multiplikatorbootstrap, "
-            f"{self.n_boot} dragningar). n\u00a0=\u00a0{fmt_num(self.n_treated, 0)} behandlade och "
-            f"{fmt_num(self.n_control, 0)} kontrollenheter. Genomsnittlig effekt {fmt_num(self.overall['estimat'], 3)} "
-            f"{fmt_ci(*self.overall['ci'], 3)}."
+            bad.append(g)
+    if bad:
+        raise EstimationError(
+            f"Startperioden i {group!r} måste vara en av periodvärdena i {time!r} (eller saknas/0 för aldrig "
+            f"behandlade, eller ligga efter sista perioden); {len(bad)} enheter har andra värden. Ange start i "
+            f"samma enhet och kodning som {time!r}."
         )
-        finish(fig, title=title, note=note)
-        return ax
+    if n_zero:
+        notes.append(f"{n_zero} enheter med start 0 räknas som aldrig behandlade (R-paketet did:s kodning).")
+    if n_late:
+        notes.append(f"{n_late} enheter som startar efter sista perioden räknas som aldrig behandlade.")
+    if n_late and (out >= 0).sum() == 0:
+        raise SchemaError(
+            f"Ingen startperiod i {group!r} ligger inom perioderna i {time!r} ({periods[0]}–{periods[-1]}): alla "
+            f"starter ligger efter sista perioden. Kolumnerna verkar vara på olika skalor (till exempel år mot "
+            f"kvartalsindex, eller kvartal mot månader). Ange start i samma enhet som {time!r}."
+        )
+    return out
 
 
-def _lab(g: Any) -> str:
-    return str(int(g)) if isinstance(g, float | np.floating) and float(g).is_integer() else str(g)
-
-
-def _wif(G: np.ndarray, keep_groups: np.ndarray, pg: np.ndarray) -> np.ndarray:
-    """Influence of estimating the cohort-size weights (as R ``did``'s ``wif``), shape (n, K)."""
-    S = pg.sum()
-    ind = (G[:, None] == keep_groups[None, :]).astype(float) - pg[None, :]
-    if1 = ind / S
-    if2 = ind.sum(axis=1, keepdims=True) * (pg / S**2)[None, :]
-    return if1 - if2
+def _bootstrap(all_inf: np.ndarray, codes: np.ndarray, n_cl: int, n_boot: int, rng: np.random.Generator
+               ) -> np.ndarray:
+    """Rademacher multiplier bootstrap draws of every column of ``all_inf`` (summed within clusters)."""
+    n = all_inf.shape[0]
+    summed = np.zeros((n_cl, all_inf.shape[1]))
+    np.add.at(summed, codes, all_inf)
+    boot = np.empty((n_boot, all_inf.shape[1]))
+    chunk = 200
+    for s in range(0, n_boot, chunk):
+        v = rng.choice([-1.0, 1.0], size=(min(chunk, n_boot - s), n_cl))
+        boot[s:s + len(v)] = v @ summed / n
+    return boot
 
 
 def staggered_did(
     data: pd.DataFrame,
     outcome: str,
     *,
-    unit: str = "person_id",
+    unit: str | None = "person_id",
     time: str = "period",
     group: str = "start_period",
     control: str = "never",
     covariates: list[str] | None = None,
+    est_method: str = "dr",
+    panel: bool = True,
+    allow_unbalanced_panel: bool = False,
     anticipation: int = 0,
+    aggregate: str = "group",
+    min_e: int | None = None,
+    max_e: int | None = None,
+    balance_e: int | None = None,
+    bstrap: bool = True,
     n_boot: int = 999,
     random_state: int | None = 0,
     cluster: str | None = None,
     alpha: float = 0.05,
     cband: bool = True,
-    max_e: int | None = None,
     period_label: str | None = None,
     time_label: str = "Kvartal i förhållande till start",
 ) -> StaggeredResult:
@@ -259,38 +154,53 @@ def staggered_did(
     Parameters
     ----------
     data
-        Long balanced panel (units missing a period are left out and
-        counted).
+        Long data, one row per unit and period (panel) or per observation
+        (repeated cross-sections).
     outcome, unit, time
-        Outcome, unit id and period columns (periods sortable; quarters
-        0..23 or years).
+        Outcome, unit id and period columns (periods sortable: quarters
+        0..23, years, or labels such as "2021K3" in sortable form).
+        ``unit`` may be ``None`` with ``panel=False``.
     group
-        First treated period per unit (one of the period values); missing
-        for never-treated units. Units whose start lies after the last
-        period count as never treated; units treated from the first period
-        have no pre-period and are dropped (counted in the notes).
+        First treated period per unit (one of the period values). Never
+        treated: missing, ``0`` when the periods start above 0 (R ``did``'s
+        coding), infinite, or after the last period. Units treated from the
+        first period have no pre-period and are left out (counted).
     control
         ``"never"`` (never-treated only) or ``"notyet"`` (also units not yet
-        treated by the period and the base period).
+        treated by the period).
     covariates
-        Optional covariates for outcome-regression adjustment; each cell uses
-        their values in its base period (as R ``did``).
+        Covariate columns (R ``xformla = ~ x1 + x2``); numeric. Panels use
+        each cell's base-period values, cross-sections each row's own.
+    est_method
+        ``"dr"`` (doubly robust, R's default), ``"ipw"`` or ``"reg"``.
+    panel
+        ``False`` for repeated cross-sections (different people each
+        period; R ``panel=FALSE``).
+    allow_unbalanced_panel
+        Keep units missing some periods and use the cross-section
+        estimators with the influence function summed per unit (R
+        ``allow_unbalanced_panel=TRUE``); default drops them (counted).
     anticipation
         Periods before start in which units may already react.
-    n_boot, random_state
-        Multiplier bootstrap draws and seed.
+    aggregate
+        Headline number (``.att``, ``.se``, ``.caption``): ``"group"``,
+        ``"simple"``, ``"dynamic"`` or ``"calendar"``. All four are always
+        in ``.aggregates`` and ``.table()``.
+    min_e, max_e, balance_e
+        Event-time window of the dynamic aggregation (``max_e`` also limits
+        the simple and group aggregations), and ``balance_e``: only cohorts
+        observed ``balance_e`` periods after start, event times up to it
+        (R ``aggte``).
+    bstrap, n_boot, random_state
+        Multiplier bootstrap (default, as R) or analytic standard errors;
+        draws and seed (the bootstrap also gives the simultaneous bands).
     cluster
-        Cluster column (constant within unit) for the bootstrap; default
-        units.
-    cband
-        Simultaneous bands for the ATT(g,t), dynamic and group tables.
-    max_e
-        Last event time in :attr:`StaggeredResult.dynamic_overall`, the
-        plain mean of the dynamic effects for ``e = 0..max_e`` (R ``aggte``
-        with ``type="dynamic", max_e=``); default all event times.
+        Cluster column (constant within unit); default units.
+    alpha, cband
+        Level, and simultaneous bands for the tables by cell, event time,
+        cohort and calendar period.
     period_label
-        Optional column with a printable name per period (``"kvartal"``:
-        "2022K1"), used for the start cohorts in tables and figures.
+        Optional column with a printable name per period ("2022K1").
     time_label
         x-axis label of the dynamic figure.
 
@@ -309,8 +219,14 @@ def staggered_did(
     """
     if control not in ("never", "notyet"):
         raise EstimationError(f"Okänt control={control!r}: välj 'never' eller 'notyet'.")
+    if est_method not in _METHODS:
+        raise EstimationError(f"Okänd est_method={est_method!r}: välj 'dr', 'ipw' eller 'reg'.")
+    if aggregate not in AGG_NAMES:
+        raise EstimationError(f"Okänt aggregate={aggregate!r}: välj 'group', 'simple', 'dynamic' eller 'calendar'.")
+    if unit is None and panel:
+        raise EstimationError("Ange unit= (enhetens id) för paneldata, eller panel=False för upprepade tvärsnitt.")
     covariates = list(covariates or [])
-    need = [outcome, unit, time, group, *covariates] + ([cluster] if cluster else []) + \
+    need = [outcome, time, group, *covariates] + ([unit] if unit else []) + ([cluster] if cluster else []) + \
         ([period_label] if period_label else [])
     missing = [c for c in dict.fromkeys(need) if c not in data.columns]
     if missing:
@@ -320,172 +236,219 @@ def staggered_did(
     ex = Exclusions()
     notes: list[str] = []
     df = data[list(dict.fromkeys(need))].copy()
+    df.index = pd.RangeIndex(len(df))
+    if unit is None:
+        unit = "_finsam_rad"
+        df[unit] = np.arange(len(df))
+    for c in [outcome, *covariates]:
+        if not pd.api.types.is_numeric_dtype(df[c]):
+            raise SchemaError(f"Kolumnen {c!r} ska vara numerisk. Gör om den till tal (eller 0/1-kolumner) först.")
     miss = df[[outcome, unit, time]].isna().any(axis=1)
     if miss.any():
         ex.add("utfall, enhet eller period saknas", int(miss.sum()), rows=(np.flatnonzero(miss.to_numpy()) + 2)[:10],
                column=outcome)
         df = df[~miss]
-    if df.duplicated([unit, time]).any():
-        from ..errors import DuplicateIdError
-
-        raise DuplicateIdError(f"Upprepade kombinationer av {unit!r} och {time!r}: en rad per enhet och period krävs.")
+    if panel and df.duplicated([unit, time]).any():
+        raise DuplicateIdError(f"Upprepade kombinationer av {unit!r} och {time!r}: en rad per enhet och period krävs "
+                               f"(eller panel=False för upprepade tvärsnitt).")
+    if panel and (df.groupby(unit)[group].nunique() > 1).any():
+        raise EstimationError(f"{group!r} varierar inom enheter: startperioden ska vara densamma i alla rader.")
     periods = np.sort(df[time].unique())
     T = len(periods)
-    per_unit = df.groupby(unit)[time].count()
-    unbal = per_unit.index[per_unit < T]
-    if len(unbal):
-        rows = df[unit].isin(unbal)
-        ex.add("enheten saknar utfall i någon period (metoden kräver balanserad panel)", int(rows.sum()), column=unit)
-        notes.append(f"{len(unbal)} enheter utan utfall i alla {T} perioder har uteslutits (obalanserad panel).")
-        df = df[~rows]
-    if covariates:
-        bad_units = df.loc[df[covariates].isna().any(axis=1), unit].unique()
-        if len(bad_units):
-            rows = df[unit].isin(bad_units)
-            ex.add("kovariat saknas i någon period", int(rows.sum()), column=covariates[0])
-            notes.append(f"{len(bad_units)} enheter med saknade kovariatvärden har uteslutits.")
-            df = df[~rows]
-    wide = df.pivot(index=unit, columns=time, values=outcome).reindex(columns=periods)
-    units = wide.index
-    Y = wide.to_numpy(dtype=float)
-    n = len(units)
-    if n == 0:
-        raise EstimationError("Inga enheter kvar efter att obalanserade enheter uteslutits.")
-    ginfo = df.groupby(unit)[group].first().reindex(units)
-    if (df.groupby(unit)[group].nunique() > 1).any():
-        raise EstimationError(f"{group!r} varierar inom enheter: startperioden ska vara densamma i alla rader.")
-    gval = pd.to_numeric(ginfo, errors="coerce").to_numpy(dtype=float)
+    if T < 2:
+        raise EstimationError(f"Minst två perioder i {time!r} behövs; data har {T}.")
     pos = {p: i for i, p in enumerate(periods)}
-    # Cohort index in the period grid; never treated -> inf.
-    gidx = np.full(n, np.inf)
-    for i, g in enumerate(gval):
-        if not np.isnan(g):
-            if g in pos:
-                gidx[i] = pos[g]
-            elif g > periods[-1]:
-                gidx[i] = np.inf
-            else:
-                raise EstimationError(
-                    f"Startperioden i {group!r} måste vara en av periodvärdena i {time!r} (eller efter sista perioden)."
-                )
-    late = (~np.isnan(gval)) & (gval > periods[-1])
-    if late.any():
-        notes.append(f"{int(late.sum())} enheter som startar efter sista perioden räknas som aldrig behandlade.")
-    always = gidx <= anticipation
-    if always.any():
-        ex.add("behandlad redan i första perioden (ingen förperiod)", int(always.sum()) * T, column=group)
-        notes.append(f"{int(always.sum())} enheter behandlade redan i första perioden har uteslutits.")
-        keep = ~always
-        Y, gidx, units = Y[keep], gidx[keep], units[keep]
-        n = len(units)
-    Xw = None
-    if covariates:
-        # (n, T, 1 + p): intercept and covariates per period; each cell uses its base period (as R did).
-        Xw = np.stack([np.ones((n, T))] + [
-            df.pivot(index=unit, columns=time, values=c).reindex(index=units, columns=periods).to_numpy(dtype=float)
-            for c in covariates], axis=2)
-    never = np.isinf(gidx)
-    if control == "never" and not never.any():
-        raise EstimationError("Det finns inga aldrig behandlade enheter: använd control='notyet'.")
-    cohorts = np.unique(gidx[~never]).astype(int)
-    if len(cohorts) == 0:
-        raise EstimationError("Det finns inga behandlade enheter med startperiod inom panelen.")
+    gpos_all = _cohort_positions(df[group], periods, group, time, notes)
+    df["_g"] = gpos_all
+    df["_t"] = df[time].map(pos).astype(int)
 
-    # --- group-time cells ---------------------------------------------------
+    # Units treated in the first period (after anticipation) have no pre-period (as R did).
+    always = (df["_g"] >= 0) & (df["_g"] <= anticipation)
+    if always.any():
+        n_al = df.loc[always, unit].nunique()
+        ex.add("behandlad redan i första perioden (ingen förperiod)", int(always.sum()), column=group)
+        notes.append(f"{n_al} enheter behandlade redan i första perioden har uteslutits.")
+        df = df[~always]
+
+    kind = "panel" if panel else "rc"
+    if panel:
+        per_unit = df.groupby(unit)[time].count()
+        unbal = per_unit.index[per_unit < T]
+        if len(unbal):
+            if allow_unbalanced_panel:
+                kind = "unbalanced"
+                notes.append(f"{len(unbal)} enheter saknar utfall i någon period: obalanserad panel, skattad med "
+                             f"tvärsnittsestimatorerna och influensfunktionen summerad per enhet (som R "
+                             f"allow_unbalanced_panel = TRUE).")
+            else:
+                rows = df[unit].isin(unbal)
+                ex.add("enheten saknar utfall i någon period (balanserad panel krävs; se allow_unbalanced_panel)",
+                       int(rows.sum()), column=unit)
+                notes.append(f"{len(unbal)} enheter utan utfall i alla {T} perioder har uteslutits (obalanserad "
+                             f"panel); allow_unbalanced_panel=True behåller dem.")
+                df = df[~rows]
+    if covariates:
+        bad = df[covariates].isna().any(axis=1)
+        if bad.any():
+            if kind == "panel":
+                bad_units = df.loc[bad, unit].unique()
+                rows = df[unit].isin(bad_units)
+                ex.add("kovariat saknas i någon period", int(rows.sum()), column=covariates[0])
+                notes.append(f"{len(bad_units)} enheter med saknade kovariatvärden har uteslutits.")
+            else:
+                rows = bad
+                ex.add("kovariat saknas", int(rows.sum()), column=covariates[0])
+            df = df[~rows]
+    if df.empty:
+        raise EstimationError("Inga observationer kvar efter uteslutningarna (se exclusions).")
+
+    # --- data arrays ----------------------------------------------------------
+    if kind == "panel":
+        wide = df.pivot(index=unit, columns="_t", values=outcome).reindex(columns=range(T))
+        units = wide.index
+        Y = wide.to_numpy(dtype=float)
+        gunit = df.groupby(unit)["_g"].first().reindex(units).to_numpy()
+        n = len(units)
+        Xw = None
+        if covariates:
+            Xw = np.stack([np.ones((n, T))] + [
+                df.pivot(index=unit, columns="_t", values=c).reindex(index=units, columns=range(T)).to_numpy(float)
+                for c in covariates], axis=2)
+        ids = None
+    else:
+        if kind == "rc":
+            ids = np.arange(len(df))
+            units = df.index
+        else:
+            codes, units = pd.factorize(df[unit], sort=True)
+            ids = codes
+        n = len(units)
+        gunit = np.full(n, -1)
+        gunit[ids] = df["_g"].to_numpy()
+        y_r = df[outcome].to_numpy(dtype=float)
+        t_r = df["_t"].to_numpy()
+        g_r = df["_g"].to_numpy()
+        X_r = np.column_stack([np.ones(len(df))] + [df[c].to_numpy(dtype=float) for c in covariates])
+    never = gunit < 0
+    if control == "never" and not never.any():
+        raise EstimationError(f"Det finns inga aldrig behandlade enheter i {group!r}: använd control='notyet'.")
+    cohorts = np.unique(gunit[~never])
+    if len(cohorts) == 0:
+        raise EstimationError(
+            f"Det finns inga behandlade enheter med startperiod inom panelen i {group!r}: ange startperioden för "
+            f"de behandlade (samma enhet som {time!r})."
+        )
+    ycheck = Y[np.isfinite(Y)] if kind == "panel" else y_r
+    if np.ptp(ycheck) == 0:
+        raise EstimationError(f"Utfallet {outcome!r} är konstant ({fmt_num(float(ycheck[0]), 3)} i alla rader): "
+                              f"det finns ingen förändring att jämföra. Kontrollera att rätt kolumn är vald.")
+
+    # --- group-time cells -----------------------------------------------------
     cells, infs = [], []
+    skipped: list[str] = []
     for g in cohorts:
-        treated = gidx == g
-        n_g = int(treated.sum())
+        n_g = int((gunit == g).sum())
         for t in range(1, T):
-            post = t >= g - anticipation
+            post = t >= g
             b = g - 1 - anticipation if post else t - 1
             if b < 0 or b == t:
                 continue
             if control == "never":
-                ctrl = never.copy()
+                cg = never
             else:
-                ctrl = never | ((gidx > max(t, b) + anticipation) & (gidx != g))
-            n_c = int(ctrl.sum())
+                cg = never | ((gunit > t + anticipation) & (gunit != g))
+            n_c = int(cg.sum())
             if n_c == 0:
                 continue
-            dy = Y[:, t] - Y[:, b]
-            att, psi = _cell(dy, treated, ctrl, None if Xw is None else Xw[:, b, :], n)
+            try:
+                if kind == "panel":
+                    sel = (gunit == g) | cg
+                    n1 = int(sel.sum())
+                    dy = Y[sel, t] - Y[sel, b]
+                    X = np.ones((n1, 1)) if Xw is None else Xw[sel, b, :]
+                    att, inf = panel_att(dy, (gunit[sel] == g).astype(float), X, est_method)
+                    psi = np.zeros(n)
+                    psi[sel] = n / n1 * inf
+                else:
+                    cg_r = (g_r < 0) if control == "never" else ((g_r < 0) | ((g_r > t + anticipation) & (g_r != g)))
+                    rows = ((t_r == t) | (t_r == b)) & ((g_r == g) | cg_r)
+                    n1 = int(rows.sum())
+                    att, inf = rc_att(y_r[rows], (t_r[rows] == t).astype(float), (g_r[rows] == g).astype(float),
+                                      X_r[rows], est_method)
+                    psi = np.bincount(ids[rows], weights=n / n1 * inf, minlength=n)
+            except EstimationError as err:
+                skipped.append(f"{periods[g]}/{periods[t]}: {err}")
+                continue
+            if not np.isfinite(att):
+                skipped.append(f"{periods[g]}/{periods[t]}: skattningen blev odefinierad")
+                continue
             cells.append({"grupp": periods[g], "period": periods[t], "event_time": t - g, "estimat": att,
-                          "efter": post, "n_grupp": n_g, "n_kontroll": n_c, "_g": g})
+                          "efter": bool(post), "n_grupp": n_g, "n_kontroll": n_c, "_g": g, "_t": t})
             infs.append(psi)
+    if skipped:
+        notes.append(f"{len(skipped)} grupp-tid-celler kunde inte skattas och ingår inte (som R did): "
+                     + "; ".join(skipped[:3]) + ("; …" if len(skipped) > 3 else ""))
     if not cells:
-        raise EstimationError("Inga grupp-tid-celler kunde skattas (för få perioder eller kontroller).")
+        raise EstimationError("Inga grupp-tid-celler kunde skattas (för få perioder, kontroller eller observationer"
+                              " i varje cell)." + (f" Första orsaken: {skipped[0]}" if skipped else ""))
     att_gt = pd.DataFrame(cells)
-    psi = np.column_stack(infs)  # (n, K), scaled so that att - truth ~ mean(psi)
+    psi = np.column_stack(infs)
     K = len(att_gt)
     est = att_gt["estimat"].to_numpy()
-    pg = att_gt["n_grupp"].to_numpy() / n
-    keep_groups = att_gt["_g"].to_numpy().astype(float)
+    gcell = att_gt["_g"].to_numpy()
+    tcell = att_gt["_t"].to_numpy()
 
-    # --- aggregations (estimate, influence function) -------------------------
-    def agg(idx: np.ndarray, w: np.ndarray | None = None, with_wif: bool = True) -> tuple[float, np.ndarray]:
-        if w is None:
-            w = pg[idx] / pg[idx].sum()
-        val = float(est[idx] @ w)
-        inf = psi[:, idx] @ w
-        if with_wif:
-            inf = inf + _wif(gidx, keep_groups[idx], pg[idx]) @ est[idx]
-        return val, inf
+    aggs = aggregate_all(est, psi, gcell, tcell, gunit, T=T, min_e=min_e, max_e=max_e, balance_e=balance_e)
+    for key in ("group", "dynamic", "calendar"):
+        if key not in aggs:
+            raise EstimationError(f"Aggregeringen {key!r} saknar celler: vidga min_e/max_e/balance_e.")
+    grp: Aggregate = aggs["group"]  # type: ignore[assignment]
+    dyn: Aggregate = aggs["dynamic"]  # type: ignore[assignment]
+    cal: Aggregate = aggs["calendar"]  # type: ignore[assignment]
+    simple_val, simple_inf = aggs["simple"]  # type: ignore[misc]
 
-    postm = att_gt["efter"].to_numpy() & (att_gt["event_time"].to_numpy() >= 0)
-    simple = agg(np.flatnonzero(postm))
-    grp_rows, grp_inf, grp_val = [], [], []
-    for g in cohorts:
-        idx = np.flatnonzero(postm & (att_gt["_g"].to_numpy() == g))
-        if not len(idx):
-            continue
-        v, inf = agg(idx, np.full(len(idx), 1 / len(idx)), with_wif=False)
-        grp_rows.append({"grupp": periods[g], "n_behandlade": int((gidx == g).sum()), "_g": g})
-        grp_val.append(v)
-        grp_inf.append(inf)
-    grp_val_a = np.array(grp_val)
-    grp_inf_a = np.column_stack(grp_inf)
-    pgg = np.array([r["n_behandlade"] for r in grp_rows]) / n
-    overall_val = float(grp_val_a @ (pgg / pgg.sum()))
-    overall_inf = grp_inf_a @ (pgg / pgg.sum()) + _wif(gidx, np.array([r["_g"] for r in grp_rows], float), pgg) @ grp_val_a
-    dyn_rows, dyn_inf, dyn_val = [], [], []
-    for e in np.sort(att_gt["event_time"].unique()):
-        idx = np.flatnonzero(att_gt["event_time"].to_numpy() == e)
-        v, inf = agg(idx)
-        dyn_rows.append({"event_time": int(e), "n_behandlade": int(att_gt["n_grupp"].to_numpy()[idx].sum())})
-        dyn_val.append(v)
-        dyn_inf.append(inf)
+    # --- pre-test of parallel trends (R summary(att_gt)): Wald on pre cells, analytic covariance ----------
+    pre = np.flatnonzero(gcell > tcell)
+    pretest: dict[str, Any] = {"W": float("nan"), "df": len(pre), "p": float("nan")}
+    if len(pre):
+        V = psi[:, pre].T @ psi[:, pre] / n
+        if np.linalg.cond(V) < 1 / np.finfo(float).eps:
+            W = float(n * est[pre] @ np.linalg.solve(V, est[pre]))
+            pretest = {"W": W, "df": len(pre), "p": float(stats.chi2.sf(W, len(pre)))}
 
-    # --- multiplier bootstrap --------------------------------------------------
-    rng = np.random.default_rng(random_state)
+    # --- inference ------------------------------------------------------------
     if cluster:
-        cl = df.groupby(unit)[cluster].first().reindex(units)
-        if (df.groupby(unit)[cluster].nunique() > 1).any():
+        cl_units = df.groupby(unit)[cluster].first().reindex(units) if kind != "rc" else df[cluster]
+        if kind != "rc" and (df.groupby(unit)[cluster].nunique() > 1).any():
             raise EstimationError(f"{cluster!r} varierar inom enheter: klustret måste vara konstant per enhet.")
-        codes, uniq = pd.factorize(cl, sort=True)
+        codes, uniq = pd.factorize(pd.Series(np.asarray(cl_units)), sort=True)
         n_cl = len(uniq)
         if n_cl < FEW_CLUSTERS:
             msg = (f"Endast {n_cl} kluster i {cluster!r}: bootstrapen över kluster är opålitlig med färre än cirka "
                    f"{FEW_CLUSTERS} kluster; tolka osäkerheten försiktigt.")
-            warn(msg, FewClustersWarning, stacklevel=2)
+            warnings.warn(msg, FewClustersWarning, stacklevel=2)
             notes.append("Varning: " + msg)
     else:
         codes, n_cl = np.arange(n), n
-    dyn_e = np.array([r["event_time"] for r in dyn_rows])
-    sel = np.flatnonzero((dyn_e >= 0) & (dyn_e <= (max_e if max_e is not None else np.inf)))
-    dyn_all_val = float(np.mean(np.array(dyn_val)[sel]))
-    dyn_all_inf = np.column_stack(dyn_inf)[:, sel].mean(axis=1)
-    all_inf = np.column_stack([psi, simple[1], overall_inf, *dyn_inf, *grp_inf, dyn_all_inf])
+    blocks = {"gt": psi, "dyn": dyn.influence, "grp": grp.influence, "cal": cal.influence,
+              "over": np.column_stack([grp.overall_influence, simple_inf, dyn.overall_influence,
+                                       cal.overall_influence])}
+    offs, start = {}, 0
+    for k, v in blocks.items():
+        offs[k] = slice(start, start + v.shape[1])
+        start += v.shape[1]
+    all_inf = np.column_stack(list(blocks.values()))
     summed = np.zeros((n_cl, all_inf.shape[1]))
     np.add.at(summed, codes, all_inf)
-    boot = np.empty((n_boot, all_inf.shape[1]))
-    chunk = 200
-    for s in range(0, n_boot, chunk):
-        v = rng.choice([-1.0, 1.0], size=(min(chunk, n_boot - s), n_cl))
-        boot[s:s + len(v)] = v @ summed / n
-    q75, q25 = np.quantile(boot, [0.75, 0.25], axis=0)
-    se_all = (q75 - q25) / _Z
-    se_all[se_all <= np.sqrt(np.finfo(float).eps) * 10] = np.nan
+    se_an = np.sqrt((summed**2).sum(axis=0)) / n
+    rng = np.random.default_rng(random_state)
+    boot = _bootstrap(all_inf, codes, n_cl, n_boot, rng) if (bstrap or cband) else None
+    if bstrap:
+        q75, q25 = np.quantile(boot, [0.75, 0.25], axis=0)
+        se_all = (q75 - q25) / _Z
+    else:
+        se_all = se_an.copy()
+    se_all[~(se_all > np.sqrt(np.finfo(float).eps) * 10)] = np.nan
     z = stats.norm.ppf(1 - alpha / 2)
 
     def crit(cols: slice) -> float:
@@ -496,13 +459,7 @@ def staggered_did(
         if not ok.any():
             return z
         tmax = np.max(np.abs(boot[:, cols][:, ok]) / s[ok], axis=1)
-        return float(np.quantile(tmax, 1 - alpha))
-
-    o_gt = slice(0, K)
-    o_simple, o_overall = K, K + 1
-    o_dyn = slice(K + 2, K + 2 + len(dyn_val))
-    o_grp = slice(K + 2 + len(dyn_val), K + 2 + len(dyn_val) + len(grp_val))
-    o_dynall = K + 2 + len(dyn_val) + len(grp_val)
+        return max(float(np.quantile(tmax, 1 - alpha)), z)
 
     def fill(frame: pd.DataFrame, vals: np.ndarray, cols: slice) -> pd.DataFrame:
         c = crit(cols)
@@ -512,78 +469,73 @@ def staggered_did(
         frame["se"] = se
         frame["ci_lag"] = vals - c * se
         frame["ci_hog"] = vals + c * se
-        frame["p"] = 2 * stats.norm.sf(np.abs(vals / se))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frame["p"] = 2 * stats.norm.sf(np.abs(vals / se))
         return frame
 
-    att_gt = fill(att_gt.drop(columns=["estimat"]), est, o_gt)
-    att_gt = att_gt[["grupp", "period", "event_time", "estimat", "se", "ci_lag", "ci_hog", "p", "efter", "n_grupp",
-                     "n_kontroll"]]
-    dynamic = fill(pd.DataFrame(dyn_rows), np.array(dyn_val), o_dyn)[
-        ["event_time", "estimat", "se", "ci_lag", "ci_hog", "p", "n_behandlade"]]
-    by_group = fill(pd.DataFrame(grp_rows).drop(columns=["_g"]), grp_val_a, o_grp)[
-        ["grupp", "estimat", "se", "ci_lag", "ci_hog", "p", "n_behandlade"]]
+    cols_out = ["estimat", "se", "ci_lag", "ci_hog", "p"]
+    att_gt = fill(att_gt.drop(columns=["estimat"]), est, offs["gt"])[
+        ["grupp", "period", "event_time", *cols_out, "efter", "n_grupp", "n_kontroll"]]
+    dynamic = fill(pd.DataFrame({"event_time": dyn.labels, "n_behandlade": dyn.n_treated}), dyn.values,
+                   offs["dyn"])[["event_time", *cols_out, "n_behandlade"]]
+    by_group = fill(pd.DataFrame({"grupp": [periods[g] for g in grp.labels], "n_behandlade": grp.n_treated}),
+                    grp.values, offs["grp"])[["grupp", *cols_out, "n_behandlade"]]
+    calendar = fill(pd.DataFrame({"period": [periods[t] for t in cal.labels], "n_behandlade": cal.n_treated}),
+                    cal.values, offs["cal"])[["period", *cols_out, "n_behandlade"]]
 
     def single(val: float, col: int) -> dict[str, Any]:
         se = float(se_all[col])
-        se_an = float(np.sqrt((all_inf[:, col] ** 2).sum()) / n)
-        return {"estimat": val, "se": se, "ci": (val - z * se, val + z * se),
-                "p": float(2 * stats.norm.sf(abs(val / se))) if se > 0 else float("nan"), "se_analytic": se_an}
+        p = float(2 * stats.norm.sf(abs(val / se))) if np.isfinite(se) else float("nan")
+        return {"estimat": val, "se": se, "ci": (val - z * se, val + z * se), "p": p,
+                "se_analytic": float(se_an[col])}
+
+    o = offs["over"].start
+    aggregates = {"group": single(grp.overall, o), "simple": single(simple_val, o + 1),
+                  "dynamic": single(dyn.overall, o + 2), "calendar": single(cal.overall, o + 3)}
 
     n_treated = int((~never).sum())
-    labels = {}
+    labels: dict[Any, str] = {}
     if period_label:
         labels = df.drop_duplicates(time).set_index(time)[period_label].astype(str).to_dict()
         by_group.insert(1, "start", by_group["grupp"].map(labels))
     n_control = int(never.sum())
+    ctrl_txt = "aldrig behandlade" if control == "never" else "aldrig eller ännu inte behandlade"
+    meth = {"dr": "dubbelt robust (Sant'Anna & Zhao 2020)", "ipw": "inverst sannolikhetsviktad (normaliserad)",
+            "reg": "utfallsregression"}[est_method]
+    what = {"panel": "balanserad panel", "unbalanced": "obalanserad panel", "rc": "upprepade tvärsnitt"}[kind]
+    unit_word = "observationer" if kind == "rc" else "enheter"
     notes.insert(0, (
-        f"Estimator: Callaway & Sant'Anna (2021), {K} grupp-tid-celler, {len(cohorts)} startkohorter, "
-        f"{fmt_num(n_treated, 0)} behandlade enheter och {fmt_num(int(never.sum()), 0)} aldrig behandlade; kontroller: "
-        f"{'aldrig behandlade' if control == 'never' else 'aldrig eller ännu inte behandlade'}"
+        f"Estimator: Callaway & Sant'Anna (2021), {meth}, {what}; {K} grupp-tid-celler, {len(cohorts)} "
+        f"startkohorter, {fmt_num(n_treated, 0)} behandlade {unit_word} och {fmt_num(n_control, 0)} aldrig "
+        f"behandlade; kontroller: {ctrl_txt}"
         f"{', ' + str(anticipation) + ' periods förväntanseffekt' if anticipation else ''}."
     ))
-    notes.append(
-        f"Standardfel: multiplikatorbootstrap med Rademachervikter över "
-        f"{'kluster (' + str(n_cl) + ')' if cluster else 'enheter'}, {n_boot} dragningar; "
-        f"{'simultana' if cband else 'punktvisa'} {round(100 * (1 - alpha))} % band för tabellerna per cell, "
-        f"kohort och tid sedan start, punktvisa intervall för totaleffekten."
-    )
+    if bstrap:
+        notes.append(
+            f"Standardfel: multiplikatorbootstrap med Rademachervikter över "
+            f"{'kluster (' + str(n_cl) + ')' if cluster else unit_word}, {n_boot} dragningar; "
+            f"{'simultana' if cband else 'punktvisa'} {round(100 * (1 - alpha))} % band för tabellerna per cell, "
+            f"kohort, tid sedan start och kalenderperiod, punktvisa intervall för totaleffekterna."
+        )
+    else:
+        notes.append("Standardfel: analytiska, från influensfunktionen"
+                     + (f" summerad per kluster ({n_cl})" if cluster else "")
+                     + (" (banden simultana via multiplikatorbootstrap)." if cband else "."))
     if covariates:
-        notes.append(f"Utfallsregression på kovariaterna {', '.join(covariates)} (värden i varje cells basperiod).")
+        where = "värden i varje cells basperiod" if kind == "panel" else "varje observations egna värden"
+        notes.append(f"Kovariater: {', '.join(covariates)} ({where}).")
+    if np.isfinite(pretest["p"]):
+        notes.append(f"Förtest av parallella trender (Wald, {pretest['df']} förperiodsceller): "
+                     f"p = {fmt_num(pretest['p'], 3)}.")
     if ex:
         notes.append("Exkluderat: " + ex.describe().replace("\n", "; "))
     return StaggeredResult(
-        outcome=outcome, attgt=att_gt, overall=single(overall_val, o_overall), simple=single(simple[0], o_simple),
-        dynamic_overall=single(dyn_all_val, o_dynall),
-        dynamic=dynamic, by_group=by_group, control=control, n_units=n, n_treated=n_treated,
-        n_control=n_control, n_clusters=n_cl, n_boot=n_boot, alpha=alpha,
-        cband=cband, time_label=time_label, notes=notes, exclusions=ex, influence=psi, labels=labels,
+        outcome=outcome, attgt=att_gt, aggregates=aggregates, aggregate=aggregate, dynamic=dynamic,
+        by_group=by_group, calendar=calendar, control=control, est_method=est_method, data_kind=kind,
+        n_units=n, n_treated=n_treated, n_control=n_control, n_clusters=n_cl, n_boot=n_boot, alpha=alpha,
+        cband=cband, bstrap=bstrap, pretest=pretest, time_label=time_label, notes=notes, exclusions=ex,
+        influence=psi, labels=labels,
     )
-
-
-def _cell(dy: np.ndarray, treated: np.ndarray, ctrl: np.ndarray, X: np.ndarray | None, n: int
-          ) -> tuple[float, np.ndarray]:
-    """ATT of one cell and its influence function over all n units (zero outside the cell)."""
-    n_g, n_c = treated.sum(), ctrl.sum()
-    psi = np.zeros(n)
-    if X is None:
-        mu_g, mu_c = dy[treated].mean(), dy[ctrl].mean()
-        psi[treated] = n / n_g * (dy[treated] - mu_g)
-        psi[ctrl] = -n / n_c * (dy[ctrl] - mu_c)
-        return float(mu_g - mu_c), psi
-    # Outcome regression (DRDID reg_did_panel): predict the control change for the treated.
-    Xc, yc = X[ctrl], dy[ctrl]
-    XtX = Xc.T @ Xc
-    if np.linalg.matrix_rank(XtX) < XtX.shape[0]:
-        raise EstimationError("Kovariaterna är kollineära bland kontrollerna i en grupp-tid-cell.")
-    beta = np.linalg.solve(XtX, Xc.T @ yc)
-    fit_t = X[treated] @ beta
-    att = float((dy[treated] - fit_t).mean())
-    psi[treated] = n / n_g * (dy[treated] - fit_t - att)
-    # Estimation error in beta, propagated through the treated mean of X.
-    m1 = X[treated].mean(axis=0)
-    lin = (Xc * (yc - Xc @ beta)[:, None]) @ np.linalg.solve(XtX / n, m1)
-    psi[ctrl] -= lin
-    return att, psi
 
 
 def simulate_staggered(

@@ -1,0 +1,138 @@
+"""Aggregations of group-time effects as R ``did::aggte`` computes them.
+
+Each aggregation is a weighted mean of the ``ATT(g, t)`` cells; its
+influence function is the same weighted mean of the cells' influence
+functions plus, where the weights are estimated cohort shares, the
+influence of estimating those shares (R's ``wif``). Event times and
+calendar periods are counted in positions of the period grid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Aggregate", "aggregate_all", "wif"]
+
+
+@dataclass
+class Aggregate:
+    """One aggregation: a table of (label, estimate, influence) and its overall summary."""
+
+    labels: list[int]
+    values: np.ndarray
+    influence: np.ndarray  # (n, len(labels))
+    n_treated: list[int]
+    overall: float
+    overall_influence: np.ndarray  # (n,)
+
+
+def wif(gunit: np.ndarray, cell_groups: np.ndarray, pg: np.ndarray) -> np.ndarray:
+    """Influence of estimating the cohort-share weights ``pg`` of the cells (R ``did``'s ``wif``), (n, K).
+
+    Examples
+    --------
+    >>> g = np.array([1, 1, 2, -1])
+    >>> wif(g, np.array([1.0, 2.0]), np.array([0.5, 0.25])).shape
+    (4, 2)
+    """
+    S = pg.sum()
+    centered = (gunit[:, None] == cell_groups[None, :]).astype(float) - pg[None, :]
+    return centered / S - centered.sum(axis=1, keepdims=True) * (pg / S**2)[None, :]
+
+
+def aggregate_all(
+    att: np.ndarray,
+    psi: np.ndarray,
+    g: np.ndarray,
+    t: np.ndarray,
+    gunit: np.ndarray,
+    *,
+    T: int,
+    min_e: int | None = None,
+    max_e: int | None = None,
+    balance_e: int | None = None,
+) -> dict[str, Aggregate | tuple[float, np.ndarray]]:
+    """Simple, group, dynamic and calendar aggregations of cells ``att`` (cohort ``g``, period ``t``).
+
+    ``g``, ``t`` are positions in the period grid (0..T-1), ``gunit`` the
+    cohort position of every unit (-1 never treated), ``psi`` the cells'
+    influence functions (n, K). ``max_e`` limits the simple, group and
+    dynamic aggregations and ``min_e`` the dynamic one (as ``aggte``);
+    ``balance_e`` keeps only cohorts observed at least ``balance_e``
+    periods after start and event times up to it.
+    """
+    n = psi.shape[0]
+    hi = np.inf if max_e is None else max_e
+    lo = -np.inf if min_e is None else min_e
+    e = t - g
+    pg = np.array([np.mean(gunit == gg) for gg in g])
+    out: dict[str, Aggregate | tuple[float, np.ndarray]] = {}
+
+    def wmean(idx: np.ndarray, with_wif: bool = True) -> tuple[float, np.ndarray]:
+        w = pg[idx] / pg[idx].sum()
+        inf = psi[:, idx] @ w
+        if with_wif:
+            inf = inf + wif(gunit, g[idx].astype(float), pg[idx]) @ att[idx]
+        return float(att[idx] @ w), inf
+
+    keep = np.flatnonzero((e >= 0) & (e <= hi))
+    out["simple"] = wmean(keep) if len(keep) else (float("nan"), np.zeros(n))
+
+    labels, vals, infs, ns = [], [], [], []
+    for gg in np.unique(g):
+        idx = np.flatnonzero((g == gg) & (e >= 0) & (e <= hi))
+        if not len(idx):
+            continue
+        v, inf = wmean(idx, with_wif=False)
+        labels.append(int(gg))
+        vals.append(v)
+        infs.append(inf)
+        ns.append(int(np.sum(gunit == gg)))
+    if labels:
+        gl = np.array(labels, dtype=float)
+        pgg = np.array([np.mean(gunit == gg) for gg in gl])
+        va = np.array(vals)
+        ia = np.column_stack(infs)
+        w = pgg / pgg.sum()
+        out["group"] = Aggregate(labels, va, ia, ns, float(va @ w), ia @ w + wif(gunit, gl, pgg) @ va)
+
+    include = np.ones(len(att), dtype=bool)
+    eseq = np.unique(e)
+    if balance_e is not None:
+        include = (T - 1 - g) >= balance_e
+        eseq = np.unique(e[include])
+        eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - (T - 1))]
+    eseq = eseq[(eseq >= lo) & (eseq <= hi)]
+    labels, vals, infs, ns = [], [], [], []
+    for ee in eseq:
+        idx = np.flatnonzero((e == ee) & include)
+        v, inf = wmean(idx)
+        labels.append(int(ee))
+        vals.append(v)
+        infs.append(inf)
+        ns.append(int(sum(np.sum(gunit == gg) for gg in np.unique(g[idx]))))
+    if labels:
+        va = np.array(vals)
+        ia = np.column_stack(infs)
+        pos = np.array(labels) >= 0
+        ov = float(va[pos].mean()) if pos.any() else float("nan")
+        oi = ia[:, pos].mean(axis=1) if pos.any() else np.zeros(n)
+        out["dynamic"] = Aggregate(labels, va, ia, ns, ov, oi)
+
+    labels, vals, infs, ns = [], [], [], []
+    for tt in np.unique(t[t >= g.min()]):
+        idx = np.flatnonzero((t == tt) & (g <= tt))
+        if not len(idx):
+            continue
+        v, inf = wmean(idx)
+        labels.append(int(tt))
+        vals.append(v)
+        infs.append(inf)
+        ns.append(int(sum(np.sum(gunit == gg) for gg in np.unique(g[idx]))))
+    if labels:
+        va = np.array(vals)
+        ia = np.column_stack(infs)
+        out["calendar"] = Aggregate(labels, va, ia, ns, float(va.mean()), ia.mean(axis=1))
+    return out
