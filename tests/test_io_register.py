@@ -180,4 +180,6 @@ def test_sample_register_file():
     reg = read_register(SAMPLES / "register.csv.gz")
     assert not reg.duplicated(["person_id", "period"]).any()
     assert set(reg["deltagare"].unique()) <= {0, 1} and reg["period"].dtype == "Int64"
-    assert not reg.attrs["exclusions"]  # the sample holds no personnummer
+    # the sample holds no personnummer: nothing pseudonymised or dropped, only the 'kvartal' texts read as periods
+    assert [e.action for e in reg.attrs["exclusions"].items] == ["omkodad"]
+    assert str(reg["kvartal"].iloc[0]) == "2020Q1"

@@ -95,7 +95,10 @@ def test_xlsx_sheets(tmp_path):
     with pd.ExcelWriter(p) as w:
         a.to_excel(w, sheet_name="Svar", index=False)
         b.to_excel(w, sheet_name="Bakgrund", index=False)
-    df = read_table(p)
+    # two sheets with data: the reader does not guess, it names the sheets and sheet=
+    with pytest.raises(InputFileError, match=r"'enkat.xlsx' har 2 blad med data: 'Svar', 'Bakgrund'\. .*sheet="):
+        read_table(p)
+    df = read_table(p, sheet="Svar")
     assert list(df.columns) == ["respondent_id", "andel", "ar"]
     assert df["andel"].tolist() == [0.5, 1.5] and df.attrs["sheet"] == "Svar"
     assert read_table(p, sheet="Bakgrund")["x"].sum() == 6
