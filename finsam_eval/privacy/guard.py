@@ -337,7 +337,8 @@ def check_output(obj: Any, *, where: str) -> None:
     problem = _find(obj)
     if problem is None:
         return
+    fix = "Välj ett namn på filen och mappen utan personnummer." if problem == "filnamnet" else _FIX
     raise PrivacyError(
         f"Något som liknar ett personnummer eller samordningsnummer finns i {mask_text(where)}: {problem}. "
-        f"Inget skrevs. {_FIX}"
+        f"Inget skrevs. {fix}"
     )

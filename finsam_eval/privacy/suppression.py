@@ -21,7 +21,47 @@ import pandas as pd
 
 from .._config import get_option
 
-__all__ = ["suppress_small", "suppression_note", "suppressed_mask", "SuppressionMask"]
+__all__ = ["suppress_small", "suppression_note", "suppressed_mask", "SuppressionMask", "is_stat_parameter"]
+
+# Integer columns that are not counts of persons: statistical parameters (degrees of
+# freedom, number of groups, clusters, periods, parameters) and labels (years, periods,
+# positions). They are never suppressed, so a reader never sees "df = ..".
+STAT_PARAMETERS = frozenset({
+    "df", "df1", "df2", "df_num", "df_den", "df_resid", "df_model", "q_df", "frihetsgrader", "fg",
+    "groups", "n_groups", "grupper", "n_grupper", "antal_grupper", "k",
+    "clusters", "n_clusters", "kluster", "n_kluster", "antal_kluster",
+    "n_cells", "celler", "n_params", "parametrar", "leads", "lags", "n_perioder", "n_periods",
+    "n_items", "n_fragor", "antal_fragor", "n_kodare", "kodare", "n_codes", "n_koder", "antal_koder",
+    "bootstrap", "n_boot", "replikat", "iterationer",
+    "ar", "år", "year", "period", "tid", "event_time", "relativ_tid", "kvartal", "manad", "månad",
+    "rad", "line", "nr", "ordning", "rank", "niva", "nivå", "level",
+})
+# In a test's table (one with a p-value column) the n is a parameter of the test.
+_TEST_N = frozenset({"n", "n_test", "n_obs"})
+_P_COLUMNS = frozenset({"p", "pvalue", "p_value", "p_varde", "p_värde", "p_holm", "p_adj", "p_f", "p_chi2"})
+
+
+def is_stat_parameter(column: object, table: pd.DataFrame | None = None) -> bool:
+    """True for columns that hold statistical parameters or labels, never suppressed.
+
+    Degrees of freedom, number of groups or clusters, periods and years are
+    not counts of persons; neither is the n of a test (a column ``n`` in a
+    table that has a p-value column).
+
+    Examples
+    --------
+    >>> is_stat_parameter("df"), is_stat_parameter("n_kluster"), is_stat_parameter("antal")
+    (True, True, False)
+    >>> is_stat_parameter("n", pd.DataFrame({"n": [4], "H": [2.1], "df": [2], "p": [0.3]}))
+    True
+    """
+    name = str(column).strip().lower()
+    if name in STAT_PARAMETERS or name.startswith(("df_", "frihetsgrad")):
+        return True
+    if table is not None and name in _TEST_N:
+        cols = {str(c).strip().lower() for c in table.columns}
+        return bool(cols & _P_COLUMNS) or any(c.startswith("p_") for c in cols)
+    return False
 
 
 class SuppressionMask(pd.DataFrame):
@@ -76,7 +116,9 @@ def suppress_small(
     table
         The table to publish (not modified).
     counts
-        Count columns. Default: every integer column.
+        Count columns. Default: every integer column except statistical
+        parameters and labels (:func:`is_stat_parameter`: df, number of
+        groups or clusters, years, periods, the n of a test).
     base
         Column holding the row's base (n). A base below the threshold masks
         the whole row: its counts, derived cells and ``row_derived``.
@@ -110,7 +152,9 @@ def suppress_small(
     """
     t = get_option("min_count") if threshold is None else int(threshold)
     out = table.copy()
-    count_cols = list(counts) if counts is not None else [c for c in out.columns if pd.api.types.is_integer_dtype(out[c])]
+    count_cols = list(counts) if counts is not None else [
+        c for c in out.columns if pd.api.types.is_integer_dtype(out[c]) and not is_stat_parameter(c, out)
+    ]
     if base is not None and base not in count_cols:
         count_cols.append(base)
     missing = [c for c in [*count_cols, *(derived or {}), *row_derived] if c not in out.columns]
