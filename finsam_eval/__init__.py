@@ -33,6 +33,7 @@ from .coding import (
 )
 from .effects import (
     FewClustersWarning,
+    andel,
     before_after_rates,
     compare_forbund,
     compare_rates,
@@ -40,6 +41,7 @@ from .effects import (
     did,
     difference_in_means,
     event_study,
+    maluppfyllelse,
     match,
     person_baseline,
     pooled_rate,
@@ -173,6 +175,8 @@ __all__ = [
     "randomisation_inference",
     "FewClustersWarning",
     "rate_vs_benchmark",
+    "andel",
+    "maluppfyllelse",
     "regression_table",
     "compare_rates",
     "pooled_rate",

@@ -523,6 +523,8 @@ class CodingResult(ResultMixin):
     def notes(self) -> list[str]:
         n = [f"n = {self.n_excerpts} utdrag" + (f" från {self.n_respondents} respondenter" if self.n_respondents else "")
              + "."]
+        if self._fallback_note:
+            n.append(self._fallback_note)
         if self.method == "automatisk" and self.min_score is not None:
             n.append(f"Automatisk kodning med svensk ordstamning; minsta poäng {fmt_num(self.min_score, 2)}.")
         if len(self.long) and self.long["negated"].any():
@@ -544,6 +546,15 @@ class CodingResult(ResultMixin):
         w.index.name = self.id_col
         w.columns.name = None
         return w
+
+    @property
+    def _fallback_note(self) -> str:
+        """The reader's sentence when each excerpt counts as its own respondent (no respondent column)."""
+        if not self.excerpts.attrs.get("respondent_fallback"):
+            return ""
+        from ..io.excerpt_columns import FALLBACK_NOTE
+
+        return FALLBACK_NOTE
 
     def _unit(self, value: str = "respondents") -> str:
         return "respondenter" if (value != "excerpts" and self.respondent_col) else "utdrag"
@@ -636,7 +647,7 @@ class CodingResult(ResultMixin):
         tidy.attrs["raw"] = raw
         unit = "respondenter" if use_resp else "utdrag"
         notes = [f"n = {self.n_excerpts} utdrag" + (f", {self.n_respondents} respondenter" if self.n_respondents else "")
-                 + f"; {unit} räknas en gång per grupp.", _SHARE_NOTE if value == "share" else ""]
+                 + f"; {unit} räknas en gång per grupp.", _SHARE_NOTE if value == "share" else "", self._fallback_note]
         if exclude_negated:
             notes.append("Negerade kodningar är borttagna.")
         missing = int(ex[by].isna().sum())
@@ -782,10 +793,10 @@ class CodingResult(ResultMixin):
         notes = [f"Bas: {unit} i " + ("hela materialet" if by is None else f"varje {_display(by)}") + ".",
                  "Kvantifierarna följer rapportpraxis: samtliga > nästan alla > de allra flesta > de flesta > "
                  "många > flera > några > ett fåtal > någon (en person).",
-                 tidy.attrs["suppression_note"]]
+                 tidy.attrs["suppression_note"], self._fallback_note]
         if exclude_negated:
             notes.insert(1, "Negerade kodningar är borttagna.")
-        return Prevalence(tidy=tidy, by=by, unit=unit, notes=notes)
+        return Prevalence(tidy=tidy, by=by, unit=unit, notes=[n for n in notes if n])
 
     # -- agreement with reference codes -------------------------------------------------
     def compare(self, reference: CodingResult | str) -> CodeComparison:

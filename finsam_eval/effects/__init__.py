@@ -12,6 +12,8 @@
   and OLS regression tables with robust or clustered standard errors;
 - :mod:`~finsam_eval.effects.rates`: rates from published counts (benchmarks,
   two rates, pooled rates, before/after);
+- :mod:`~finsam_eval.effects.goals`: shares as "12 av 14" with Wilson intervals,
+  goal attainment judged from the interval, rating matrices, before/after shares;
 - :mod:`~finsam_eval.effects.costbenefit`: cost per participant and a simple
   socio-economic estimate.
 """
@@ -22,6 +24,15 @@ from .compare import ForbundComparison, compare_forbund, heterogeneity
 from .costbenefit import CostPerParticipant, SocioeconomicEstimate, cost_per_participant, socioeconomic_estimate
 from .did import DidResult, did
 from .event_study import EventStudyResult, event_study
+from .goals import (
+    GoalAttainment,
+    RatingMatrix,
+    Share,
+    andel,
+    maluppfyllelse,
+    rating_matrix,
+    share_change,
+)
 from .inference import (
     FewClustersWarning,
     RandomisationResult,
@@ -83,4 +94,11 @@ __all__ = [
     "hedges_g",
     "MeanDifference",
     "RegressionTable",
+    "andel",
+    "maluppfyllelse",
+    "rating_matrix",
+    "share_change",
+    "Share",
+    "GoalAttainment",
+    "RatingMatrix",
 ]

@@ -81,6 +81,22 @@ def newcombe_ci(x1: int, n1: int, x2: int, n2: int, alpha: float = 0.05) -> tupl
     return float(lo), float(hi)
 
 
+def _is_small(v: Any) -> bool:
+    from .._config import get_option
+
+    return bool(pd.notna(v) and 0 < v < get_option("min_count"))
+
+
+def _count_label(x: Any, n: Any) -> str:
+    """``"12 av 14"``; a count below ``min_count`` (or one derived from a small n) shows the suppression marker."""
+    from .._config import get_option
+
+    mark = get_option("suppressed_marker")
+    xs = mark if _is_small(x) or _is_small(n) or pd.isna(x) else fmt_num(x, 0)
+    ns = mark if _is_small(n) or pd.isna(n) else fmt_num(n, 0)
+    return f"{xs} av {ns}"
+
+
 def _rate_axes(
     rows: pd.DataFrame, benchmark: float | None, title: str, note: list[str], ax: Any = None,
     benchmark_label: str = "Jämförelse",
@@ -93,10 +109,15 @@ def _rate_axes(
         else:
             fig = ax.figure
         y = np.arange(n)[::-1]
-        ax.errorbar(100 * rows["andel"], y, xerr=[100 * (rows["andel"] - rows["ki_nedre"]),
-                                                   100 * (rows["ki_ovre"] - rows["andel"])],
+        # a share from a count below min_count gives the count back: draw only its interval
+        hidden = np.array([_is_small(r["lyckade"]) or _is_small(r["n"]) for _, r in rows.iterrows()], bool)
+        ax.errorbar(100 * rows["andel"].where(~hidden), y, xerr=[100 * (rows["andel"] - rows["ki_nedre"]),
+                                                                 100 * (rows["ki_ovre"] - rows["andel"])],
                     fmt="o", color=OKABE_ITO[0], ms=6, capsize=3, lw=1.4)
-        for yi, (_, r) in zip(y, rows.iterrows()):
+        for yi, (_, r), h in zip(y, rows.iterrows(), hidden):
+            if h:
+                ax.plot([100 * r["ki_nedre"], 100 * r["ki_ovre"]], [yi, yi], color=OKABE_ITO[0], lw=1.4)
+                continue
             ax.annotate(fmt_pct(r["andel"], 0), (100 * r["ki_ovre"], yi), xytext=(4, 0),
                         textcoords="offset points", va="center", fontsize=8)
         if benchmark is not None:
@@ -104,8 +125,7 @@ def _rate_axes(
             ax.annotate(f"{benchmark_label} {fmt_pct(benchmark, 0)}", (100 * benchmark, y.max() + 0.45), color=OKABE_ITO[5],
                         fontsize=8, ha="left", xytext=(3, 0), textcoords="offset points")
         ax.set_yticks(y)
-        ax.set_yticklabels([f"{r['grupp']}\n({fmt_num(r['lyckade'], 0)} av {fmt_num(r['n'], 0)})"
-                            for _, r in rows.iterrows()])
+        ax.set_yticklabels([f"{r['grupp']}\n({_count_label(r['lyckade'], r['n'])})" for _, r in rows.iterrows()])
         ax.set_ylim(-0.6, n - 0.2)
         ax.set_xlim(0, 100)
         ax.set_xlabel("Andel (%)")

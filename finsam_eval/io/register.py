@@ -21,10 +21,11 @@ import pandas as pd
 from .._warn import warn
 from ..errors import SchemaError
 from ..privacy import contains_personnummer, pseudonymise_ids
-from .schemas import REGISTER
+from .convert import _parse_indicator, _parse_period, numeric_or_error
+from .schemas import REGISTER, REGISTER_ALIASES, REGISTER_ROLES, normalise_column_name
 from .tables import _n_rows, _rows_text, check_unique, file_rows, read_table, require_columns, source_label
 
-__all__ = ["read_register", "personnummer_mask"]
+__all__ = ["read_register", "personnummer_mask", "register_columns"]
 
 _PREFILTER = re.compile(r"\d{6}[-+ ]?\d{4}")
 
@@ -67,36 +68,45 @@ def personnummer_mask(s: pd.Series) -> np.ndarray:
     return out
 
 
-def _binary(df: pd.DataFrame, col: str, label: str, *, allow_missing: bool) -> pd.Series:
-    s = df[col]
-    mapping = {0: 0, 1: 1, "0": 0, "1": 1, "0.0": 0, "1.0": 1}  # True == 1 and 0.0 == 0 as keys
-    vals = s.astype(object)
-    uniq = pd.unique(vals.dropna())
-    code = {u: mapping.get(u.strip() if isinstance(u, str) else u, -1) for u in uniq}
-    new = vals.map(code).astype(float)
-    bad = (new == -1).to_numpy() | ((not allow_missing) & new.isna().to_numpy())
-    if bad.any():
-        found = sorted({repr(v) for v in vals[bad].head(50)})[:5]
-        raise SchemaError(
-            f"{label} har värden i kolumnen '{col}' som inte är 0 eller 1 på {_n_rows(bad)} "
-            f"({_rows_text(df, bad)}; värden: {', '.join(found)}). Koda kolumnen som 0/1"
-            + (" utan tomma celler." if not allow_missing else ".")
-        )
-    return new.astype("Int64")
+def register_columns(columns: Iterable[str], kolumner: dict[str, str] | None = None) -> dict[str, str]:
+    """Which file column plays which register role: ``{canonical name: file column}``.
 
+    Explicit ``kolumner`` (Swedish role names such as ``period``,
+    ``behandling``, ``start``, ``id``, or canonical names) come first; then
+    the Swedish names register extracts use (``personnummer``, ``lopnr``,
+    ``kvartal``, ``inskrivningsdatum``, ``försörjning före`` ...) are matched
+    after folding case, å/ä/ö and punctuation. A canonical column already in
+    the file keeps its place.
 
-def _period(df: pd.DataFrame, col: str, label: str, *, allow_missing: bool) -> pd.Series:
-    s = df[col]
-    missing = s.isna().to_numpy()
-    if missing.any() and not allow_missing:
-        raise SchemaError(
-            f"{label} saknar värde i kolumnen '{col}' på {_n_rows(missing)} ({_rows_text(df, missing)}). "
-            "Varje rad är en person under en period: fyll i perioden eller ta bort raderna."
-        )
-    num = pd.to_numeric(s, errors="coerce")
-    if (num.notna() | s.isna()).all() and (num.dropna() % 1 == 0).all():
-        return num.astype("Int64")
-    return s.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
+    Examples
+    --------
+    >>> register_columns(["Löpnr", "Kvartal", "Förbund", "Deltagare", "Försörjning före"])
+    {'person_id': 'Löpnr', 'period': 'Kvartal', 'forbund': 'Förbund', 'deltagare': 'Deltagare', \
+'forsorjning_fore': 'Försörjning före'}
+    >>> register_columns(["pnr", "kv", "grupp"], {"period": "kv", "behandling": "grupp"})
+    {'period': 'kv', 'deltagare': 'grupp', 'person_id': 'pnr'}
+    """
+    cols = [str(c) for c in columns]
+    out: dict[str, str] = {}
+    for role, col in (kolumner or {}).items():
+        canon = REGISTER_ROLES.get(normalise_column_name(role), role)
+        if col not in cols:
+            continue  # reported by require_columns with the list of columns and close matches
+        out[canon] = col
+    taken = set(out.values())
+    by_norm: dict[str, list[str]] = {}
+    for c in cols:
+        by_norm.setdefault(normalise_column_name(c), []).append(c)
+    for canon, aliases in REGISTER_ALIASES.items():
+        if canon in out:
+            continue
+        for alias in (canon, *aliases):
+            hits = [c for c in by_norm.get(normalise_column_name(alias), []) if c not in taken]
+            if hits:
+                out[canon] = hits[0]
+                taken.add(hits[0])
+                break
+    return out
 
 
 def read_register(
@@ -106,6 +116,8 @@ def read_register(
     period_col: str = "period",
     required: Iterable[str] | None = None,
     key: str | bytes | None = None,
+    kolumner: dict[str, str] | None = None,
+    numeric: Iterable[str] = (),
     **read_kwargs: Any,
 ) -> pd.DataFrame:
     """Read and validate a person-period register panel, pseudonymising personnummer.
@@ -124,6 +136,18 @@ def read_register(
         required
             Required columns; default ``id_col``, ``period_col``, ``forbund``,
             ``deltagare``.
+        kolumner
+            Which file column plays which role, e.g.
+            ``{"period": "kvartal", "behandling": "deltagare_ja_nej",
+            "start": "inskrivningsdatum", "id": "lopnr"}`` (roles: ``id``,
+            ``period``, ``behandling``, ``start``, ``forbund`` or any canonical
+            column name). Without it, the Swedish names register extracts use
+            are recognised (:func:`register_columns`); the columns are renamed
+            to the canonical names the effect estimators expect, and
+            ``attrs["kolumner"]`` records ``{canonical: file column}``.
+        numeric
+            Further columns that must be numbers (e.g. the outcome): a stray
+            text such as ``saknas`` is an error naming the line.
         key
             Secret key for the pseudonyms (see
             :func:`finsam_eval.privacy.pseudonymise_ids`). If the id column holds
@@ -137,8 +161,11 @@ def read_register(
         Returns
         -------
         pandas.DataFrame
-            The panel: 0/1 columns as ``Int64``, integer-like periods as ``Int64``,
-            no personnummer anywhere. ``attrs["exclusions"]`` lists pseudonymised
+            The panel: 0/1 columns as ``Int64`` (Ja/Nej, Sant/Falskt, x/tom
+            read as 1/0 and recorded), periods as ``Int64`` (integers unchanged;
+            texts such as ``2021K3``, ``2021-07`` or ``juli 2021`` as running
+            numbers, :func:`~finsam_eval.io.parse_period` with ``as_index=True``,
+            start dates as the period they fall in), no personnummer anywhere. ``attrs["exclusions"]`` lists pseudonymised
             ids and dropped columns.
 
         Raises
@@ -157,12 +184,35 @@ def read_register(
         False
     """
     if not isinstance(source, pd.DataFrame) and "dtype" not in read_kwargs:
-        read_kwargs["dtype"] = {id_col: str}
+        ids = {id_col} | {v for k, v in (kolumner or {}).items() if REGISTER_ROLES.get(normalise_column_name(k)) ==
+                          "person_id"}
+        read_kwargs["dtype"] = {c: str for c in ids}
     df = read_table(source, **read_kwargs)
     ex = df.attrs["exclusions"]
     label = source_label(df)
+    # Swedish register names (and the caller's kolumner=) onto the canonical names.
+    roles = register_columns(df.columns, kolumner)
+    explicit = {"person_id": id_col, "period": period_col}
+    rename = {}
+    for canon, col in roles.items():
+        target = explicit.get(canon, canon)
+        if col != target and target not in df.columns:
+            rename[col] = target
+    missing_mapped = [c for c in (kolumner or {}).values() if c not in df.columns]
+    if missing_mapped:
+        require_columns(df, missing_mapped, hint="Rätta kolumnnamnet i kolumner= (eller flaggan i kommandoraden).")
+    if rename:
+        attrs = df.attrs
+        df = df.rename(columns=rename)
+        df.attrs = attrs
+    df.attrs["kolumner"] = {rename.get(c, c): c for c in roles.values()}
     req = list(dict.fromkeys([id_col, period_col, *(required if required is not None else REGISTER.required[2:])]))
-    require_columns(df, req, hint="Ange id_col=, period_col= eller required= om kolumnerna heter något annat.")
+    require_columns(
+        df, req,
+        hint="Ange vilken kolumn som är vad med kolumner= (t.ex. kolumner={'period': 'kvartal', "
+             "'behandling': 'deltagare'}; i kommandoraden --period, --behandling, --id, --start, --forbund), "
+             "eller id_col=, period_col=, required=.",
+    )
 
     # Privacy first, so that nothing below can show a personnummer.
     for col in list(df.columns):
@@ -211,15 +261,26 @@ def read_register(
             f"{label} saknar person-id i kolumnen '{id_col}' på {_n_rows(missing_id)} "
             f"({_rows_text(df, missing_id)}). Fyll i id eller ta bort raderna."
         )
-    df[period_col] = _period(df, period_col, label, allow_missing=False)
+    missing_period = df[period_col].isna().to_numpy()
+    if missing_period.any():
+        raise SchemaError(
+            f"{label} saknar värde i kolumnen '{period_col}' på {_n_rows(missing_period)} "
+            f"({_rows_text(df, missing_period)}). Varje rad är en person under en period: fyll i perioden eller ta "
+            "bort raderna."
+        )
+    _periods(df, period_col, ex, label)
     check_unique(df, [id_col, period_col], what="person och period")
 
     binary = {"deltagare", *REGISTER.of_type("binary")}
-    for col in binary:
+    for col in sorted(binary):
         if col in df.columns:
-            df[col] = _binary(df, col, label, allow_missing=col != "deltagare")
-    if "start_period" in df.columns:
-        df["start_period"] = _period(df, "start_period", label, allow_missing=True)
+            new, note, n = _parse_indicator(df[col], column=col, allow_missing=col != "deltagare")
+            if note:
+                ex.add(f"{note}", n, column=col, action="omkodad")
+            df[col] = new
+    for col in dict.fromkeys([*REGISTER.of_type("float"), *numeric]):
+        if col in df.columns:
+            df[col] = numeric_or_error(df[col], column=col)
 
     for col in ("deltagare", "start_period"):
         if col not in df.columns:
@@ -235,6 +296,44 @@ def read_register(
             )
     df.attrs["schema"] = "register"
     return df
+
+
+def _periods(df: pd.DataFrame, period_col: str, ex: Any, label: str) -> None:
+    """Period and start on one scale: integers stay, texts and dates become running numbers of one frequency."""
+    out, note, changed = _parse_period(df[period_col], column=period_col, as_index=True)
+    if note:
+        ex.add(note, len(changed), rows=file_rows(df, changed[:10]), column=period_col, action="omkodad")
+    freq = _freq(note)
+    df[period_col] = out
+    if "start_period" not in df.columns:
+        return
+    start = df["start_period"]
+    sout, snote, schanged = _parse_period(start, column="start_period", as_index=True)
+    sfreq = _freq(snote)
+    if sfreq == "M" and freq == "Q" and snote and "DD" in snote:
+        # a start date (inskrivningsdatum) on a quarterly panel: the quarter the date falls in
+        sout = pd.Series(
+            [pd.NA if pd.isna(v) else pd.Period(ordinal=int(v), freq="M").asfreq("Q").ordinal for v in sout],
+            index=sout.index, dtype="Int64",
+        )
+        snote = "startdatum omräknade till kvartalet de infaller i; " + (note or "")
+        sfreq = "Q"
+    if sfreq != freq and sout.notna().any():
+        scale = {None: "heltal", "Q": "kvartal", "M": "månader"}
+        raise SchemaError(
+            f"{label}: perioden ('{period_col}') är {scale[freq]} men starten ('start_period') är {scale[sfreq]}; "
+            "händelsetid (period - start) blir då fel. Skriv båda på samma sätt, t.ex. 2021K3 i båda kolumnerna "
+            "eller löpnummer i båda."
+        )
+    if snote:
+        ex.add(snote, len(schanged), rows=file_rows(df, schanged[:10]), column="start_period", action="omkodad")
+    df["start_period"] = sout
+
+
+def _freq(note: str | None) -> str | None:
+    if not note:
+        return None
+    return "Q" if "kvartal sedan" in note else "M"
 
 
 read_register.__doc__ = (read_register.__doc__ or "").format(schema=REGISTER.doc())

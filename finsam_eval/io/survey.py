@@ -2,9 +2,13 @@
 
 Web survey tools and hand-edited Excel files spell the same answer in several
 ways (``"Stämmer helt"``, ``"stämmer  helt "``). :func:`read_survey` maps
-them to the canonical labels the evaluator lists in ``allowed`` and reports
-every repair; an answer that matches no allowed label is an error that names
-the label, how often it occurs, the rows, and the allowed labels.
+them to the labels of a scale (``scale=``: a preset, ``"auto"`` to recognise
+it, or a definition; see :mod:`finsam_eval.likert.scales`) or to the labels
+the evaluator lists in ``allowed``, and reports every recoding per raw label
+with its file lines. An answer that matches no label is an error that names
+the label, how often it occurs, the lines, and the labels that are allowed; an
+alias that would merge two different answers is a
+:class:`~finsam_eval.errors.ScaleError`.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import SchemaError, UnknownLabelError
+from ..errors import ScaleError, SchemaError, UnknownLabelError
 from .schemas import SURVEY
 from .tables import _n_rows, _rows_text, check_unique, read_table, require_columns, source_label
 
@@ -141,9 +145,10 @@ def read_survey(
     source: str | os.PathLike[str] | pd.DataFrame,
     *,
     items: Iterable[str] | None = None,
-    id_col: str = "respondent_id",
+    id_col: str | None = "respondent_id",
     group_cols: Sequence[str] = ("forbund", "ar", "respondentgrupp"),
     allowed: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+    scale: Any = None,
     required: Iterable[str] | None = None,
     **read_kwargs: Any,
 ) -> pd.DataFrame:
@@ -163,7 +168,8 @@ def read_survey(
             otherwise every column that is not the id, a group column or a known
             background column (kon, alder, kommun, datum, ...).
         id_col
-            Respondent id; must be unique.
+            Respondent id; must be unique. None: the file has no id column
+            (each row is one respondent, known by its line).
         group_cols
             Grouping columns; ``ar`` (if listed) must be integer-like.
         allowed
@@ -171,6 +177,17 @@ def read_survey(
             list. Spelling variants (case, extra spaces) are mapped to these; other
             labels raise :class:`~finsam_eval.errors.UnknownLabelError`. Include
             non-substantive answers such as ``"Vet ej"``.
+        scale
+            Instead of ``allowed``: the answer scale of the items, as a
+            :class:`~finsam_eval.likert.Scale`, a preset name (``"stammer5"``),
+            ``"auto"`` (recognised from the labels with
+            :func:`~finsam_eval.likert.infer_scale`), a definition dict or a
+            ``.toml`` file (:func:`~finsam_eval.likert.scale_from_config`).
+            Answers become the scale's labels; each recoding is recorded per
+            raw label and level; an alias that would put two different raw
+            labels of the items on one level raises ScaleError. The scale is
+            kept in ``attrs["scale"]``. Without ``items``, the items are the
+            columns whose answers fit the scale.
         required
             Required columns; default ``id_col`` and ``group_cols``.
         **read_kwargs
@@ -185,7 +202,7 @@ def read_survey(
 
         Raises
         ------
-        MissingColumnError, DuplicateIdError, UnknownLabelError, SchemaError
+        MissingColumnError, DuplicateIdError, UnknownLabelError, SchemaError, ScaleError
 
         Examples
         --------
@@ -199,23 +216,32 @@ def read_survey(
         1 omkodad: svarsetikett normaliserad (mellanslag, versaler, skiljetecken) i kolumnen 'f1' (rad 3)
         1 saknas: tomt svar i kolumnen 'f1' (rad 4)
     """
+    if scale is not None and allowed is not None:
+        raise ScaleError("Ange antingen allowed= (en lista med etiketter) eller scale= (en skala), inte båda.")
     df = read_table(source, **read_kwargs)
+    df = _second_header_row(df, id_col)
     ex = df.attrs["exclusions"]
     label = source_label(df)
     group_cols = tuple(group_cols)
-    req = list(dict.fromkeys([id_col, *(group_cols if required is None else required)]))
-    require_columns(df, req, hint="Ange id_col=, group_cols= eller required= om kolumnerna heter något annat.")
+    req = [c for c in dict.fromkeys([id_col, *(group_cols if required is None else required)]) if c is not None]
+    require_columns(df, req, hint="Ange id_col=, group_cols= eller required= om kolumnerna heter något annat "
+                                  "(id_col=None om filen saknar id-kolumn, group_cols=() utan gruppkolumner).")
 
-    missing_id = df[id_col].isna().to_numpy()
-    if missing_id.any():
-        raise SchemaError(
-            f"{label} saknar respondent-id i kolumnen '{id_col}' på {_n_rows(missing_id)} "
-            f"({_rows_text(df, missing_id)}). Varje svar behöver ett id: fyll i det eller ta bort raderna."
-        )
-    check_unique(df, id_col, what="respondent")
+    if id_col is not None:
+        missing_id = df[id_col].isna().to_numpy()
+        if missing_id.any():
+            raise SchemaError(
+                f"{label} saknar respondent-id i kolumnen '{id_col}' på {_n_rows(missing_id)} "
+                f"({_rows_text(df, missing_id)}). Varje svar behöver ett id: fyll i det eller ta bort raderna."
+            )
+        check_unique(df, id_col, what="respondent")
 
     if "ar" in df.columns and ("ar" in group_cols or "ar" in req):
         df["ar"] = _integer_like(df, "ar", label)
+
+    if scale is not None:
+        skip = {id_col, *group_cols, *req} | _META
+        return _read_with_scale(df, scale, items, [c for c in df.columns if c not in skip], label)
 
     if items is None:
         if isinstance(allowed, Mapping):
@@ -269,6 +295,149 @@ def read_survey(
             + f". Tillåtna svar: {allowed_txt}. Rätta svaren i filen eller lägg till etiketten i allowed=."
         )
     df.attrs["items"] = tuple(items)
+    return df
+
+
+_RESPONSE_WORDS = frozenset({"response", "open ended response", "svar", "öppet svar", "other please specify",
+                             "annat vänligen ange"})
+
+
+def _second_header_row(df: pd.DataFrame, id_col: str | None) -> pd.DataFrame:
+    """Fold SurveyMonkey's second header row ("Response", sub-questions) into the column names.
+
+    SurveyMonkey writes the question on line 1 and "Response" (or the row of a
+    matrix question) on line 2. The row is removed, recorded, and the numbering
+    of file lines moves on by one.
+    """
+    if len(df) < 2:
+        return df
+    first = df.iloc[0]
+    texts = {c: _key(v) for c, v in first.items() if isinstance(v, str) and v.strip()}
+    if not any(t in _RESPONSE_WORDS for t in texts.values()):
+        return df
+    if id_col is not None and id_col in df.columns and pd.notna(first[id_col]) and str(first[id_col]).strip():
+        return df
+    label = source_label(df)
+    line = _lines(df, [True] + [False] * (len(df) - 1))[0]
+    new_names = []
+    for c in df.columns:
+        sub = first[c]
+        if isinstance(sub, str) and sub.strip() and _key(sub) not in _RESPONSE_WORDS:
+            new_names.append(f"{c} - {_squash(sub)}")
+        else:
+            new_names.append(c)
+    if len(set(new_names)) != len(new_names):
+        raise SchemaError(
+            f"{label}: rad {line} ser ut som en andra rubrikrad (SurveyMonkey), men kolumnnamnen blir inte unika när "
+            "den slås ihop med rad 1. Slå ihop rubrikraderna till en rad med unika namn och läs filen igen."
+        )
+    attrs = dict(df.attrs)
+    out = df.iloc[1:].reset_index(drop=True)
+    out.columns = new_names
+    attrs["data_offset"] = int(attrs.get("data_offset", 2)) + 1
+    out.attrs = attrs
+    ex = attrs["exclusions"]
+    ex.add("andra rubrikraden (SurveyMonkey: 'Response' och delfrågor) slogs ihop med kolumnnamnen", 1,
+           rows=[line], action="borttagen")
+    for c in ("Respondent ID", "Collector ID"):  # SurveyMonkey's ids are long numbers: keep them as text
+        if c in out.columns:
+            out[c] = out[c].map(lambda v: v if not isinstance(v, float) or not v.is_integer() else str(int(v)))
+    return out
+
+
+def _recognisable(values: pd.Series, scale: Any) -> bool:
+    """Whether a column looks like an item on ``scale`` (or, for ``"auto"``, on any known family)."""
+    from ..likert.infer import _NS_KEYS, FAMILIES
+    from ..likert.scales import SCALES, _lead_num
+
+    s = values.dropna()
+    s = s[~s.map(lambda v: isinstance(v, str) and not v.strip())]
+    if s.empty:
+        return False
+    uniq = pd.unique(s.astype(object))
+    if scale == "auto":
+        known = set(_NS_KEYS)
+        for name in FAMILIES:
+            sc = SCALES[name]
+            known |= {_key(x) for x in sc.levels} | {_key(x) for x in sc.variants}
+        hits = [u for u in uniq if isinstance(u, str) and (_key(u) in known or _lead_num(u) is not None)]
+        texts = [u for u in uniq if isinstance(u, str) and _key(u) not in _NS_KEYS]
+        if not hits or not texts:
+            return False
+        numberish = [u for u in uniq if _lead_num(u) is not None or str(u).strip().isdigit()]
+        return (len(set(hits) | set(numberish))) >= 0.5 * len(uniq)
+    matched = [scale.match(u) for u in uniq]
+    on_level = [m for m in matched if m.label in scale.levels]
+    return bool(on_level) and sum(m.label is not None for m in matched) >= 0.5 * len(uniq)
+
+
+def _read_with_scale(df: pd.DataFrame, scale: Any, items: Iterable[str] | None, candidates: list[str],
+                     label: str) -> pd.DataFrame:
+    from ..likert.scale_config import scale_from_config
+    from ..likert.scales import Scale, _rows, _show, get_scale, propose_scale, record_recodings
+
+    ex = df.attrs["exclusions"]
+    probe = scale
+    if isinstance(scale, str) and scale != "auto" and not scale.strip().lower().endswith(".toml"):
+        probe = get_scale(scale)
+    elif isinstance(scale, Scale):
+        probe = scale
+    elif isinstance(scale, Mapping) and ("etiketter" in scale or "labels" in scale):
+        probe = Scale.from_spec(scale)
+    else:
+        probe = None
+    if items is None and isinstance(scale, Mapping) and (scale.get("fragor") or scale.get("items")):
+        items = list(scale.get("fragor") or scale.get("items"))
+    if items is None:
+        items = [c for c in candidates if _recognisable(df[c], probe if probe is not None else "auto")]
+        if not items:
+            what = f"skalan {probe.name!r}" if probe is not None else "någon känd svarsskala"
+            raise SchemaError(
+                f"{label} har inga kolumner vars svar passar {what}. Ange frågekolumnerna med items= "
+                "(kommandoraden: --fragor) och skalan med scale= (--skala)."
+            )
+    items = list(items)
+    require_columns(df, items, hint="Ange items= med frågekolumnerna.")
+    try:
+        spec = scale_from_config(scale, df=df, items=items)
+    except ScaleError as e:
+        raise ScaleError(f"{label}: {e}" if not str(e).startswith("Filen") else str(e)) from None
+    sc = spec.scale
+    where = f" i frågorna {', '.join(repr(i) for i in items[:6])}" + (" m.fl." if len(items) > 6 else "")
+    allvals = pd.concat([df[i].astype(object) for i in items], ignore_index=True)
+    try:
+        matches = sc.resolve(allvals, where=where)
+    except ScaleError as e:
+        raise ScaleError(f"{label}: {e}") from None
+    problems = []
+    for item in items:
+        s = df[item]
+        codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+        found = [matches.get(u) or sc.match(u) for u in uniques]
+        unknown = [i for i, m in enumerate(found) if m.label is None and m.how != "saknas"]
+        if unknown:
+            counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+            parts = [f"{_show(uniques[i])} ({counts[i]} svar, {_rows(s, np.flatnonzero(codes == i), 3)})"
+                     for i in sorted(unknown, key=lambda j: -counts[j])[:8]]
+            more = f" och {len(unknown) - 8} etiketter till" if len(unknown) > 8 else ""
+            problems.append(f"kolumnen {item!r}: {'; '.join(parts)}{more}")
+            continue
+        record_recodings(ex, s, codes, uniques, found, column=item)
+        new = np.array([m.label if m.label is not None else np.nan for m in found] + [np.nan], dtype=object)[codes]
+        missing = codes < 0
+        ex.add("tomt svar", int(missing.sum()), rows=_lines(df, missing), column=item, action="saknas")
+        df[item] = pd.Series(new, index=df.index, dtype=object)
+    if problems:
+        from ..likert.scales import _mask
+
+        valid = ", ".join(repr(x) for x in sc.categories)
+        raise UnknownLabelError(_mask(
+            f"{label} har svar som inte finns i skalan {sc.name or 'utan namn'}: " + " | ".join(problems)
+            + f". Skalans svar: {valid}. Rätta svaren i filen eller ange en annan skala. " + propose_scale(allvals)
+        ))
+    df.attrs["items"] = tuple(items)
+    df.attrs["scale"] = sc
+    df.attrs["reverse"] = spec.reverse
     return df
 
 
