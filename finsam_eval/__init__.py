@@ -67,7 +67,7 @@ from .errors import (
     SchemaError,
     UnknownLabelError,
 )
-from .io import read_excerpts, read_register, read_survey, read_table
+from .io import parse_indicator, parse_period, parse_share, read_excerpts, read_register, read_survey, read_table
 from .likert import (
     SCALES,
     Scale,
@@ -123,6 +123,9 @@ __all__ = [
     "read_excerpts",
     "read_survey",
     "read_register",
+    "parse_period",
+    "parse_indicator",
+    "parse_share",
     "save_figure",
     "find_personnummer",
     "is_valid_personnummer",

@@ -129,7 +129,7 @@ def test_errors_never_show_personnummer():
     df.loc[1, "deltagare"] = 2
     with pytest.raises(SchemaError) as e:
         read_register(df, key="k")
-    assert "'deltagare' som inte är 0 eller 1 på 1 rad (rad 3; värden: 2)" in str(e.value)
+    assert "'deltagare' har 1 värde som inte är ja/nej eller 1/0 (rad 3; värden: 2)" in str(e.value)
     _no_pnr(str(e.value))
 
 
@@ -157,7 +157,9 @@ def test_string_periods_kept_and_binary_outcomes():
     df["arbete_studier"] = df["arbete_studier"].map({0: "0", 1: "1"})
     df.loc[5, "arbete_studier"] = None
     reg = read_register(df)
-    assert reg["period"].iloc[0] == "2023Q1"
+    # text periods become running quarter numbers (Period.ordinal), start on the same scale
+    assert reg["period"].iloc[0] == pd.Period("2023Q1").ordinal and reg["period"].dtype == "Int64"
+    assert (reg["start_period"].dropna() == pd.Period("2023Q2").ordinal).all()
     assert reg["arbete_studier"].dtype == "Int64" and reg["arbete_studier"].isna().sum() == 1
 
 

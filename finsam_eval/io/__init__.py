@@ -9,7 +9,8 @@ an error from :mod:`finsam_eval.errors` naming the file, column, first lines
 
 from .excerpts import DEFAULT_NAME_PATTERN, INTERVIEWER_LABELS, parse_code_list, parse_transcript, read_excerpts
 from .export import write_csv
-from .register import personnummer_mask, read_register
+from .convert import parse_indicator, parse_period, parse_share
+from .register import personnummer_mask, read_register, register_columns
 from .schemas import EXCERPTS, REGISTER, SURVEY, schema_table
 from .survey import normalise_labels, read_survey
 from .tables import MissingDependencyError, check_unique, file_rows, read_table, require_columns
@@ -20,6 +21,10 @@ __all__ = [
     "read_excerpts",
     "read_survey",
     "read_register",
+    "register_columns",
+    "parse_period",
+    "parse_indicator",
+    "parse_share",
     "parse_code_list",
     "parse_transcript",
     "normalise_labels",

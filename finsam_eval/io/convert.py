@@ -298,9 +298,10 @@ def _parse_indicator(
     code = np.array([INDICATOR_VALUES.get(k, -1) if k else -2 for k in keys])
     bad = present & (code == -1)
     if bad.any():
+        nb = int(bad.sum())
         raise SchemaError(
-            f"{label}: kolumnen '{col}' har {int(bad.sum())} värden som inte är ja/nej eller 1/0 "
-            f"({_where(series, bad)}). {fix}"
+            f"{label}: kolumnen '{col}' har {nb} {'värde' if nb == 1 else 'värden'} som inte är ja/nej eller 1/0 "
+            f"({_where(series, bad)}{_shown_values(vals[bad])}). {fix}"
         )
     if missing.any() and not allow_missing:
         raise SchemaError(
@@ -316,6 +317,18 @@ def _parse_indicator(
         note = f"{'/'.join(ones) or '-'} = 1 och {'/'.join(zeros) or '-'} = 0"
     n_changed = int(sum(1 for k in keys if k and k not in ("1", "0")))
     return out, note, n_changed
+
+
+def _shown_values(values: Iterable[Any], first: int = 5) -> str:
+    """``"; värden: 2, vet ej"`` for short values that cannot be personal data, else nothing."""
+    from ..privacy import contains_personnummer
+
+    shown = []
+    for v in dict.fromkeys(str(v).strip() for v in values):
+        if len(v) > 20 or contains_personnummer(v) or sum(ch.isdigit() for ch in v) > 4:
+            return ""  # a long or number-like value may identify a person: show none
+        shown.append(v)
+    return "; värden: " + ", ".join(shown[:first]) if shown else ""
 
 
 def parse_indicator(series: pd.Series, *, column: str | None = None, allow_missing: bool = True) -> pd.Series:

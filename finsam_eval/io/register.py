@@ -138,13 +138,13 @@ def read_register(
             ``deltagare``.
         kolumner
             Which file column plays which role, e.g.
-            ``{"period": "kvartal", "behandling": "deltagare_ja_nej",
-            "start": "inskrivningsdatum", "id": "lopnr"}`` (roles: ``id``,
+            ``{{"period": "kvartal", "behandling": "deltagare_ja_nej",
+            "start": "inskrivningsdatum", "id": "lopnr"}}`` (roles: ``id``,
             ``period``, ``behandling``, ``start``, ``forbund`` or any canonical
             column name). Without it, the Swedish names register extracts use
             are recognised (:func:`register_columns`); the columns are renamed
             to the canonical names the effect estimators expect, and
-            ``attrs["kolumner"]`` records ``{canonical: file column}``.
+            ``attrs["kolumner"]`` records ``{{canonical: file column}}``.
         numeric
             Further columns that must be numbers (e.g. the outcome): a stray
             text such as ``saknas`` is an error naming the line.
@@ -310,7 +310,7 @@ def _periods(df: pd.DataFrame, period_col: str, ex: Any, label: str) -> None:
     start = df["start_period"]
     sout, snote, schanged = _parse_period(start, column="start_period", as_index=True)
     sfreq = _freq(snote)
-    if sfreq == "M" and freq == "Q" and snote and "DD" in snote:
+    if sfreq == "M" and freq == "Q" and snote and ("DD" in snote or "datum" in snote):
         # a start date (inskrivningsdatum) on a quarterly panel: the quarter the date falls in
         sout = pd.Series(
             [pd.NA if pd.isna(v) else pd.Period(ordinal=int(v), freq="M").asfreq("Q").ordinal for v in sout],

@@ -29,6 +29,9 @@ __all__ = [
     "EXCERPTS",
     "SURVEY",
     "REGISTER",
+    "REGISTER_ALIASES",
+    "REGISTER_ROLES",
+    "normalise_column_name",
     "SCHEMAS",
     "schema_table",
 ]
@@ -180,6 +183,58 @@ REGISTER = TableSchema(
         "Personnummer i andra kolumner än person_id tas bort (hela kolumnen) och redovisas.",
     ),
 )
+
+def normalise_column_name(name: str) -> str:
+    """Fold a column name for matching: case, å/ä/ö, spaces and punctuation.
+
+    Examples
+    --------
+    >>> normalise_column_name("Försörjning före")
+    'forsorjning_fore'
+    >>> normalise_column_name("Arbete/studier vid avslut")
+    'arbete_studier_vid_avslut'
+    """
+    low = str(name).casefold().strip()
+    low = low.translate(str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"}))
+    out = "".join(ch if ch.isalnum() else "_" for ch in low)
+    while "__" in out:
+        out = out.replace("__", "_")
+    return out.strip("_")
+
+
+#: Swedish names register extracts use for each canonical column of :data:`REGISTER` (matched after
+#: :func:`normalise_column_name`; the first hit wins).
+REGISTER_ALIASES: dict[str, tuple[str, ...]] = {
+    "person_id": ("personnummer", "pnr", "lopnr", "lopnummer", "personid", "person", "id", "samordningsnummer"),
+    "period": ("kvartal", "manad", "period_kvartal", "ar_kvartal", "ar_manad", "tidsperiod"),
+    "forbund": ("samordningsforbund", "forbundet", "forbund_namn"),
+    "deltagare": ("behandling", "behandlad", "deltar", "deltagit", "insatsdeltagare", "deltagare_i_insats"),
+    "start_period": ("start", "startperiod", "startkvartal", "startmanad", "inskrivningskvartal", "inskrivningsdatum",
+                     "inskriven", "startdatum"),
+    "utskrivningsdatum": ("utskriven", "avslutsdatum", "slutdatum"),
+    "kon": ("kon", "kön"),
+    "alder": ("alder", "alder_ar", "alder_vid_start"),
+    "insats": ("insatsnamn", "insatstyp"),
+    "forsorjning_fore": ("forsorjning_fore_insats", "forsorjning_fore_start", "forsorjning_innan"),
+    "forsorjning_efter": ("forsorjning_efter_insats", "forsorjning_vid_avslut", "forsorjning_efter_avslut"),
+    "arbete_studier_avslut": ("arbete_studier_vid_avslut", "arbete_eller_studier_vid_avslut",
+                              "arbete_studier_efter"),
+    "arbete_studier": ("arbete_eller_studier", "i_arbete_eller_studier"),
+}
+
+#: Role words (CLI flags, ``kolumner=`` keys) and the canonical register column each names.
+REGISTER_ROLES: dict[str, str] = {
+    "id": "person_id",
+    "person": "person_id",
+    "person_id": "person_id",
+    "period": "period",
+    "behandling": "deltagare",
+    "deltagare": "deltagare",
+    "start": "start_period",
+    "start_period": "start_period",
+    "forbund": "forbund",
+}
+
 
 SCHEMAS: dict[str, TableSchema] = {"excerpts": EXCERPTS, "survey": SURVEY, "register": REGISTER}
 
