@@ -50,6 +50,7 @@ from .effects import (
     regression_table,
     socioeconomic_estimate,
     staggered_did,
+    synthdid,
     wild_cluster_bootstrap,
 )
 from .errors import (
@@ -173,6 +174,7 @@ __all__ = [
     "difference_in_means",
     "event_study",
     "staggered_did",
+    "synthdid",
     "compare_forbund",
     "wild_cluster_bootstrap",
     "randomisation_inference",

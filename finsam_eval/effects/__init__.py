@@ -5,6 +5,8 @@
 - :mod:`~finsam_eval.effects.did`, :mod:`~finsam_eval.effects.event_study`,
   :mod:`~finsam_eval.effects.staggered`: difference-in-differences, event
   studies and staggered adoption (Callaway & Sant'Anna);
+- :mod:`~finsam_eval.effects.synth`: synthetic control and synthetic
+  difference-in-differences for one förbund's kommuner against the others;
 - :mod:`~finsam_eval.effects.inference`: wild cluster bootstrap and
   randomisation inference for few clusters;
 - :mod:`~finsam_eval.effects.compare`: the same estimator per förbund and pooled;
@@ -55,6 +57,7 @@ from .rates import (
 )
 from .regression import MeanDifference, RegressionTable, difference_in_means, hedges_g, regression_table
 from .staggered import StaggeredResult, staggered_did
+from .synth import SynthResult, synthdid
 
 __all__ = [
     "match",
@@ -84,6 +87,8 @@ __all__ = [
     "EventStudyResult",
     "staggered_did",
     "StaggeredResult",
+    "synthdid",
+    "SynthResult",
     "wild_cluster_bootstrap",
     "randomisation_inference",
     "WildBootstrapResult",

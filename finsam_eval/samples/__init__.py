@@ -16,6 +16,7 @@ name                      file                        content
 ``survey_population``     ``enkat_population.csv``    number invited per förbund, year and group
 ``register``              ``register.csv.gz``         person-quarter register panel 2020K1-2025K4
 ``register_truth``        ``register_sanning.csv``    true effects (sample ATT) in the panel
+``kommun_panel``          ``kommun_panel.csv``        share on försörjningsstöd/sjukpenning per kommun and year
 ========================  ==========================  ==============================================
 """
 
@@ -30,6 +31,7 @@ import pandas as pd
 from .._warn import warn
 from ..errors import FinsamError
 from . import _io
+from .kommun import make_kommun_panel
 from .register import make_register
 from .survey import make_survey
 
@@ -40,6 +42,7 @@ __all__ = [
     "make_survey",
     "make_register",
     "make_excerpts",
+    "make_kommun_panel",
     "SAMPLE_NAMES",
 ]
 
@@ -134,6 +137,14 @@ _SPECS: dict[str, _Spec] = {
         {"forbund": _T, "outcome": _T, "estimand": _T, "event_time": _F, "value": _F, "n_personer": _I},
         "Sanna effekter i registerpanelen (stickprovets ATT), per förbund och totalt, i medel och per event_time.",
     ),
+    "kommun_panel": _Spec(
+        "kommun_panel.csv",
+        "utf-8-sig",
+        {"kommun": _T, "forbund": _T, "ar": _I, "befolkning_16_64": _I, "antal_stod": _I, "andel_stod": _F,
+         "behandlad": _I, "sann_effekt": _F},
+        "Simulerad kommunpanel 2012-2024: andel av befolkningen 16-64 år med försörjningsstöd eller sjukpenning "
+        "i 50 kommuner; förbundet Södertörn (Botkyrka, Huddinge, Södertälje) har en känd effekt från 2019.",
+    ),
 }
 
 #: Names accepted by :func:`load_sample`.
@@ -186,6 +197,8 @@ def _generate(name: str, seed: int = SEED) -> pd.DataFrame:
         df = maker(seed=seed)
     elif name.startswith("survey_"):
         df = _survey(seed)[name]
+    elif name == "kommun_panel":
+        df = make_kommun_panel(seed)
     else:
         panel, truth = _register(seed)
         df = panel if name == "register" else truth
@@ -208,8 +221,8 @@ def load_sample(name: str) -> pd.DataFrame:
     ----------
     name : str
         One of "excerpts", "survey_samverkan", "survey_deltagare",
-        "survey_items", "survey_population", "register", "register_truth"
-        (see :func:`list_samples`).
+        "survey_items", "survey_population", "register", "register_truth",
+        "kommun_panel" (see :func:`list_samples`).
 
     Returns
     -------
