@@ -218,6 +218,7 @@ def read_survey(
     """
     if scale is not None and allowed is not None:
         raise ScaleError("Ange antingen allowed= (en lista med etiketter) eller scale= (en skala), inte båda.")
+    id_col = id_col or None  # "" from a TOML file means no id column
     df = read_table(source, **read_kwargs)
     df = _second_header_row(df, id_col)
     ex = df.attrs["exclusions"]
@@ -371,6 +372,16 @@ def _recognisable(values: pd.Series, scale: Any) -> bool:
     return bool(on_level) and sum(m.label is not None for m in matched) >= 0.5 * len(uniq)
 
 
+def _answer_like(values: pd.Series) -> bool:
+    """Text with few distinct short values, repeated across rows: a closed question."""
+    s = values.dropna()
+    if s.empty or not all(isinstance(v, str) for v in s):
+        return False
+    uniq = pd.unique(s.map(_key))
+    return (2 <= len(uniq) <= 12 and len(uniq) <= 0.5 * len(s) and max(len(str(u)) for u in uniq) <= 60
+            and not any(str(u).replace(" ", "").isdigit() for u in uniq))
+
+
 def _read_with_scale(df: pd.DataFrame, scale: Any, items: Iterable[str] | None, candidates: list[str],
                      label: str) -> pd.DataFrame:
     from ..likert.scale_config import scale_from_config
@@ -389,7 +400,13 @@ def _read_with_scale(df: pd.DataFrame, scale: Any, items: Iterable[str] | None, 
     if items is None and isinstance(scale, Mapping) and (scale.get("fragor") or scale.get("items")):
         items = list(scale.get("fragor") or scale.get("items"))
     if items is None:
-        items = [c for c in candidates if _recognisable(df[c], probe if probe is not None else "auto")]
+        vl = df.attrs.get("value_labels") or {}
+        items = [c for c in candidates
+                 if (probe is None and vl.get(c)) or _recognisable(df[c], probe if probe is not None else "auto")]
+        if not items and probe is None:
+            # No known labels anywhere: the columns that look like answer alternatives, so that
+            # infer_scale can say which labels it does not know.
+            items = [c for c in candidates if _answer_like(df[c])]
         if not items:
             what = f"skalan {probe.name!r}" if probe is not None else "någon känd svarsskala"
             raise SchemaError(

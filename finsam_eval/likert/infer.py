@@ -259,11 +259,13 @@ def _infer_labels(values: pd.Series, value_labels: Mapping[float, str] | None = 
         return _spss_scale({**vl_subst, **{c: t for c, t in (value_labels or {}).items()
                                            if label_key(t) in _NS_KEYS}}, ns)
     near = SCALES[best[1]]
-    outside = sorted(keys - set(_family_keys(near)), key=lambda k: -total.get(k, 0))
+    outside = sorted(keys - set(_family_keys(near)) if best[0] > 0 else keys, key=lambda k: -total.get(k, 0))
     shown = ", ".join(f"{_show(spelling[k])} ({total.get(k, 0)} svar)" for k in outside[:6])
     more = f" och {len(outside) - 6} till" if len(outside) > 6 else ""
+    where = (f"Närmast är {_describe_fit(near.name)}, men {shown}{more} finns inte i den" if best[0] > 0 else
+             f"{shown}{more} finns inte i någon av de inbyggda skalorna ({', '.join(FAMILIES)})")
     raise ScaleError(_mask(
-        f"Svaren passar ingen känd skala. Närmast är {_describe_fit(near.name)}, men {shown}{more} finns inte i den. "
+        f"Svaren passar ingen känd skala. {where}. "
         "Rätta svaren eller definiera skalan: Scale.from_spec({'etiketter': [...], 'neutral': ..., 'ej_svar': "
         "['Vet ej']}), i rapportens konfiguration [enkat.skala] med etiketter = [...], eller på kommandoraden "
         "--skala 'A|B|C|D|E' --neutral C --ej-svar 'Vet ej'."

@@ -24,7 +24,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from .._config import get_option
-from ..errors import MissingColumnError, SchemaError
+from ..errors import MissingColumnError, ScaleError, SchemaError
 from ..privacy import suppress_small
 from ..results import Exclusions, ResultMixin
 from .scales import Scale, _key, _line_numbers, get_scale
@@ -433,9 +433,16 @@ def likert_summary(
 
     # All items together: an alias may not put two different raw labels of the item set on one level.
     where = f" i frågorna {', '.join(repr(i) for i in items[:6])}" + (" m.fl." if len(items) > 6 else "")
-    matches = sc.resolve(pd.concat([df[i].astype(object) for i in items], ignore_index=True), where=where) \
-        if not all(isinstance(df[i].dtype, pd.CategoricalDtype) and tuple(df[i].cat.categories) == sc.categories
-                   for i in items) else None
+    matches = None
+    if not all(isinstance(df[i].dtype, pd.CategoricalDtype) and tuple(df[i].cat.categories) == sc.categories
+               for i in items):
+        try:
+            matches = sc.resolve(pd.concat([df[i].astype(object) for i in items], ignore_index=True), where=where)
+        except ScaleError as e:
+            from ..io.tables import source_label
+
+            label = source_label(df)
+            raise ScaleError(f"{label}: {e}" if label != "Tabellen" else str(e)) from None
 
     k = len(sc.levels)
     K = len(sc.categories) + 1  # +1: slot for missing (code -1 shifted to 0)
