@@ -228,6 +228,20 @@ _CASE_VARS = ("forbund", "roll")
 _SOURCE_VARS = ("forbund", "roll", "kalla", "datum")
 
 
+def _guard_qdpx(result: CodingResult, path: str | Path | None, name: str, codebook: Codebook,
+                cols: list[str]) -> None:
+    """The privacy guard on everything a QDPX export holds: texts, ids, variables, codes, names."""
+    from ..privacy.guard import check_output, safe_name
+
+    if path is not None:
+        check_output(Path(path), where=f"sökvägen till QDPX-filen {safe_name(path)}")
+    rc = result.respondent_col if result.respondent_col in result.excerpts.columns else None
+    keep = [c for c in dict.fromkeys([*cols, rc]) if c is not None and c in result.excerpts.columns]
+    check_output(result.excerpts[keep].reset_index(drop=True), where="utdragen som exporteras till QDPX")
+    check_output([name, *[[c.id, c.label, _description(c)] for c in codebook]],
+                 where="projektnamnet eller kodboken i QDPX-exporten")
+
+
 def write_qdpx(
     result: CodingResult,
     path: str | Path | None = None,
@@ -259,6 +273,12 @@ def write_qdpx(
     -------
     bytes
         The zip archive: ``project.qde`` and ``Sources/<GUID>.txt`` per excerpt.
+
+    Raises
+    ------
+    PrivacyError
+        A text, id, variable, code or the file name holds a personnummer:
+        pseudonymise first (:func:`finsam_eval.pseudonymise`); nothing is written.
     """
     if selection not in ("excerpt", "match"):
         raise ValueError("selection ska vara 'excerpt' eller 'match'.")
@@ -277,6 +297,7 @@ def write_qdpx(
     case_vars = [v for v in case_variables if v in ex.columns]
     src_vars = [v for v in source_variables if v in ex.columns]
     all_vars = list(dict.fromkeys([*case_vars, *src_vars]))
+    _guard_qdpx(result, path, name, codebook, [idc, txt, *all_vars])
     var_guid = {v: guid("variable", v) for v in all_vars}
     if all_vars:
         vars_el = ET.SubElement(root, f"{P}Variables")

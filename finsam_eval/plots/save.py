@@ -29,9 +29,29 @@ def save_figure(fig: Figure, path: str | Path, formats: Iterable[str] | None = N
     -------
     list of Path
         The files written.
+
+    Raises
+    ------
+    PrivacyError
+        A text in the figure (title, labels, tick labels, legend, annotations,
+        table cells) or the file name holds a personnummer; nothing is written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.bar(["Botkyrka", "Huddinge"], [12, 7])
+    >>> [p.name for p in save_figure(fig, pathlib.Path(tempfile.mkdtemp()) / "staplar.png")]
+    ['staplar.png']
+    >>> plt.close(fig)
     """
+    from ..privacy.guard import check_output, safe_name
+
     fig = getattr(fig, "figure", fig)  # an Axes -> its Figure
     path = Path(path)
+    check_output(path, where=f"sökvägen till figurfilen {safe_name(path)}")
+    check_output(fig, where=f"figuren till {path.name}")
     if formats is None:
         suffix = path.suffix.lower().lstrip(".")
         formats = [suffix] if suffix in _FORMATS else list(_FORMATS)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import PrivacyError
 from ..results import ResultMixin
-from .personnummer import find_personnummer, is_valid_personnummer
+from .personnummer import _CANDIDATE, find_personnummer, is_valid_personnummer
 
 __all__ = ["pseudonym", "pseudonymise", "pseudonymise_ids", "PseudonymisationResult"]
 
@@ -44,8 +44,9 @@ def pseudonym(value: object, key: str | bytes, *, prefix: str = "P", length: int
     True
     """
     norm = " ".join(str(value).split()).casefold()
-    if re.fullmatch(r"[\d\-+ ]+", norm):
-        norm = re.sub(r"[-+ ]", "", norm)
+    if _CANDIDATE.fullmatch(str(value).strip()) or re.fullmatch(r"[\d\-+ ]+", norm):
+        # Any separator form of one number is one person (en dash, no-break space, digit groups...).
+        norm = re.sub(r"\D", "", norm) if _CANDIDATE.fullmatch(str(value).strip()) else re.sub(r"[-+ ]", "", norm)
         if len(norm) == 12 and is_valid_personnummer(norm):
             # 12- and 10-digit forms of one personnummer are one person.
             norm = norm[2:]
@@ -153,6 +154,9 @@ def pseudonymise(
         columns=["typ", "pseudonym", "antal", "antal_texter"],
     )
     notes = [f"{int(table['antal'].sum()) if len(table) else 0} ersättningar i {int((new != series).sum())} texter."]
+    # The record that pseudonymisation ran: a report states it only then.
+    new.attrs["pseudonymiserad"] = True
+    table.attrs["pseudonymiserad"] = True
     return PseudonymisationResult(texts=new, replacements=table, notes=notes)
 
 

@@ -19,8 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-from ..errors import PrivacyError
-from ..privacy import contains_personnummer, suppress_small
+from ..privacy import check_output, suppress_small
 from ..results import Exclusions
 from ..sv import column_label, format_table
 
@@ -159,6 +158,11 @@ class Report:
         self.method: list[_MethodItem] = []
         self.exclusions: list[tuple[str, Exclusions]] = []
         self.full_tables: list[tuple[int, pd.DataFrame]] = []
+        # Whether quotes were pseudonymised: set by add_method("pseudonymisering", ...), by a
+        # table or result with attrs["pseudonymiserad"], or by mark_pseudonymised().
+        self.pseudonymised = False
+        for what, text in (("rapportens titel", title), ("undertiteln", subtitle), ("författaren", author)):
+            self._check_private(text, what)
 
     # -- building -------------------------------------------------------
     @property
@@ -171,6 +175,7 @@ class Report:
 
     def add_section(self, heading: str, text: str | None = None, level: int = 1) -> None:
         """Add a heading, optionally followed by text (paragraphs separated by blank lines)."""
+        self._check_private(heading, "rubriken")
         self.blocks.append(Heading(heading, level))
         if text:
             self.add_text(text)
@@ -197,6 +202,8 @@ class Report:
         printed in Swedish (:func:`finsam_eval.sv.column_label`, or ``labels``);
         a single wide row is printed as a two-column "Mått | Värde" table.
         """
+        if table.attrs.get("pseudonymiserad"):
+            self.pseudonymised = True
         if suppress and "suppressed_mask" not in table.attrs:
             table = suppress_small(table)
         notes = list(notes or [])
@@ -205,6 +212,7 @@ class Report:
             if note and note not in notes:
                 notes.append(note)
         self._check_frame(table, caption)
+        self._check_private([caption, notes, labels], f"rubriken eller noterna till tabellen '{caption}'")
         if index is None:
             index = not isinstance(table.index, pd.RangeIndex)
         number = len(self.tables) + 1
@@ -228,8 +236,8 @@ class Report:
         f = _figure_of(fig)
         if f is None:
             raise TypeError("add_figure väntar sig en matplotlib Figure eller Axes.")
-        for text in f.findobj(lambda o: hasattr(o, "get_text")):
-            self._check_private(text.get_text(), f"figuren '{caption}'")
+        check_output(f, where=f"figuren '{caption}' i rapporten")
+        self._check_private([caption, notes], f"figurtexten eller noterna till figuren '{caption}'")
         png, svg = _render(f)
         number = len(self.figures) + 1
         self.blocks.append(FigureBlock(png, svg, caption, list(notes or []), number, width_cm))
@@ -239,11 +247,20 @@ class Report:
             table: bool = True, figure: bool = True) -> None:
         """Add any result object: its title as heading, its figure and its table, with caption and notes."""
         title = heading or getattr(result, "title", "") or type(result).__name__
+        self._check_private(title, "rubriken")
         self.blocks.append(Heading(title, level))
         if text:
             self.add_text(text)
         caption = getattr(result, "caption", "") or title
         notes = list(getattr(result, "notes", None) or [])
+        quotes = getattr(result, "quotes", None)
+        if isinstance(quotes, pd.DataFrame):
+            # Quotes are text, shown as quotations; no quotes is a finding, not an error.
+            if quotes.attrs.get("pseudonymiserad"):
+                self.pseudonymised = True
+            if len(quotes) == 0:
+                self.add_text("Inga citat: inget utdrag med temat uppfyllde urvalsvillkoren.", style="note")
+                return
         fig = None
         if figure:
             try:
@@ -254,7 +271,9 @@ class Report:
         t = None
         if table:
             t = result.report_table() if hasattr(result, "report_table") else result.table()
-        has_table = t is not None and len(t.columns) > 0
+        if t is not None and t.attrs.get("pseudonymiserad"):
+            self.pseudonymised = True
+        has_table = t is not None and len(t.columns) > 0 and len(t) > 0
         # Notes once: under the table when there is one, else under the figure. A table that
         # carries a figure's numbers gets a short caption pointing to it instead of repeating it.
         fig_no = None
@@ -274,39 +293,68 @@ class Report:
                 self.add_method(str(k), f"{title}: {v}")
 
     def add_method(self, kind: str, text: str) -> None:
-        """Record a line for the method appendix (data file, scale, codebook version, estimator...)."""
-        self._check_private(text, "metodbilagan")
+        """Record a line for the method appendix (data file, scale, codebook version, estimator...).
+
+        A line of kind ``"pseudonymisering"`` also makes the appendix state that
+        quotes were pseudonymised (it says so only when that ran).
+        """
+        self._check_private([kind, text], "metodbilagan")
+        if kind == "pseudonymisering":
+            self.pseudonymised = True
         item = _MethodItem(kind, text)
         if all((m.kind, m.text) != (item.kind, item.text) for m in self.method):
             self.method.append(item)
 
+    def mark_pseudonymised(self, note: str | None = None) -> None:
+        """Record that the quotes were pseudonymised (e.g. by :func:`finsam_eval.pseudonymise`).
+
+        Only then does the appendix say so. ``note`` goes into the method appendix.
+        """
+        self.pseudonymised = True
+        if note:
+            self.add_method("pseudonymisering", note)
+
     def add_exclusions(self, label: str, exclusions: Exclusions) -> None:
         """Record exclusions (e.g. from a loader) for the method appendix."""
+        self._check_private(label, "metodbilagan")
         if exclusions:
             self.exclusions.append((label, exclusions))
 
     # -- privacy ---------------------------------------------------------
     @staticmethod
-    def _check_private(text: str, where: str) -> None:
-        if contains_personnummer(str(text)):
-            raise PrivacyError(
-                f"Något som liknar ett personnummer finns i {where}. Rapporten skrivs inte; "
-                "pseudonymisera texten först (finsam_eval.pseudonymise)."
-            )
+    def _check_private(obj: Any, where: str) -> None:
+        """The one guard (:func:`finsam_eval.privacy.check_output`) on text, lists and notes."""
+        check_output(obj, where=f"{where} i rapporten")
 
     def _check_frame(self, table: pd.DataFrame, caption: str) -> None:
-        for col in table.columns:
-            self._check_private(str(col), f"kolumnnamnen i tabellen '{caption}'")
-            s = table[col]
-            if s.dtype == object or pd.api.types.is_string_dtype(s) or pd.api.types.is_integer_dtype(s):
-                hits = s.astype("string").fillna("").map(contains_personnummer)
-                if hits.any():
-                    rows = ", ".join(str(i) for i in list(table.index[hits.to_numpy()])[:5])
-                    raise PrivacyError(
-                        f"Något som liknar ett personnummer finns i kolumnen {col!r} i tabellen '{caption}' "
-                        f"(rad {rows}). Rapporten skrivs inte; ta bort kolumnen eller pseudonymisera den "
-                        "(finsam_eval.privacy.pseudonymise_ids)."
-                    )
+        # Cells, every index level, column names, numbers read as digit strings and notes.
+        check_output(table, where=f"tabellen '{caption}' i rapporten")
+
+    def check_private(self, path: str | Path | None = None) -> None:
+        """Check everything the report will write, and the target file name, for personnummer.
+
+        Every writer calls this first, so blocks appended by hand are checked too.
+
+        Raises
+        ------
+        PrivacyError
+            Naming the part of the report (never the value) and the fix.
+        """
+        if path is not None:
+            check_output(Path(path), where="sökvägen till rapportfilen")
+        for what, text in (("rapportens titel", self.title), ("undertiteln", self.subtitle),
+                           ("författaren", self.author)):
+            self._check_private(text, what)
+        for block in [*self.blocks, *self.appendix_blocks()]:
+            if isinstance(block, Heading | Paragraph):
+                self._check_private(block.text, "texten")
+            elif isinstance(block, TableBlock):
+                self._check_frame(block.data, block.caption)
+                self._check_private([block.caption, block.notes, block.labels], f"tabellen '{block.caption}'")
+            elif isinstance(block, FigureBlock):
+                self._check_private([block.caption, block.notes], f"figuren '{block.caption}'")
+        for number, table in self.full_tables:
+            self._check_frame(table, f"tabell {number}")
 
     # -- appendix ------------------------------------------------------------
     def appendix_blocks(self) -> list[Any]:
@@ -334,10 +382,13 @@ class Report:
         from ..privacy import suppression_note
 
         out.append(Heading("Skydd av personuppgifter", 2))
+        # Say that quotes were pseudonymised only when that actually ran.
+        quotes = (" Citaten är pseudonymiserade: namn och nummer har ersatts med nyckelbaserade pseudonymer."
+                  if self.pseudonymised else "")
         out.append(
             Paragraph(
-                suppression_note(get_option("min_count")) + " Personnummer förekommer inte i rapporten; "
-                "citat är pseudonymiserade där namn eller nummer förekom."
+                suppression_note(get_option("min_count")) + " Rapporten har kontrollerats så att inga personnummer "
+                "eller samordningsnummer förekommer i text, tabeller, figurer eller filnamn." + quotes
             )
         )
         return out

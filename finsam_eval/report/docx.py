@@ -173,8 +173,13 @@ def _widths(table, t, total_cm: float = 16.0, cm_per_char: float = 0.19) -> None
 
 
 def write_docx(report: Report, path: str | Path) -> Path:
-    """Write ``report`` as a .docx file and return its path."""
+    """Write ``report`` as a .docx file and return its path.
+
+    Nothing is written when the report or the file name holds a personnummer
+    (:meth:`Report.check_private` raises :class:`~finsam_eval.errors.PrivacyError`).
+    """
     path = Path(path)
+    report.check_private(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = Document()
     _swedish(doc)

@@ -92,8 +92,9 @@ def render_html(report: Report) -> str:
 
 
 def write_html(report: Report, path: str | Path) -> Path:
-    """Write ``report`` as one self-contained HTML file."""
+    """Write ``report`` as one self-contained HTML file (after :meth:`Report.check_private`)."""
     path = Path(path)
+    report.check_private(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_html(report), encoding="utf-8")
     return path

@@ -23,8 +23,13 @@ def _md_table(block: TableBlock) -> str:
 
 
 def write_markdown(report: Report, folder: str | Path) -> Path:
-    """Write ``rapport.md``, ``figurer/`` (PNG and SVG) and ``tabeller/`` (full tables as CSV)."""
+    """Write ``rapport.md``, ``figurer/`` (PNG and SVG) and ``tabeller/`` (full tables as CSV).
+
+    Nothing is written when the report or the folder name holds a personnummer
+    (:meth:`Report.check_private`); every CSV also passes the guard in :func:`write_csv`.
+    """
     folder = Path(folder)
+    report.check_private(folder)
     (folder / "figurer").mkdir(parents=True, exist_ok=True)
     (folder / "tabeller").mkdir(parents=True, exist_ok=True)
     out = [f"# {report.title}", ""]
