@@ -106,6 +106,23 @@ def _sidecar(metadata: Any, kolumner: Mapping[str, str | None] | None) -> tuple[
     return lookup, key, where
 
 
+#: Words that name the document, not a förbund: "intervju_styrelse_1.txt" gives no förbund.
+_GENERIC = frozenset(
+    "intervju intervjuer intervjun utskrift transkript transkription samtal fokusgrupp gruppintervju fil dokument "
+    "ljudfil inspelning anteckningar interview transcript".split()
+)
+_BACKCHANNEL = re.compile(r"^(?:mm+|m+|mhm|aha|ja+|jaha|jaså|okej|ok|precis|just det|jo|nej|visst|absolut|"
+                          r"javisst|ah|ok[ej]+ då|tack|ja precis|hm+)[.!,… ]*$", re.IGNORECASE)
+
+
+def _generic(forbund: Any) -> bool:
+    return isinstance(forbund, str) and forbund.strip().casefold() in _GENERIC
+
+
+def _backchannel(text: str) -> bool:
+    return bool(_BACKCHANNEL.match(text.strip())) or (len(text.split()) <= 2 and "?" not in text)
+
+
 def _file_key(path: Path) -> str:
     return "T" + hashlib.sha1(path.read_bytes()).hexdigest()[:10]
 
@@ -180,15 +197,16 @@ def read_transcript_folder(
         unfit = []
         for p in files:
             m = rx.match(p.stem)
-            if m is None:
+            rec = {k: v.replace("-", " ") if k == "forbund" else v for k, v in m.groupdict().items()} if m else {}
+            if m is None or _generic(rec.get("forbund")):
                 unfit.append(shown_of[p])
                 continue
-            rec = {k: v.replace("-", " ") if k == "forbund" else v for k, v in m.groupdict().items()}
             meta_of[p] = {k: v for k, v in rec.items() if not holds_personnummer(v)}
         if unfit:
             warn(
                 f"{len(unfit)} utskrifter i mappen {folder_label!r} följer inte filnamnsmönstret {filnamn!r} och får "
-                f"ingen metadata ur namnet: {_names(unfit)}. Döp om filerna eller ge metadata= (CLI: --metadata).",
+                f"ingen metadata ur namnet (ett förbund som 'intervju' räknas inte): {_names(unfit)}. Döp om filerna "
+                "eller ge metadata= (CLI: --metadata).",
                 UserWarning,
                 stacklevel=4,
             )
@@ -225,7 +243,8 @@ def read_transcript_folder(
         for tur, t in enumerate(turns, start=1):
             is_int = t.speaker is not None and norm_label(t.speaker) in interviewer
             if is_int:
-                question = t.text
+                if not _backchannel(t.text):  # "Mm.", "Okej." do not replace the question
+                    question = t.text
                 if not include_interviewer:
                     n_interviewer += 1
                     continue
@@ -259,7 +278,11 @@ def read_transcript_folder(
         df["kalla"] = df["kalla"].fillna(kalla) if "kalla" in df.columns else kalla
     if n_skipped:
         notes.append(f"{n_skipped} rubriker, datumrader och sidnummer räknades inte som utdrag (se exkluderingarna).")
-    notes.append("Varje svar har intervjuarens föregående fråga i kolumnen fraga.")
+    if df["fraga"].notna().any():
+        notes.append(
+            "Varje svar har intervjuarens föregående fråga i kolumnen fraga (korta medhåll som 'Mm.' räknas inte "
+            "som fråga)."
+        )
     if df["anteckningar"].notna().any():
         notes.append(ANNOTATION_NOTE)
     if by_file_respondent:

@@ -17,8 +17,9 @@ How a transcript becomes turns
     starts at least two lines of the same file, in a file whose labelled
     lines alternate between speakers (a dialogue). A capitalised word with a
     colon that occurs once, or that repeats without any dialogue around it
-    (``Samverkansresurs: 2,5 mnkr`` in text copied from a PDF report), or a
-    word that reads as a report heading (:data:`NOT_SPEAKERS`), is text.
+    (``Samverkansresurs: 2,5 mnkr`` in text copied from a PDF report), or
+    heads less than half of the lines of a file without any known label, or
+    reads as a report heading (:data:`NOT_SPEAKERS`), is text.
 
 - **Not excerpts** (recorded as skipped, with the file line or the Word
   paragraph number): Word paragraphs with a Heading/Rubrik/Title style; date
@@ -247,12 +248,12 @@ def _lines_docx(path: Path, name: str) -> list[Line]:
                 cells = [c for c in cells if c]
                 if not cells:
                     continue
+                if all(c.casefold().rstrip(":") in _TABLE_HEADER for c in cells):
+                    out.append(Line(no, " | ".join(cells), heading=True, table=True))  # "Tid | Talare | Text"
+                    continue
                 if len(cells) >= 2 and len(cells[0]) <= 40 and "\n" not in cells[0]:
                     spk = cells[0].rstrip(":").strip()
                     text = " ".join(cells[1:])
-                    if spk.casefold() in _TABLE_HEADER and text.casefold() in _TABLE_HEADER:
-                        out.append(Line(no, f"{spk} | {text}", heading=True, table=True))
-                        continue
                     out.append(Line(no, text.replace("\n", " "), speaker=spk, table=True))
                 else:
                     out.append(Line(no, " ".join(cells).replace("\n", " "), table=True))
@@ -297,7 +298,7 @@ def _clean(text: str) -> tuple[str, list[str]]:
 def _skip_reason(line: Line) -> str | None:
     t = line.text.strip()
     if line.heading:
-        return "rubrik (formatmall i Word)"
+        return "rubrik (tabellhuvud)" if line.table else "rubrik (formatmall i Word)"
     if _PAGE_LINE.match(t):
         return "sidnummer"
     if _META_LINE.match(t):
@@ -344,7 +345,12 @@ def _accepted_labels(lines: Sequence[Line], matches: Sequence[re.Match[str] | No
     if candidates:
         labelled = [lab for lab, cand in seq if not cand or lab in candidates]
         switches = sum(a != b for a, b in zip(labelled, labelled[1:]))
-        if len(set(labelled)) >= 2 and switches >= 0.5 * (len(labelled) - 1):
+        dialogue = len(set(labelled)) >= 2 and switches >= 0.5 * (len(labelled) - 1)
+        # Without any known label, names must carry the file: most lines start with one (not a report
+        # copied from a PDF where "Insatsledare: ..." heads a few of many wrapped lines).
+        n_text = sum(1 for ln in lines if ln.text.strip())
+        carries = bool(accepted) or len(labelled) >= 0.5 * n_text
+        if dialogue and carries:
             accepted |= candidates
     return accepted
 
@@ -417,7 +423,7 @@ def split_turns(
             cur.parts.append(text)
         out = []
         for t in turns:
-            if len(t.parts) == 1 and _looks_like_title(t.parts[0]) and not out:
+            if not out and all(_looks_like_title(p) for p in t.parts):
                 skipped.append(Skipped(t.first_line, "rubrik eller titel"))
                 continue
             out.append(t)
