@@ -51,6 +51,7 @@ from .effects import (
     socioeconomic_estimate,
     staggered_did,
     synthdid,
+    weight,
     wild_cluster_bootstrap,
 )
 from .errors import (
@@ -169,6 +170,7 @@ __all__ = [
     "compare_reference",
     # pillar C: effects
     "match",
+    "weight",
     "person_baseline",
     "did",
     "difference_in_means",

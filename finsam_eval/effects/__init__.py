@@ -1,7 +1,12 @@
 """Pillar C: effects of insatser against control groups and benchmarks.
 
-- :mod:`~finsam_eval.effects.match`: propensity score matching with balance
-  tables, love and overlap plots and pair-clustered effect estimates;
+- :mod:`~finsam_eval.effects.match`: propensity score matching (ATT, ATC) and
+  subclassification (ATT, ATC, ATE) as MatchIt, with balance tables, love and
+  overlap plots and pair-clustered or bootstrap effect estimates;
+- :mod:`~finsam_eval.effects.weighting`: inverse probability weights and entropy
+  balancing (WeightIt style) with M-estimation standard errors;
+- :mod:`~finsam_eval.effects.balance`: cobalt-style balance tables (SMD,
+  variance ratios, KS, thresholds) shared by matching and weighting;
 - :mod:`~finsam_eval.effects.did`, :mod:`~finsam_eval.effects.event_study`,
   :mod:`~finsam_eval.effects.staggered`: difference-in-differences, event
   studies and staggered adoption (Callaway & Sant'Anna);
@@ -22,6 +27,7 @@
 
 from __future__ import annotations
 
+from .balance import balance_table, effective_sample_size
 from .compare import ForbundComparison, compare_forbund, heterogeneity
 from .costbenefit import CostPerParticipant, SocioeconomicEstimate, cost_per_participant, socioeconomic_estimate
 from .did import DidResult, did
@@ -58,9 +64,14 @@ from .rates import (
 from .regression import MeanDifference, RegressionTable, difference_in_means, hedges_g, regression_table
 from .staggered import StaggeredResult, staggered_did
 from .synth import SynthResult, synthdid
+from .weighting import WeightResult, weight
 
 __all__ = [
     "match",
+    "weight",
+    "WeightResult",
+    "balance_table",
+    "effective_sample_size",
     "person_baseline",
     "MatchResult",
     "EffectResult",

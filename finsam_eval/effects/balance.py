@@ -170,6 +170,8 @@ def balance_table(
         is_bin = (not is_dist) and bool(np.isin(x, (0.0, 1.0)).all())
         mt, vt = _weighted_mean_var(x[treat], ones[treat])
         mc, vc = _weighted_mean_var(x[~treat], ones[~treat])
+        if is_bin:  # cobalt's col.w.v: p(1 - p) for binary variables
+            vt, vc = mt * (1 - mt), mc * (1 - mc)
         sd = {"treated": np.sqrt(vt), "control": np.sqrt(vc), "pooled": np.sqrt((vt + vc) / 2)}[denom]
         std = (not is_bin) or binary == "std"
         scale = sd if (std and sd > 0) else 1.0

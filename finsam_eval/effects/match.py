@@ -422,8 +422,7 @@ def match(
             raise ConfigError(f"min_n måste vara ett heltal >= 0, fick {min_n!r}.")
     thr = _thresholds(thresholds, {"m": 0.1})
     prep = _prepare(data, treatment, covariates, exact_cols, unit=unit, what="match")
-    d, treat, exclusions = prep.data, prep.treat, prep.exclusions
-    data = data if data.index.is_unique else data.reset_index(drop=True)
+    d, treat = prep.data, prep.treat
     lp, ps, X, params, fit_notes = _propensity(d, treat, covariates)
     dist = ps if distance == "ps" else lp
     width = np.inf if caliper is None else float(caliper * np.std(dist, ddof=1))
@@ -605,13 +604,14 @@ def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) 
 
     n_t_used = int((matched[treatment] == 1).sum())
     n_c_used = int((matched[treatment] == 0).sum())
-    F, O = ("Deltagare", "Kontroller") if estimand == "ATT" else ("Kontroller", "Deltagare")
+    g_focal, g_other = ("Deltagare", "Kontroller") if estimand == "ATT" else ("Kontroller", "Deltagare")
     n_o_total = prep.n_c_total if estimand == "ATT" else prep.n_t_total
     n_o_missing = prep.n_missing_c if estimand == "ATT" else prep.n_missing_t
     n_o_used = n_c_used if estimand == "ATT" else n_t_used
     o_single = "deltagare" if estimand == "ATT" else "kontroll"
-    extra = [(F, f"Ej matchade: {r_stratum}", len(no_stratum)), (F, f"Ej matchade: {r_caliper}", len(caliper_lost)),
-             (O, f"Ej använda: inte närmast någon {o_single}", n_o_total - n_o_used - n_o_missing)]
+    extra = [(g_focal, f"Ej matchade: {r_stratum}", len(no_stratum)),
+             (g_focal, f"Ej matchade: {r_caliper}", len(caliper_lost)),
+             (g_other, f"Ej använda: inte närmast någon {o_single}", n_o_total - n_o_used - n_o_missing)]
     counts = _counts(prep, treatment, n_t_used, n_c_used, extra)
     return MatchResult(matched=matched, pairs=pairs, counts=counts, exclusions=exclusions, **common)
 
@@ -725,3 +725,25 @@ def _simulate(
         {"person_id": np.arange(n), "forbund": forbund, "kon": kon, "alder": alder, "utbildning": utb,
          "deltagare": deltagare, "arbete_studier": y}
     )
+
+
+def _simulate_heterogeneous(n: int = 4000, *, seed: int = 0) -> pd.DataFrame:
+    """Cross-section with an effect that grows with the covariates, so ATT, ATC and ATE differ (tests, examples).
+
+    Participation rises with ``x1`` and ``x2``, the effect is ``2 + 2 x1 + x2``,
+    so participants gain more than controls would. The sample truths are in
+    ``attrs["truth"]`` (means of the unit-level effect over participants,
+    controls and everyone).
+    """
+    rng = np.random.default_rng(seed)
+    x1 = rng.normal(size=n)
+    x2 = (rng.random(n) < 0.4).astype(float)
+    grupp = rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2])
+    lin = -1.0 + 0.9 * x1 + 0.6 * x2 + 0.4 * (grupp == "c")
+    t = (rng.random(n) < 1 / (1 + np.exp(-lin))).astype(int)
+    tau = 2.0 + 2.0 * x1 + 1.0 * x2
+    y0 = 1.0 + 1.5 * x1 + 0.8 * x2 + 0.5 * (grupp == "b") + rng.normal(size=n)
+    d = pd.DataFrame({"person_id": np.arange(n), "x1": x1, "x2": x2, "grupp": grupp, "deltagare": t,
+                      "y": y0 + t * tau})
+    d.attrs["truth"] = {"ATT": float(tau[t == 1].mean()), "ATC": float(tau[t == 0].mean()), "ATE": float(tau.mean())}
+    return d
