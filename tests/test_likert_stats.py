@@ -189,3 +189,116 @@ def test_compare_reference(survey):
     bt = stats.binomtest(int(obs[3:].sum()), int(obs.sum()), 0.4)
     assert t.iloc[1]["p"] == pytest.approx(bt.pvalue)
     assert "Uppsala" in res.caption
+
+
+# ---------------------------------------------------------------- issue 12: alternative, weights, reference, no scale
+def test_wilcoxon_paired_alternative_matches_scipy():
+    rng = np.random.default_rng(12)
+    before = rng.integers(1, 6, 50)
+    after = np.clip(before + rng.choice([-1, 0, 1, 2], 50, p=[0.2, 0.3, 0.3, 0.2]), 1, 6)
+    df = pd.DataFrame({"fore": before, "efter": after})
+    for alt in ("two-sided", "greater", "less"):
+        row = wilcoxon_paired(df, "fore", "efter", "numeric1_6", alternative=alt).table().iloc[0]
+        ref = stats.wilcoxon(after, before, zero_method="wilcox", alternative=alt)
+        assert row["p"] == pytest.approx(ref.pvalue, abs=1e-12) and row["W"] == pytest.approx(ref.statistic)
+        assert row["alternative"] == alt
+    up = wilcoxon_paired(df, "fore", "efter", alternative="greater")  # scale=None: plain numbers
+    down = wilcoxon_paired(df, "fore", "efter", alternative="less")
+    assert up.table().loc[0, "p"] < 0.05 < down.table().loc[0, "p"]
+    assert "ensidigt" in up.caption
+    with pytest.raises(SchemaError, match="alternative"):
+        wilcoxon_paired(df, "fore", "efter", alternative="större")
+
+
+# MASS::housing (Madsen 1976; R package MASS 7.3, data(housing)), the Freq column in R's row order:
+# Sat fastest, then Infl, Type, Cont. Published: polr(Sat ~ Infl + Type + Cont, weights = Freq,
+# data = housing) prints InflMedium 0.5663937, InflHigh 1.2888191, TypeApartment -0.5723501,
+# TypeAtrium -0.3661866, TypeTerrace -1.0910149, ContHigh 0.3602841 (Venables & Ripley 2002, MASS 4th ed.,
+# section 7.3; MASS ?polr example), standard errors 0.1046528, 0.1271561, 0.1192380, 0.1551733,
+# 0.1514860, 0.0955358 (vcov of the same fit).
+HOUSING_FREQ = [21, 21, 28, 34, 22, 36, 10, 11, 36, 61, 23, 17, 43, 35, 40, 26, 18, 54, 13, 9, 10, 8, 8, 12,
+                6, 7, 9, 18, 6, 7, 15, 13, 13, 7, 5, 11, 14, 19, 37, 17, 23, 40, 3, 5, 23, 78, 46, 43, 48, 45,
+                86, 15, 25, 62, 20, 23, 20, 10, 22, 24, 7, 10, 21, 57, 23, 13, 31, 21, 13, 5, 6, 13]
+POLR = {"Infl_Medium": (0.5663937, 0.1046528), "Infl_High": (1.2888191, 0.1271561),
+        "Type_Apartment": (-0.5723501, 0.1192380), "Type_Atrium": (-0.3661866, 0.1551733),
+        "Type_Terrace": (-1.0910149, 0.1514860), "Cont_High": (0.3602841, 0.0955358)}
+
+
+def housing():
+    lv = ["Low", "Medium", "High"]
+    rows = [(s, i, t, c) for c in ["Low", "High"] for t in ["Tower", "Apartment", "Atrium", "Terrace"]
+            for i in lv for s in lv]
+    d = pd.DataFrame(rows, columns=["Sat", "Infl", "Type", "Cont"])
+    d["Freq"] = HOUSING_FREQ
+    d["sat"] = d["Sat"].map({"Low": 1, "Medium": 2, "High": 3})
+    return d
+
+
+def test_ordinal_regression_frequency_weights_and_reference_match_polr_on_housing():
+    d = housing()
+    assert d["Freq"].sum() == 1681
+    ref = {"Infl": "Low", "Type": "Tower", "Cont": "Low"}
+    res = ordinal_regression(d, "sat", None, ["Infl", "Type", "Cont"], weights="Freq", reference=ref)
+    t = res.table().set_index("term")
+    for term, (coef, se) in POLR.items():
+        assert t.loc[term, "coef"] == pytest.approx(coef, abs=2e-5), term
+        assert t.loc[term, "se"] == pytest.approx(se, abs=2e-4), term
+    assert t.loc["Type_Terrace", "label"] == "Type: Terrace (jfr Tower)"
+    assert "n = 1\u00a0681" in res.caption
+    # the same fit on the expanded data (one row per respondent), statsmodels OrderedModel directly
+    long = d.loc[d.index.repeat(d["Freq"])].reset_index(drop=True)
+    X = pd.get_dummies(long[["Infl", "Type", "Cont"]].astype(
+        {"Infl": pd.CategoricalDtype(["Low", "Medium", "High"]),
+         "Type": pd.CategoricalDtype(["Tower", "Apartment", "Atrium", "Terrace"]),
+         "Cont": pd.CategoricalDtype(["Low", "High"])}), drop_first=True, dtype=float)
+    y = pd.Series(pd.Categorical(long["sat"], ordered=True))
+    direct = OrderedModel(y, X, distr="logit").fit(method="bfgs", disp=False, maxiter=2000, gtol=1e-8)
+    for term in X.columns:
+        assert t.loc[term, "coef"] == pytest.approx(direct.params[term], abs=1e-5)
+        assert t.loc[term, "se"] == pytest.approx(direct.bse[term], rel=1e-3)
+
+
+def test_ordinal_regression_weight_and_reference_errors():
+    d = housing()
+    with pytest.raises(SchemaError, match="referensnivån 'Villa'"):
+        ordinal_regression(d, "sat", None, ["Type"], weights="Freq", reference={"Type": "Villa"})
+    with pytest.raises(SchemaError, match="inte är kategoriska"):
+        ordinal_regression(d, "sat", None, ["Type"], reference={"Freq": 1})
+    bad = d.assign(Freq=d["Freq"].astype(float))
+    bad.loc[3, "Freq"] = -2
+    with pytest.raises(SchemaError, match="vikterna"):
+        ordinal_regression(bad, "sat", None, ["Type"], weights="Freq")
+    zero = d.assign(Freq=d["Freq"].where(d.index != 0, 0))
+    r = ordinal_regression(zero, "sat", None, ["Type"], weights="Freq")
+    assert r.exclusions.total == 1
+
+
+def test_comparisons_accept_plain_numbers_without_scale(survey, tmp_path):
+    num = survey.assign(**{f"n{j}": S5.to_numeric(survey[f"q{j}"]) for j in range(2)})
+    for fn, args in ((mann_whitney, ("forbund",)), (kruskal_wallis, ("forbund",)), (chi2_levels, ("forbund",))):
+        if fn is mann_whitney:
+            a = fn(num[num.forbund != "Uppsala"], "n0", *args)
+            b = fn(survey[survey.forbund != "Uppsala"], "q0", *args, S5)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                a = fn(num, "n0", *args)
+                b = fn(survey, "q0", *args, S5)
+        cols = [c for c in a.table().columns if c not in ("item",)]
+        pd.testing.assert_frame_equal(a.table()[cols], b.table()[cols])
+        assert any("ingen skala angiven" in n for n in a.notes)
+    # continuous numbers (an index 0-100): used as they are; the figure is a box plot per group
+    rng = np.random.default_rng(1)
+    idx = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 30, "index": np.r_[rng.normal(60, 10, 30), rng.normal(50, 10, 30)]})
+    r = mann_whitney(idx, "index", "g")
+    u = stats.mannwhitneyu(idx["index"][:30], idx["index"][30:])
+    assert r.table().loc[0, "p"] == pytest.approx(u.pvalue)
+    ax = r.plot()
+    ax.figure.savefig(tmp_path / "box.png")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a (n = 30)", "b (n = 30)"]
+    with pytest.raises(SchemaError, match="inga skalsteg"):
+        chi2_levels(idx, "index", "g")
+    txt = idx.astype({"index": object})
+    txt.loc[4, "index"] = "sextio"
+    with pytest.raises(SchemaError, match="rad 6"):
+        kruskal_wallis(txt, "index", "g")

@@ -109,12 +109,39 @@ class LikertTest(ResultMixin):
         df, item, scale, by = (self.plot_data.get(k) for k in ("df", "item", "scale", "by"))
         if df is None:
             raise NotImplementedError("Inget att rita för det här testet.")
+        if isinstance(scale, _PlainNumbers):
+            return _box_plot(df, item, by, ax=ax, title=kwargs.get("title", self.title))
         from .plot import plot_likert
         from .summary import likert_summary
 
         s = likert_summary(df, item, scale, by=by, item_labels=self.plot_data.get("item_labels"))
         kwargs.setdefault("title", self.title)
         return plot_likert(s, **kwargs)
+
+
+def _box_plot(df: pd.DataFrame, item: str, by: str | None, ax: Any = None, title: str = "") -> Any:
+    """Box plots per group for plain numeric answers (no scale steps to draw diverging bars with)."""
+    import matplotlib as mpl
+
+    from ..plots import RC, decimal_comma, figure
+
+    v = pd.to_numeric(df[item], errors="coerce")
+    groups = [("Alla", v)] if by is None else [(str(g), v[df[by] == g]) for g in
+                                                (df[by].cat.categories if isinstance(df[by].dtype, pd.CategoricalDtype)
+                                                 else sorted(df[by].dropna().unique(), key=str))]
+    groups = [(g, x.dropna().to_numpy()) for g, x in groups]
+    if ax is None:
+        _, ax = figure((6.3, 0.5 * len(groups) + 1.2))
+    with mpl.rc_context(RC):
+        ax.boxplot([x for _, x in groups], orientation="horizontal", widths=0.5, medianprops={"color": "#0072B2"},
+                   flierprops={"markersize": 3})
+        ax.set_yticks(range(1, len(groups) + 1))
+        ax.set_yticklabels([f"{g} (n = {len(x)})" for g, x in groups])
+        ax.set_xlabel(item)
+        decimal_comma(ax, "x")
+        if title:
+            ax.set_title(title, loc="left", fontsize=RC["axes.titlesize"], fontweight="bold")
+    return ax
 
 
 def _forest(t: pd.DataFrame, ax: Any = None, title: str = "") -> Any:
@@ -150,6 +177,50 @@ def _forest(t: pd.DataFrame, ax: Any = None, title: str = "") -> Any:
 _p = fmt_p_eq  # caption phrase: "p = 0,034" or "p < 0,001"
 
 
+class _PlainNumbers:
+    """Stands in for a :class:`Scale` when ``scale=None`` and the answers are numbers but not whole steps."""
+
+    name = "numeriska värden"
+
+    def to_numeric(self, series: pd.Series, **kwargs: Any) -> pd.Series:
+        return pd.to_numeric(series, errors="coerce").astype(float)
+
+
+def _resolve_scale(scale: Scale | str | None, df: pd.DataFrame, cols: Sequence[str], fn: str) -> tuple[Any, list[str]]:
+    """The scale to read answers with, and a note when it was taken from plain numeric data (``scale=None``).
+
+    Whole numbers spanning at most eleven steps become ``numeric(lo, hi)`` (so figures work as
+    for any Likert item); other numbers are used as they are. Text is an error naming the lines.
+    """
+    if scale is not None:
+        return get_scale(scale), []
+    _check_cols(df, cols)
+    from ..errors import describe_rows
+
+    values = []
+    for c in cols:
+        raw = df[c]
+        v = pd.to_numeric(raw, errors="coerce")
+        bad = (v.isna() & raw.notna()).to_numpy()
+        if bad.any():
+            raise SchemaError(
+                f"{fn}: scale=None kräver numeriska svar, men kolumnen {c!r} har text på "
+                f"{describe_rows(np.flatnonzero(bad) + 2)} (rad 1 = rubrikraden). Ange skalan, t.ex. "
+                "scale='stammer5', eller koda om svaren till tal."
+            )
+        values.append(v.dropna().to_numpy(dtype=float))
+    allv = np.concatenate(values) if values else np.array([])
+    if allv.size == 0:
+        raise EstimationError(f"{fn}: kolumnerna {list(cols)} saknar svar.")
+    lo, hi = float(allv.min()), float(allv.max())
+    if np.allclose(allv, np.round(allv)) and hi - lo <= 10:
+        from .scales import numeric
+
+        lo_i, hi_i = int(lo), int(max(hi, lo + 1))
+        return numeric(lo_i, hi_i), [f"Svaren är tal {lo_i}–{hi_i} (ingen skala angiven; steg från data)."]
+    return _PlainNumbers(), ["Svaren används som tal (ingen skala angiven)."]
+
+
 def _check_cols(df: pd.DataFrame, cols: Sequence[str]) -> None:
     missing = [c for c in cols if c not in df.columns]
     if missing:
@@ -175,7 +246,7 @@ def mann_whitney(
     df: pd.DataFrame,
     item: str,
     group: str,
-    scale: Scale | str,
+    scale: Scale | str | None = None,
     *,
     groups: Sequence[Any] | None = None,
     alternative: str = "two-sided",
@@ -193,8 +264,8 @@ def mann_whitney(
     >>> round(float(res.table().loc[0, "rbc"]), 3)
     0.833
     """
-    sc = get_scale(scale)
     _check_cols(df, [item, group])
+    sc, scale_note = _resolve_scale(scale, df, [item], "mann_whitney")
     ex = Exclusions()
     d = _values(df, item, sc, ex, [group])
     levels = list(groups) if groups is not None else sorted(d[group].unique().tolist(), key=str)
@@ -214,19 +285,21 @@ def mann_whitney(
     cap = (f"Mann-Whitney U = {fmt_num(u, 1)}, {_p(p)}, rangbiserial korrelation r = {fmt_num(rbc, 2)} "
            f"({levels[0]}: n = {len(x)}, {levels[1]}: n = {len(y)}).")
     return LikertTest("Mann-Whitney U", t, title=f"{item}: {levels[0]} jämfört med {levels[1]}", caption=cap,
-                      notes=["Positivt r betyder högre svar i den första gruppen.", *_exclusion_note(ex)],
+                      notes=["Positivt r betyder högre svar i den första gruppen.", *scale_note,
+                             *_exclusion_note(ex)],
                       exclusions=ex, plot_data={"df": df[df[group].isin(levels)], "item": item, "scale": sc,
                                                 "by": group})
 
 
-def kruskal_wallis(df: pd.DataFrame, item: str, group: str, scale: Scale | str) -> LikertTest:
+def kruskal_wallis(df: pd.DataFrame, item: str, group: str, scale: Scale | str | None = None) -> LikertTest:
     """Several groups: Kruskal-Wallis H with Holm-adjusted pairwise Mann-Whitney tests.
 
     The table has one row (H, df, p, epsilon-squared); ``.pairwise`` one row per
     pair with U, p, Holm-adjusted p and the rank-biserial correlation.
+    ``scale=None`` takes plain numeric answers.
     """
-    sc = get_scale(scale)
     _check_cols(df, [item, group])
+    sc, scale_note = _resolve_scale(scale, df, [item], "kruskal_wallis")
     ex = Exclusions()
     d = _values(df, item, sc, ex, [group])
     levels = sorted(d[group].unique().tolist(), key=str)
@@ -248,18 +321,22 @@ def kruskal_wallis(df: pd.DataFrame, item: str, group: str, scale: Scale | str) 
     cap = f"Kruskal-Wallis H = {fmt_num(h, 2)}, df = {len(levels) - 1}, {_p(p)}, n = {n}."
     return LikertTest("Kruskal-Wallis", t, title=f"{item} per {group}", caption=cap, pairwise=pw,
                       notes=["Parvisa Mann-Whitney-test med Holms korrektion för flera jämförelser.",
-                             *_exclusion_note(ex)],
+                             *scale_note, *_exclusion_note(ex)],
                       exclusions=ex, plot_data={"df": df, "item": item, "scale": sc, "by": group})
 
 
-def chi2_levels(df: pd.DataFrame, item: str, group: str, scale: Scale | str) -> LikertTest:
+def chi2_levels(df: pd.DataFrame, item: str, group: str, scale: Scale | str | None = None) -> LikertTest:
     """Chi-square test of independence on the group x level table, with Cramér's V.
 
     Levels nobody chose are dropped from the test (they carry no information).
     A warning is given when more than 20 % of the expected counts are below 5.
+    ``scale=None`` takes plain numeric answers in whole steps.
     """
-    sc = get_scale(scale)
     _check_cols(df, [item, group])
+    sc, scale_note = _resolve_scale(scale, df, [item], "chi2_levels")
+    if isinstance(sc, _PlainNumbers):
+        raise SchemaError(f"chi2_levels: svaren i {item!r} är inga skalsteg (inte heltal inom elva steg); "
+                          "använd kruskal_wallis eller ange en skala.")
     ex = Exclusions()
     d = _values(df, item, sc, ex, [group])
     tab = pd.crosstab(d[group], d["_y"])
@@ -270,7 +347,7 @@ def chi2_levels(df: pd.DataFrame, item: str, group: str, scale: Scale | str) -> 
     n = int(tab.to_numpy().sum())
     v = np.sqrt(chi2 / (n * (min(tab.shape) - 1)))
     small = float((expected < 5).mean())
-    notes = _exclusion_note(ex)
+    notes = [*scale_note, *_exclusion_note(ex)]
     if small > 0.2:
         msg = (f"{fmt_num(100 * small, 0)} % av de förväntade antalen är under 5; chi2-approximationen är osäker. "
                "Slå ihop svarsalternativ eller använd kruskal_wallis.")
@@ -294,47 +371,98 @@ def _term_label(term: str, cat_ref: dict[str, str], labels: Mapping[str, str]) -
 def ordinal_regression(
     df: pd.DataFrame,
     item: str,
-    scale: Scale | str,
+    scale: Scale | str | None,
     covariates: Sequence[str],
     *,
     distr: str = "logit",
     ci: float = 0.95,
     term_labels: Mapping[str, str] | None = None,
+    weights: str | None = None,
+    reference: Mapping[str, Any] | None = None,
 ) -> LikertTest:
     """Proportional-odds regression of the answer on covariates (statsmodels OrderedModel).
 
-    Categorical covariates become indicators against their first level (sorted).
-    The table gives one row per term: coefficient, odds ratio with CI and p.
-    An odds ratio above 1 means higher (more positive) answers.
+    Categorical covariates become indicators against a reference level: the
+    first level in sort order, a categorical column's first category, or the
+    level given in ``reference``. The table gives one row per term:
+    coefficient, odds ratio with CI and p. An odds ratio above 1 means higher
+    (more positive) answers.
 
     Parameters
     ----------
     df, item, scale
-        Data, the item and its scale.
+        Data, the item and its scale (``None``: plain numeric answers).
     covariates
         Columns; text/categorical ones are dummy-coded, numeric ones enter as they are.
     distr
         ``"logit"`` (odds ratios) or ``"probit"``.
     term_labels
         Swedish names of covariates (default :data:`TERM_LABELS`).
+    weights
+        Column of frequency weights (how many respondents a row stands for,
+        as R ``polr(weights = Freq)``); the fit equals the fit on the data
+        with each row repeated that many times. Rows with weight 0 are left
+        out and counted.
+    reference
+        Reference level per categorical covariate, e.g. ``{"forbund":
+        "Uppsala"}``.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"svar": [1, 2, 3, 1, 2, 3, 2, 3, 3, 1, 1, 2],
+    ...                   "grupp": ["a", "a", "a", "b", "b", "b", "c", "c", "c", "a", "b", "c"],
+    ...                   "antal": [5, 3, 2, 2, 3, 5, 1, 4, 6, 1, 1, 1]})
+    >>> r = ordinal_regression(d, "svar", None, ["grupp"], weights="antal", reference={"grupp": "b"})
+    >>> r.table()["label"].tolist()
+    ['grupp: a (jfr b)', 'grupp: c (jfr b)']
     """
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-    sc = get_scale(scale)
-    _check_cols(df, [item, *covariates])
+    _check_cols(df, [item, *covariates, *([weights] if weights else [])])
+    sc, scale_note = _resolve_scale(scale, df, [item], "ordinal_regression")
     ex = Exclusions()
-    d = _values(df, item, sc, ex, list(covariates))
+    d = _values(df, item, sc, ex, [*covariates, *([weights] if weights else [])])
+    w = None
+    if weights:
+        w = pd.to_numeric(d[weights], errors="coerce")
+        bad = (w.isna() | (w < 0)).to_numpy()
+        if bad.any():
+            from ..errors import describe_rows
+
+            raise SchemaError(f"ordinal_regression: vikterna i {weights!r} ska vara tal >= 0; fel på "
+                              f"{describe_rows(np.flatnonzero(bad))} (rader i tabellen efter att saknade svar "
+                              "tagits bort). Rätta vikterna.")
+        zero = (w == 0).to_numpy()
+        ex.add("vikten är 0", int(zero.sum()), rows=d.index[np.flatnonzero(zero)[:10]], column=weights)
+        d, w = d[~zero], w[~zero].to_numpy(dtype=float)
     cat_cols = [c for c in covariates if not pd.api.types.is_numeric_dtype(d[c])]
-    cat_ref = {c: str(sorted(d[c].astype(str).unique())[0]) for c in cat_cols}
-    X = pd.get_dummies(d[list(covariates)].astype({c: str for c in cat_cols}), columns=cat_cols,
-                       drop_first=True, dtype=float)
+    reference = dict(reference or {})
+    unknown = [c for c in reference if c not in cat_cols]
+    if unknown:
+        raise SchemaError(f"ordinal_regression: reference anger {unknown}, som inte är kategoriska kovariater "
+                          f"({cat_cols}).")
+    cat_ref = {}
+    for c in cat_cols:
+        cats = (list(d[c].cat.categories) if isinstance(d[c].dtype, pd.CategoricalDtype)
+                else sorted(d[c].astype(str).unique()))
+        cats = [str(v) for v in cats if str(v) in set(d[c].astype(str))]
+        if c in reference:
+            ref = str(reference[c])
+            if ref not in cats:
+                raise SchemaError(f"ordinal_regression: referensnivån {ref!r} finns inte i {c!r}; nivåerna är "
+                                  f"{cats}.")
+            cats = [ref, *[v for v in cats if v != ref]]
+        cat_ref[c] = cats[0]
+        d = d.assign(**{c: pd.Categorical(d[c].astype(str), categories=cats)})
+    X = pd.get_dummies(d[list(covariates)], columns=cat_cols, drop_first=True, dtype=float)
     X = X.loc[:, X.std() > 0]
     used = sorted(d["_y"].unique())
     y = pd.Series(pd.Categorical(d["_y"], categories=used, ordered=True), index=d.index)
     if len(used) < 3 and distr == "logit":
         warn("Bara två svarsalternativ används; modellen blir en vanlig logistisk regression.", stacklevel=2)
     try:
-        res = OrderedModel(y, X, distr=distr).fit(method="bfgs", disp=False, maxiter=2000)
+        model = OrderedModel(y, X, distr=distr) if w is None else _weighted_ordered_model(y, X, distr, w)
+        res = model.fit(method="bfgs", disp=False, maxiter=2000)
     except Exception as exc:  # singular designs, perfect separation
         raise EstimationError(f"Den ordinala regressionen gick inte att skatta: {exc}") from exc
     terms = list(X.columns)
@@ -351,19 +479,62 @@ def ordinal_regression(
         "ci_high": np.exp(conf[1].to_numpy()) if distr == "logit" else conf[1].to_numpy(),
         "p": res.pvalues[terms].to_numpy(),
     })
-    cap = (f"Ordinal logistisk regression av {item} (proportionella odds), n = {len(d)}. "
+    n_txt = f"n = {len(d)}" if w is None else f"n = {fmt_num(w.sum(), 0)} (frekvensvikter, {len(d)} rader)"
+    cap = (f"Ordinal logistisk regression av {item} (proportionella odds), {n_txt}. "
            "Oddskvot över 1 = mer positiva svar.")
     return LikertTest("Ordinal regression", t, title=f"{item}: oddskvoter", caption=cap,
-                      notes=[f"{int(round(ci * 100))} % konfidensintervall (Wald).", *_exclusion_note(ex)],
+                      notes=[f"{int(round(ci * 100))} % konfidensintervall (Wald).", *scale_note,
+                             *_exclusion_note(ex)],
                       exclusions=ex, plot_data={"odds": True, "model": res})
 
 
-def wilcoxon_paired(df: pd.DataFrame, before: str, after: str, scale: Scale | str) -> LikertTest:
+_WEIGHTED_MODEL: Any = None
+
+
+def _weighted_ordered_model(y: pd.Series, X: pd.DataFrame, distr: str, w: np.ndarray) -> Any:
+    """OrderedModel whose log-likelihood weights each row by a frequency weight.
+
+    The score and Hessian are numerical derivatives of the weighted
+    log-likelihood, so estimates and Wald standard errors equal those on the
+    expanded data (each row repeated ``w`` times).
+    """
+    global _WEIGHTED_MODEL
+    if _WEIGHTED_MODEL is None:
+        from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+        class _Weighted(OrderedModel):
+            def loglikeobs(self, params: Any) -> Any:
+                return self.freq_weights * super().loglikeobs(params)
+
+        _WEIGHTED_MODEL = _Weighted
+    m = _WEIGHTED_MODEL(y, X, distr=distr)
+    m.freq_weights = np.asarray(w, dtype=float)
+    return m
+
+
+def wilcoxon_paired(
+    df: pd.DataFrame,
+    before: str,
+    after: str,
+    scale: Scale | str | None = None,
+    *,
+    alternative: str = "two-sided",
+) -> LikertTest:
     """Before/after on the same respondents: Wilcoxon signed-rank test.
 
     Effect size is the matched-pairs rank-biserial correlation of
     ``after - before`` (positive = higher after), as ``pingouin.wilcoxon(after, before)``.
     Pairs with no change are dropped by the test (Wilcoxon's zero method) and counted.
+
+    Parameters
+    ----------
+    df, before, after
+        Data and the two answer columns of the same respondents.
+    scale
+        The answers' scale; ``None`` for plain numeric answers.
+    alternative
+        ``"two-sided"`` (default), ``"greater"`` (answers higher after) or
+        ``"less"`` (lower after), as ``scipy.stats.wilcoxon(after, before)``.
 
     Examples
     --------
@@ -371,9 +542,14 @@ def wilcoxon_paired(df: pd.DataFrame, before: str, after: str, scale: Scale | st
     >>> res = wilcoxon_paired(df, "fore", "efter", "numeric1_6")
     >>> float(res.table().loc[0, "rbc"]), int(res.table().loc[0, "n_zero"])
     (1.0, 1)
+    >>> bool(wilcoxon_paired(df, "fore", "efter", alternative="greater").table().loc[0, "p"] < 0.05)
+    True
     """
-    sc = get_scale(scale)
+    if alternative not in ("two-sided", "greater", "less"):
+        raise SchemaError(f"wilcoxon_paired: alternative måste vara 'two-sided', 'greater' eller 'less', fick "
+                          f"{alternative!r}.")
     _check_cols(df, [before, after])
+    sc, scale_note = _resolve_scale(scale, df, [before, after], "wilcoxon_paired")
     ex = Exclusions()
     b = sc.to_numeric(df[before], exclusions=ex, column=before)
     a = sc.to_numeric(df[after], exclusions=ex, column=after)
@@ -385,21 +561,22 @@ def wilcoxon_paired(df: pd.DataFrame, before: str, after: str, scale: Scale | st
     nz = diff[diff != 0]
     if len(nz) == 0:
         raise EstimationError("Inga parade skillnader skilda från noll; testet kan inte göras.")
-    w, p = stats.wilcoxon(a, b, zero_method="wilcox")
+    w, p = stats.wilcoxon(a, b, zero_method="wilcox", alternative=alternative)
     r = stats.rankdata(np.abs(nz))
     rbc = (r[nz > 0].sum() - r[nz < 0].sum()) / r.sum()
     t = pd.DataFrame([{"before": before, "after": after, "n": len(a), "n_zero": int((diff == 0).sum()),
                        "mean_before": b.mean(), "mean_after": a.mean(), "mean_change": diff.mean(),
                        "median_before": float(np.median(b)), "median_after": float(np.median(a)),
-                       "W": float(w), "p": float(p), "rbc": float(rbc)}])
+                       "W": float(w), "p": float(p), "rbc": float(rbc), "alternative": alternative}])
+    side = {"two-sided": "", "greater": " (ensidigt: högre efter)", "less": " (ensidigt: lägre efter)"}[alternative]
     cap = (f"Medelvärde före {fmt_num(b.mean(), 1)}, efter {fmt_num(a.mean(), 1)} (n = {len(a)}); "
-           f"Wilcoxon W = {fmt_num(w, 1)}, {_p(p)}, r = {fmt_num(rbc, 2)}.")
+           f"Wilcoxon W = {fmt_num(w, 1)}, {_p(p)}{side}, r = {fmt_num(rbc, 2)}.")
     long = pd.DataFrame({"svar": np.concatenate([df.loc[ok, before], df.loc[ok, after]]),
                          "tidpunkt": pd.Categorical(["Före"] * len(a) + ["Efter"] * len(a),
                                                     categories=["Före", "Efter"], ordered=True)})
     return LikertTest("Wilcoxon teckenrangtest", t, title=f"Före och efter: {before} / {after}", caption=cap,
                       notes=["Samma svarande före och efter; oförändrade par ingår inte i testet.",
-                             *_exclusion_note(ex)],
+                             *scale_note, *_exclusion_note(ex)],
                       exclusions=ex, plot_data={"df": long, "item": "svar", "scale": sc, "by": "tidpunkt",
                                                 "item_labels": {"svar": f"{before} och {after}, samma svarande"}})
 
