@@ -105,7 +105,7 @@ def tables() -> None:
     rows[4][0] = "C2"
     _csv("dubbla_utdrag_id.csv", ["Citat ID", "Person", "Citat"], rows)
     # 8. One excerpt of 200 000 characters (a whole interview pasted into one cell), gzip-compressed.
-    long_text = " ".join(SAGT[i % 20] for i in range(2200))[:200_000]
+    long_text = " ".join(SAGT[i % 20] for i in range(2600))[:200_000]
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\n")
     w.writerow(["respondent_id", "forbund", "text"])
