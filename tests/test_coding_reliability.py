@@ -422,6 +422,8 @@ def test_single_label_many_coders_pooled_row_is_the_categorical_variable():
             for i, j in itertools.combinations(range(6), 2)]
     assert pooled["kappa"] == pytest.approx(np.mean(pair), abs=1e-12)
     assert pooled["kappa"] == pytest.approx(light_kappa(df[coders]), abs=1e-12)
+    # irr 0.84.1, example of ?kappam.light: kappam.light(diagnoses) prints Kappa = 0.459
+    assert pooled["kappa"] == pytest.approx(0.459, abs=5e-4)
     agree = [np.mean(FLEISS_1971[:, i] == FLEISS_1971[:, j]) for i, j in itertools.combinations(range(6), 2)]
     assert pooled["andel_overens"] == pytest.approx(np.mean(agree), abs=1e-12)
     assert pooled["alfa"] == pytest.approx(
