@@ -221,7 +221,9 @@ def plot_likert(
                 ax.set_title(btitle, fontsize=8.5, fontweight="bold", loc="left")
             if not last_row:
                 ax.tick_params(axis="x", labelbottom=False)
-            headers = (["/".join(mids)] if sep_neutral else []) + (["/".join(ns_labels)] if show_ns else [])
+            # Several non-substantive answers (kept apart by infer_scale) share one column header.
+            ns_head = "/".join(ns_labels) if len(ns_labels) <= 2 else "Utanför basen"
+            headers = (["/".join(mids)] if sep_neutral else []) + ([ns_head] if show_ns else [])
             for sax, head in zip(side, headers):
                 if first_row:
                     sax.set_title("\n".join(textwrap.wrap(head, 12)), fontsize=7, fontweight="normal", loc="center")

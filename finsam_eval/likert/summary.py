@@ -256,7 +256,9 @@ class LikertSummary(ResultMixin):
         counts += persons
         if "response_rate" in t.columns:
             derived = {**(derived or {}), "response_rate": persons}
-        row_derived = [c for c in [*stat_cols, "n_missing", "n_non_substantive", *lv_n, *ns_n]
+        # n_respondents and the response rate describe the same few people as n_valid.
+        row_derived = [c for c in [*stat_cols, "n_missing", "n_non_substantive", *lv_n, *ns_n,
+                                   *(x for x in ("n_respondents", "response_rate") if x in t.columns)]
                        if c not in counts and c not in (derived or {})]
         return suppress_small(t, counts, base="n_valid", derived=derived, row_derived=row_derived)
 
