@@ -92,3 +92,26 @@ def test_compare_forbund_did():
     assert t.loc["Huddinge", "ki_nedre"] == pytest.approx(direct.ci[0])
     assert t.loc["Alla", "att"] == pytest.approx(did(panel, "y").att)
     assert abs(t.loc["Alla", "att"] - 0.5) < 4 * t.loc["Alla", "se"]
+
+
+def test_compare_forbund_difference_in_means_needs_no_covariates():
+    # a randomised experiment per förbund: the plain difference in means is the effect (issue 12)
+    rng = np.random.default_rng(5)
+    truth = {"Botkyrka": 0.0, "Huddinge": 2.0, "Södertälje": 4.0}
+    rows = []
+    for f, eff in truth.items():
+        d = rng.integers(0, 2, 1500)
+        rows.append(pd.DataFrame({"forbund": f, "deltagare": d, "inkomst": 20 + eff * d + rng.normal(0, 5, 1500)}))
+    data = pd.concat(rows, ignore_index=True)
+    c = compare_forbund(data, "inkomst", estimator="difference_in_means")
+    est = c.estimates.set_index("grupp")
+    for f, eff in truth.items():
+        sub = data[data.forbund == f]
+        a, b = sub.loc[sub.deltagare == 1, "inkomst"], sub.loc[sub.deltagare == 0, "inkomst"]
+        ref = stats.ttest_ind(a, b, equal_var=False)
+        assert est.loc[f, "att"] == pytest.approx(a.mean() - b.mean(), abs=1e-12)
+        assert est.loc[f, "p"] == pytest.approx(ref.pvalue, abs=1e-12)
+        assert est.loc[f, "ki_nedre"] < eff < est.loc[f, "ki_ovre"]
+        assert est.loc[f, "n_deltagare"] == len(a)
+    assert c.Q_p < 0.001  # the effects differ by construction
+    assert "Alla" in est.index

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import EstimationError, MissingColumnError
+from ..errors import EstimationError, MissingColumnError, SchemaError
 from ..sv import fmt_num
 from .match import _Formatted, _p_eq, match
 
@@ -155,7 +155,9 @@ def compare_forbund(
         Grouping column (default ``forbund``).
     estimator
         ``"match"`` (:func:`~finsam_eval.effects.match` then
-        ``effect(outcome)``), ``"did"`` (:func:`finsam_eval.effects.did.did`)
+        ``effect(outcome)``), ``"did"`` (:func:`finsam_eval.effects.did.did`),
+        ``"difference_in_means"`` (the experimental comparison without
+        covariates, :func:`~finsam_eval.effects.regression.difference_in_means`)
         or a callable ``f(subset, outcome, **kwargs)`` returning an object with
         ``att``, ``se``, ``ci`` (or ``ci_low``/``ci_high``), ``pvalue``,
         ``n_treated`` and ``n_control``.
@@ -188,7 +190,8 @@ def compare_forbund(
     extra: list[str] = []
     if estimator == "match":
         if not covariates:
-            raise ValueError("compare_forbund(estimator='match') kräver covariates=[...].")
+            raise SchemaError("compare_forbund(estimator='match') kräver covariates=[...]; utan kovariater (t.ex. "
+                              "efter slumpmässig fördelning) använd estimator='difference_in_means'.")
         base_exact = [exact] if isinstance(exact, str) else list(exact or [])
         within_exact = [c for c in base_exact if c != by]
         match_kw = {k: v for k, v in kwargs.items() if k != "cluster"}
@@ -209,6 +212,15 @@ def compare_forbund(
             return did(sub, outcome, treat=treatment, covariates=covariates, **kwargs)
 
         method = "skillnad-i-skillnader"
+    elif estimator in ("difference_in_means", "dim"):
+        from .regression import difference_in_means
+
+        def run(sub: pd.DataFrame, pooled_run: bool) -> Any:
+            return difference_in_means(sub, outcome, treatment, **kwargs)
+
+        method = "skillnad i medelvärde"
+        if pooled:
+            extra.append(f"{POOLED}: skillnaden i medelvärde på alla förbund tillsammans (utan hänsyn till förbund).")
     elif callable(estimator):
 
         def run(sub: pd.DataFrame, pooled_run: bool) -> Any:
@@ -216,7 +228,8 @@ def compare_forbund(
 
         method = getattr(estimator, "__name__", "egen skattare")
     else:
-        raise ValueError(f"estimator måste vara 'match', 'did' eller en funktion, fick {estimator!r}.")
+        raise SchemaError(f"estimator måste vara 'match', 'did', 'difference_in_means' eller en funktion, fick "
+                          f"{estimator!r}.")
 
     groups = sorted(pd.unique(data[by].dropna()), key=str)
     n_missing = int(data[by].isna().sum())

@@ -119,6 +119,19 @@ class MeanDifference(_Formatted):
     _decimals = {"medel": 2, "sd": 2, "skillnad": 3, "se": 3, "ki_nedre": 3, "ki_ovre": 3, "t": 2, "df": 1,
                  "p": 3, "hedges_g": 2, "g_nedre": 2, "g_ovre": 2}
 
+    # the names compare_forbund and the other effect results use
+    @property
+    def att(self) -> float:
+        return self.difference
+
+    @property
+    def n_treated(self) -> int:
+        return int(self.groups["n"].iloc[0])
+
+    @property
+    def n_control(self) -> int:
+        return int(self.groups["n"].iloc[1])
+
     @property
     def title(self) -> str:
         return f"Skillnad i medelvärde för {self.outcome}: {self.labels[0]} jämfört med {self.labels[1]}"
