@@ -9,12 +9,21 @@ Config keys (all paths relative to the config file)::
 
     [rapport]      titel, undertitel, forfattare, format = ["docx", "html", "md"], min_antal = 5
     [kodning]      fil, kodbok, grupper = ["forbund", "roll"], kodare = ["codes_a", "codes_b"],
-                   citat_per_tema = 2, teman_med_citat = 4, nyckel_miljovariabel = "FINSAM_NYCKEL", namn = [...]
-    [[enkat]]      fil, skala, fragor = [...], fragefil, grupp = "forbund", population,
-                   index_fragor = [...], omvanda = [...], rubrik
+                   citat_per_tema = 2, teman_med_citat = 4, nyckel_miljovariabel = "FINSAM_NYCKEL",
+                   nyckel_fil, namn = [...], filnamn = "{forbund}_{roll}_{respondent}",
+                   respondent_global = false, kolumner = {respondent = "IP", forbund = "Förbund", ...}
+    [[enkat]]      fil, skala (preset, "auto", "A|B|C" or a table: etiketter, neutral, ej_svar, ordning,
+                   fragor, omvanda), fragor = [...], fragefil, grupp = "forbund", population,
+                   index_fragor = [...], omvanda = [...], rubrik, kolumner = {id = "Svars-ID", forbund = ...}
     [effekt]       fil, utfall, kovariater = [...], exakt = [...], per = "forbund",
                    eventstudie = true, jamforelse_andel = 0.33, jamforelse_namn = "riket",
-                   arlig_kostnad_stod = 500000, kostnad_per_deltagare = 0
+                   arlig_kostnad_stod = 500000, kostnad_per_deltagare = 0,
+                   kolumner = {id = "lopnr", period = "kvartal", behandling = "deltar", ...}
+
+``kolumner`` maps a column role to the column's name in your file. Roles:
+id, respondent, forbund, roll, grupp, ar, text, fraga (excerpts and surveys);
+id, period, behandling, start, forbund (register). The same role names are the
+flags of the other commands (``--respondent``, ``--forbund``, ...).
 """
 
 from __future__ import annotations
@@ -40,18 +49,22 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "rapport": {"titel": str, "undertitel": str, "forfattare": str, "format": list, "min_antal": int},
     "kodning": {
         "fil": str, "kodbok": str, "grupper": list, "kodare": list, "citat_per_tema": int,
-        "teman_med_citat": int, "nyckel_miljovariabel": str, "namn": list,
+        "teman_med_citat": int, "nyckel_miljovariabel": str, "nyckel_fil": str, "namn": list,
+        "kolumner": dict, "filnamn": str, "respondent_global": bool,
     },
     "enkat": {
-        "fil": str, "skala": str, "fragor": list, "fragefil": str, "grupp": str, "population": str,
-        "index_fragor": list, "omvanda": list, "rubrik": str,
+        "fil": str, "skala": (str, dict), "fragor": list, "fragefil": str, "grupp": str, "population": str,
+        "index_fragor": list, "omvanda": list, "rubrik": str, "kolumner": dict,
     },
     "effekt": {
         "fil": str, "utfall": str, "kovariater": list, "exakt": list, "per": str, "eventstudie": bool,
         "jamforelse_andel": (float, int), "jamforelse_namn": str, "arlig_kostnad_stod": (float, int),
-        "kostnad_per_deltagare": (float, int),
+        "kostnad_per_deltagare": (float, int), "kolumner": dict,
     },
 }
+# Column roles of a survey table and the column name the analyses use for each.
+_SURVEY_ROLES = {"id": "respondent_id", "respondent": "respondent_id", "forbund": "forbund", "roll": "roll",
+                 "ar": "ar", "respondentgrupp": "respondentgrupp"}
 _REQUIRED = {"kodning": ["fil"], "enkat": ["fil", "skala"], "effekt": ["fil", "utfall"]}
 _FORMATS = ("docx", "html", "md")
 
@@ -148,7 +161,8 @@ def check_config(cfg: dict[str, Any], source: str = "konfigurationen") -> dict[s
     return cfg
 
 
-_TYPE_SV = {str: "text", list: "en lista", int: "ett heltal", bool: "true eller false", float: "ett tal"}
+_TYPE_SV = {str: "text", list: "en lista", int: "ett heltal", bool: "true eller false", float: "ett tal",
+            dict: "en tabell ({nyckel = \"värde\"})"}
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -176,19 +190,51 @@ class _Loader:
 
         return read_table(self.path(name))
 
-    def excerpts(self, name: str) -> pd.DataFrame:
+    def excerpts(self, cfg: dict[str, Any]) -> pd.DataFrame:
         if self.base is None:
-            return self.table(name)
+            return self.table(cfg["fil"])
         from ..io import read_excerpts
 
-        return read_excerpts(self.path(name))
+        return read_excerpts(self.path(cfg["fil"]), kolumner=cfg.get("kolumner"), filnamn=cfg.get("filnamn"),
+                             respondent_global=cfg.get("respondent_global", False))
 
-    def register(self, name: str) -> pd.DataFrame:
+    def survey(self, cfg: dict[str, Any]) -> pd.DataFrame:
+        df = self.table(cfg["fil"])
+        roles = cfg.get("kolumner") or {}
+        unknown = sorted(set(roles) - set(_SURVEY_ROLES))
+        if unknown:
+            raise ConfigError(f"[[enkat]] {self.label(cfg['fil'])}: okänd kolumnroll {unknown} i 'kolumner'; "
+                              f"giltiga är {sorted(_SURVEY_ROLES)}.")
+        missing = [c for c in roles.values() if c not in df.columns]
+        if missing:
+            raise ConfigError(f"[[enkat]] {self.label(cfg['fil'])}: kolumnen {missing[0]!r} i 'kolumner' finns inte "
+                              f"i filen; filen har {', '.join(map(str, df.columns[:12]))}.")
+        renamed = df.rename(columns={col: _SURVEY_ROLES[role] for role, col in roles.items()})
+        renamed.attrs = df.attrs
+        return renamed
+
+    def register(self, cfg: dict[str, Any]) -> pd.DataFrame:
         if self.base is None:
-            return self.table(name)
+            return self.table(cfg["fil"])
         from ..io import read_register
 
-        return read_register(self.path(name), key=os.environ.get("FINSAM_NYCKEL"))
+        return read_register(self.path(cfg["fil"]), key=os.environ.get("FINSAM_NYCKEL"),
+                             kolumner=cfg.get("kolumner"))
+
+
+def _pseudonymisation_key(cfg: dict[str, Any], load: _Loader, demo: bool) -> str | None:
+    """The key from the environment variable or the key file named in [kodning]; never from the config itself."""
+    if demo:
+        return _DEMO_KEY
+    if cfg.get("nyckel_fil"):
+        path = load.path(cfg["nyckel_fil"])
+        if not path.exists():
+            raise ConfigError(f"[kodning]: nyckelfilen {path.name!r} i 'nyckel_fil' finns inte.")
+        key = path.read_text(encoding="utf-8").strip()
+        if not key:
+            raise ConfigError(f"[kodning]: nyckelfilen {path.name!r} är tom.")
+        return key
+    return os.environ.get(cfg.get("nyckel_miljovariabel", "FINSAM_NYCKEL")) or None
 
 
 # -- sections -----------------------------------------------------------------------------------
@@ -196,18 +242,31 @@ class _Loader:
 def _coding_section(rep: Report, cfg: dict[str, Any], load: _Loader, demo: bool) -> None:
     from ..coding import Codebook, code_excerpts
     from ..coding.reliability import intercoder_reliability
-    from ..privacy import pseudonymise
+    from ..errors import PrivacyError
+    from ..privacy import contains_personnummer, pseudonymise
 
-    excerpts = load.excerpts(cfg["fil"])
-    key = _DEMO_KEY if demo else os.environ.get(cfg.get("nyckel_miljovariabel", "FINSAM_NYCKEL"))
+    excerpts = load.excerpts(cfg)
+    key = _pseudonymisation_key(cfg, load, demo)
     if key:
         ps = pseudonymise(excerpts["text"], key=key, names=cfg.get("namn", []))
         excerpts = excerpts.assign(text=ps.texts)
         rep.add_method("pseudonymisering", f"Intervjuutdrag: {ps.n_replaced} personnummer/namn ersatta med "
-                                           "pseudonymer (nyckelad hash).")
+                                           "pseudonymer (nyckelad hash) innan citaten valdes.")
+    elif excerpts["text"].astype("string").fillna("").map(contains_personnummer).any():
+        var = cfg.get("nyckel_miljovariabel", "FINSAM_NYCKEL")
+        raise PrivacyError(
+            f"Intervjuutdragen i {load.label(cfg['fil'])} innehåller något som liknar personnummer, och ingen "
+            f"nyckel för pseudonymisering finns. Sätt miljövariabeln {var} (till exempel "
+            f"export {var}=en-hemlig-fras) eller ange nyckel_fil = \"nyckel.txt\" under [kodning], och kör igen."
+        )
     codebook = Codebook.from_yaml(load.path(cfg["kodbok"])) if cfg.get("kodbok") else Codebook.default()
+    n_resp = excerpts["respondent_id"].nunique() if "respondent_id" in excerpts else 0
+    fallback = " (varje utdrag räknas som en egen respondent: filen saknar respondentkolumn)" \
+        if excerpts.attrs.get("respondent_fallback") else ""
     rep.add_method("data", f"Intervjuutdrag: {load.label(cfg['fil'])}, {len(excerpts)} utdrag från "
-                           f"{excerpts['respondent_id'].nunique() if 'respondent_id' in excerpts else '?'} respondenter.")
+                           f"{n_resp} respondenter{fallback}.")
+    for note in excerpts.attrs.get("notes", []):
+        rep.add_method("data", f"Intervjuutdrag: {note}")
     rep.add_method("kodbok", f"{getattr(codebook, 'name', 'kodbok')} version {getattr(codebook, 'version', '?')} "
                              f"med {len(codebook)} koder.")
     ex = excerpts.attrs.get("exclusions")
@@ -248,17 +307,27 @@ _BY_SV = {"forbund": "förbund", "roll": "roll", "kalla": "källa", "ar": "år",
 
 
 def _survey_section(rep: Report, cfg: dict[str, Any], load: _Loader) -> None:
-    from ..likert import cronbach_alpha, get_scale, kruskal_wallis, likert_summary
+    from ..likert import cronbach_alpha, kruskal_wallis, likert_summary, scale_from_config
 
-    df = load.table(cfg["fil"])
-    scale = get_scale(cfg["skala"])
+    df = load.survey(cfg)
     labels = load.table(cfg["fragefil"]) if cfg.get("fragefil") else None
+    base_dir = load.base
     if cfg.get("fragor"):
         items = list(cfg["fragor"])
-    elif labels is not None:
-        items = [i for i in labels["item"] if i in df.columns and labels.set_index("item").loc[i, "scale"] == scale.name]
+    elif isinstance(cfg["skala"], dict) and cfg["skala"].get("fragor"):
+        items = list(cfg["skala"]["fragor"])
+    elif labels is not None and isinstance(cfg["skala"], str) and "scale" in labels.columns:
+        items = [i for i in labels["item"] if i in df.columns
+                 and labels.set_index("item").loc[i, "scale"] == cfg["skala"]]
     else:
-        raise ConfigError(f"[[enkat]] {cfg['fil']}: ange 'fragor' eller 'fragefil'.")
+        raise ConfigError(f"[[enkat]] {load.label(cfg['fil'])}: ange 'fragor' (frågekolumnerna), eller 'fragor' "
+                          "i skaltabellen.")
+    missing = [i for i in items if i not in df.columns]
+    if missing:
+        raise ConfigError(f"[[enkat]] {load.label(cfg['fil'])}: frågorna {missing[:5]} i 'fragor' finns inte i filen.")
+    spec = scale_from_config(cfg["skala"], df=df, items=items, base_dir=base_dir)
+    scale = spec.scale
+    reverse = list(dict.fromkeys([*cfg.get("omvanda", []), *spec.reverse]))
     population = load.table(cfg["population"]) if cfg.get("population") else None
     title = cfg.get("rubrik", f"Enkät: {load.label(cfg['fil'])}")
     rep.add_section(title, (
@@ -271,21 +340,37 @@ def _survey_section(rep: Report, cfg: dict[str, Any], load: _Loader) -> None:
     rep.add(summ, heading="Svar per fråga")
     grp = cfg.get("grupp")
     if grp and grp in df.columns:
-        pop = None
-        if population is not None and "respondentgrupp" in df.columns:
-            groups = df["respondentgrupp"].dropna().unique()
-            pop = (population[population["respondentgrupp"].isin(groups)]
-                   .groupby(grp, as_index=False)["population"].sum())
+        pop = _population(population, df, grp, cfg, load)
         by = likert_summary(df, items[:1], scale, by=grp, item_labels=labels, population=pop,
                             source=load.label(cfg["fil"]))
         rep.add(by, heading=f"Första frågan per {_BY_SV.get(grp, grp)}")
     if cfg.get("index_fragor"):
         idx_items = list(cfg["index_fragor"])
-        alpha = cronbach_alpha(df, idx_items, scale, reverse=cfg.get("omvanda", []))
+        alpha = cronbach_alpha(df, idx_items, scale, reverse=[r for r in reverse if r in idx_items])
         rep.add(alpha, heading="Index och intern konsistens")
     if grp and grp in df.columns:
         test = kruskal_wallis(df, items[0], grp, scale)
         rep.add(test, heading=f"Skillnader mellan {_BY_SV.get(grp, grp)} i första frågan")
+
+
+def _population(population: pd.DataFrame | None, df: pd.DataFrame, grp: str, cfg: dict[str, Any],
+                load: _Loader) -> pd.DataFrame | None:
+    """Population per group for response rates; a file that cannot be matched to the survey is an error."""
+    if population is None:
+        return None
+    where = f"[[enkat]] {load.label(cfg['fil'])}: populationsfilen {load.label(cfg['population'])}"
+    for col in (grp, "population"):
+        if col not in population.columns:
+            raise ConfigError(f"{where} saknar kolumnen {col!r} (den behövs för svarsfrekvensen per "
+                              f"{_BY_SV.get(grp, grp)}); filen har {', '.join(map(str, population.columns))}.")
+    if "respondentgrupp" in population.columns:
+        if "respondentgrupp" not in df.columns:
+            raise ConfigError(f"{where} delar upp populationen per respondentgrupp, men enkätfilen har ingen "
+                              "kolumn respondentgrupp. Lägg till den (eller ange kolumner = {respondentgrupp = "
+                              "\"...\"}), eller ta bort 'population' så redovisas inga svarsfrekvenser.")
+        groups = df["respondentgrupp"].dropna().unique()
+        population = population[population["respondentgrupp"].isin(groups)]
+    return population.groupby(grp, as_index=False)["population"].sum()
 
 
 def _effects_section(rep: Report, cfg: dict[str, Any], load: _Loader, demo: bool) -> None:
@@ -299,7 +384,7 @@ def _effects_section(rep: Report, cfg: dict[str, Any], load: _Loader, demo: bool
         socioeconomic_estimate,
     )
 
-    panel = load.register(cfg["fil"])
+    panel = load.register(cfg)
     outcome = cfg["utfall"]
     covs = cfg.get("kovariater", [])
     n_part = int(panel.loc[panel["deltagare"] == 1, "person_id"].nunique())
