@@ -69,38 +69,41 @@ def _cohort_positions(gval: pd.Series, periods: np.ndarray, group: str, time: st
     pos = {p: i for i, p in enumerate(periods)}
     num_periods = pd.to_numeric(pd.Series(periods), errors="coerce")
     numeric = bool(num_periods.notna().all())
-    out = np.full(len(gval), -1, dtype=int)
+    codes, uniq = pd.factorize(gval, use_na_sentinel=True)
+    upos = np.full(len(uniq), -1, dtype=int)  # the rules run once per distinct start value
     n_zero = n_late = 0
     bad = []
-    for i, g in enumerate(gval.to_numpy()):
-        if g is None or (isinstance(g, float) and np.isnan(g)) or (isinstance(g, str) and not g.strip()):
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniq))
+    for k, g in enumerate(uniq):
+        if isinstance(g, str) and not g.strip():
             continue
         if g in pos:
-            out[i] = pos[g]
+            upos[k] = pos[g]
             continue
         gn = pd.to_numeric(pd.Series([g]), errors="coerce").iloc[0]
         if numeric and pd.notna(gn):
             if gn in pos:
-                out[i] = pos[gn]
+                upos[k] = pos[gn]
             elif np.isinf(gn) or gn > num_periods.iloc[-1]:
-                n_late += 1
+                n_late += int(counts[k])
             elif gn == 0 and num_periods.iloc[0] > 0:
-                n_zero += 1  # R did's convention: 0 = never treated
+                n_zero += int(counts[k])  # R did's convention: 0 = never treated
             else:
                 bad.append(g)
         else:
             bad.append(g)
+    out = np.where(codes >= 0, upos[np.maximum(codes, 0)], -1)
     if bad:
         raise EstimationError(
             f"Startperioden i {group!r} måste vara en av periodvärdena i {time!r} (eller saknas/0 för aldrig "
-            f"behandlade, eller ligga efter sista perioden); {len(bad)} enheter har andra värden. Ange start i "
+            f"behandlade, eller ligga efter sista perioden); {len(bad)} startvärden är andra. Ange start i "
             f"samma enhet och kodning som {time!r}."
         )
     if n_zero:
-        notes.append(f"{n_zero} enheter med start 0 räknas som aldrig behandlade (R-paketet did:s kodning).")
+        notes.append(f"{n_zero} rader med start 0 räknas som aldrig behandlade (R-paketet did:s kodning).")
     if n_late:
-        notes.append(f"{n_late} enheter som startar efter sista perioden räknas som aldrig behandlade.")
-    if n_late and (out >= 0).sum() == 0:
+        notes.append(f"{n_late} rader med start efter sista perioden räknas som aldrig behandlade.")
+    if n_late and (out > 0).sum() == 0:
         raise SchemaError(
             f"Ingen startperiod i {group!r} ligger inom perioderna i {time!r} ({periods[0]}–{periods[-1]}): alla "
             f"starter ligger efter sista perioden. Kolumnerna verkar vara på olika skalor (till exempel år mot "
