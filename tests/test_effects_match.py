@@ -157,8 +157,8 @@ def test_balance_smd_by_hand(sim):
     # ATE: pooled SD; binary="std" standardises binaries too (MatchIt's summary()).
     s = match(sim, "deltagare", COVS, method="subclass", estimand="ATE").balance(binary="std").set_index("variabel")
     assert s.loc["alder", "smd_fore"] == pytest.approx((t.mean() - c.mean()) / np.sqrt((t.var() + c.var()) / 2))
-    mt_, mc_ = man[sim.deltagare == 1], man[sim.deltagare == 0]
-    assert s.loc["kon: man", "smd_fore"] == pytest.approx((mt_.mean() - mc_.mean()) / np.sqrt((mt_.var() + mc_.var()) / 2))
+    p1, p0 = man[sim.deltagare == 1].mean(), man[sim.deltagare == 0].mean()  # cobalt: binary variance p(1 - p)
+    assert s.loc["kon: man", "smd_fore"] == pytest.approx((p1 - p0) / np.sqrt((p1 * (1 - p1) + p0 * (1 - p0)) / 2))
 
 
 def test_errors(sim):
@@ -247,3 +247,201 @@ def test_convergence_problem_named(sim):
     with pytest.warns(RuntimeWarning, match="konvergerade inte.*lan: Östra"):
         m = match(d, "deltagare", [*COVS, "lan"])
     assert any("konvergerade inte" in n for n in m.notes)
+
+
+# --------------------------------------------------------------------------- published values on lalonde
+
+LALONDE = pd.read_csv(__import__("pathlib").Path(__file__).parent / "data" / "effects" / "lalonde.csv")
+LAL_COVS = ["age", "educ", "race", "married", "nodegree", "re74", "re75"]
+
+
+def test_cobalt_readme_nearest_neighbour_balance():
+    # cobalt 5.0.0, README.md ("Examples"): MatchIt::matchit(treat ~ age + educ + race + married + nodegree + re74
+    # + re75, data = lalonde) (1:1 nearest neighbour on the glm propensity score, no caliper, largest first), then
+    # bal.tab(m.out, thresholds = c(m = .1), un = TRUE).
+    published = {  # variable: (Diff.Un, Diff.Adj, M.Threshold)
+        "Propensity score": (1.7941, 0.9739, ""),
+        "age": (-0.3094, 0.0718, "balanserad, <0,1"),
+        "educ": (0.0550, -0.1290, "ej balanserad, >0,1"),
+        "race: black": (0.6404, 0.3730, "ej balanserad, >0,1"),
+        "race: hispan": (-0.0827, -0.1568, "ej balanserad, >0,1"),
+        "race: white": (-0.5577, -0.2162, "ej balanserad, >0,1"),
+        "married": (-0.3236, -0.0216, "balanserad, <0,1"),
+        "nodegree": (0.1114, 0.0703, "balanserad, <0,1"),
+        "re74": (-0.7211, -0.0505, "balanserad, <0,1"),
+        "re75": (-0.2903, -0.0257, "balanserad, <0,1"),
+    }
+    m = match(LALONDE, "treat", LAL_COVS, distance="ps", caliper=None, unit="id")
+    b = m.balance(dict(m=0.1)).set_index("variabel")
+    for var, (un, adj, verdict) in published.items():
+        assert b.loc[var, "smd_fore"] == pytest.approx(un, abs=5e-5), var
+        assert b.loc[var, "smd_efter"] == pytest.approx(adj, abs=5e-5), var
+        assert b.loc[var, "m_troskel"] == verdict, var
+    # "Balance tally for mean differences": 5 balanced, 4 not; sample sizes 429/185, matched 185/185.
+    assert (b["m_troskel"] == "balanserad, <0,1").sum() == 5 and b["obalans"].sum() == 4
+    c = m.counts.set_index(["grupp", "status"])["antal"]
+    assert (c[("Kontroller", "Totalt")], c[("Deltagare", "Totalt")]) == (429, 185)
+    assert (c[("Kontroller", "Matchade")], c[("Deltagare", "Matchade")]) == (185, 185)
+    assert c[("Kontroller", "Ej använda: inte närmast någon deltagare")] == 244
+
+
+def test_matchit_readme_balance_for_all_data():
+    # MatchIt 4.7.2, README.md, summary(m.out), "Summary of Balance for All Data": means, Std. Mean Diff.
+    # (participants' SD, binaries standardised too), Var. Ratio and eCDF Max (= the KS statistic).
+    published = {  # variable: (Means Treated, Means Control, Std. Mean Diff., Var. Ratio, eCDF Max)
+        "age": (25.8162, 28.0303, -0.3094, 0.4400, 0.1577),
+        "educ": (10.3459, 10.2354, 0.0550, 0.4959, 0.1114),
+        "race: black": (0.8432, 0.2028, 1.7615, None, 0.6404),
+        "race: hispan": (0.0595, 0.1422, -0.3498, None, 0.0827),
+        "race: white": (0.0973, 0.6550, -1.8819, None, 0.5577),
+        "married": (0.1892, 0.5128, -0.8263, None, 0.3236),
+        "nodegree": (0.7081, 0.5967, 0.2450, None, 0.1114),
+        "re74": (2095.5737, 5619.2365, -0.7211, 0.5181, 0.4470),
+        "re75": (1532.0553, 2466.4844, -0.2903, 0.9563, 0.2876),
+    }
+    m = match(LALONDE, "treat", LAL_COVS, distance="ps", caliper=None, unit="id")
+    b = m.balance(binary="std").set_index("variabel")
+    for var, (mt, mc, smd, vr, ks) in published.items():
+        assert b.loc[var, "medel_deltagare_fore"] == pytest.approx(mt, abs=5e-5), var
+        assert b.loc[var, "medel_kontroller_fore"] == pytest.approx(mc, abs=5e-5), var
+        assert b.loc[var, "smd_fore"] == pytest.approx(smd, abs=5e-5), var
+        assert b.loc[var, "ks_fore"] == pytest.approx(ks, abs=5e-5), var
+        if vr is None:
+            assert np.isnan(b.loc[var, "vr_fore"])
+        else:
+            assert b.loc[var, "vr_fore"] == pytest.approx(vr, abs=5e-5), var
+
+
+def test_cobalt_faq_subclassification_ate():
+    # cobalt 5.0.0, vignettes/faq.Rmd ("How are balance statistics computed when using subclassification?"):
+    # matchit(treat ~ age + educ + race + married + re74, method = "subclass", estimand = "ATE", min.n = 4);
+    # the SMD of age in subclass 1 is -1.0433 (pooled SD of the original sample).
+    m = match(LALONDE, "treat", ["age", "educ", "race", "married", "re74"], method="subclass", estimand="ATE",
+              min_n=4, distance="ps", unit="id")
+    s1 = m.matched[m.matched.subclass == 1]
+    t, c = LALONDE[LALONDE.treat == 1].age, LALONDE[LALONDE.treat == 0].age
+    smd = (s1[s1.treat == 1].age.mean() - s1[s1.treat == 0].age.mean()) / np.sqrt((t.var() + c.var()) / 2)
+    assert smd == pytest.approx(-1.0433, abs=5e-5)
+    # min_n = 4 moved units so that every subclass has at least four of each group.
+    assert pd.crosstab(m.matched.subclass, m.matched.treat).min().min() >= 4
+    # MatchIt's subclass weights for the ATE: 1 + n_other / n_own in the subclass, mean 1 per group.
+    tab = pd.crosstab(m.matched.subclass, m.matched.treat)
+    raw = np.where(m.matched.treat == 1, 1 + (tab[0] / tab[1]).loc[m.matched.subclass].to_numpy(),
+                   1 + (tab[1] / tab[0]).loc[m.matched.subclass].to_numpy())
+    for g in (0, 1):
+        sel = (m.matched.treat == g).to_numpy()
+        np.testing.assert_allclose(m.matched.weights.to_numpy()[sel], raw[sel] / raw[sel].mean())
+
+
+def test_cobalt_bal_compute_mean_abs_smd():
+    # cobalt 5.0.0, tests/testthat/test-bal.compute.R: bal.compute(bal.init(lalonde[cov_names], treat, "smd.mean"))
+    # = 0.60909674, the mean absolute SMD over the covariates (race split into levels), pooled SD, binaries
+    # standardised with p(1 - p).
+    from finsam_eval.effects import balance_table
+    from finsam_eval.effects.propensity import _design
+
+    X = _design(LALONDE, LAL_COVS, drop_first=False)
+    b = balance_table(X, LALONDE.treat.to_numpy() == 1, estimand="ATE", binary="std")
+    assert b["smd_fore"].abs().mean() == pytest.approx(0.60909674, abs=5e-9)
+
+
+# --------------------------------------------------------------------------- estimands, KS, thresholds, SE
+
+
+@pytest.fixture(scope="module")
+def het() -> pd.DataFrame:
+    from finsam_eval.effects.match import _simulate_heterogeneous
+
+    return _simulate_heterogeneous(4000, seed=3)
+
+
+def test_att_atc_ate_recover_their_truths(het):
+    truth = het.attrs["truth"]
+    assert truth["ATT"] - truth["ATC"] > 1.0  # heterogeneous effects: the estimands really differ
+    covs = ["x1", "x2", "grupp"]
+    att = match(het, "deltagare", covs, replace=True).effect("y", adjust=True)
+    atc = match(het, "deltagare", covs, estimand="ATC", replace=True).effect("y", adjust=True)
+    ate = match(het, "deltagare", covs, method="subclass", estimand="ATE").effect("y", adjust=True)
+    for e, key in ((att, "ATT"), (atc, "ATC"), (ate, "ATE")):
+        assert e.estimand == key
+        assert abs(e.att - truth[key]) < 3 * e.se + 0.02, (key, e.att, truth[key], e.se)
+        assert key.lower() in e.table().columns and f"({key})" in e.caption
+    # Each estimate is far from the other estimands' truths.
+    assert abs(att.att - truth["ATC"]) > 10 * att.se and abs(atc.att - truth["ATT"]) > 10 * atc.se
+
+
+def test_atc_matches_controls_to_participants(het):
+    m = match(het, "deltagare", ["x1", "x2"], estimand="ATC", caliper=None)
+    assert m.m_order == "smallest"  # MatchIt's default order for the ATC
+    p = m.pairs
+    focal = p.groupby("subclass").treated.agg(["min", "max", "size"])
+    assert (focal["size"] == 2).all() and (focal["min"] == 0).all() and (focal["max"] == 1).all()
+    n_c = int((het.deltagare == 0).sum())
+    assert m.matched.query("deltagare == 0").shape[0] == min(n_c, int(het.deltagare.sum()))
+    c = m.counts.set_index(["grupp", "status"])["antal"]
+    assert c.loc["Kontroller"]["Totalt"] == c.loc["Kontroller"].drop("Totalt").sum()
+    assert c.loc["Deltagare"]["Totalt"] == c.loc["Deltagare"].drop("Totalt").sum()
+    # Standardiser for the ATC: the controls' SD.
+    b = m.balance().set_index("variabel")
+    x1 = het.x1
+    assert b.loc["x1", "smd_fore"] == pytest.approx(
+        (x1[het.deltagare == 1].mean() - x1[het.deltagare == 0].mean()) / x1[het.deltagare == 0].std())
+
+
+def test_nearest_cannot_target_ate(het):
+    with pytest.raises(EstimationError, match="method='subclass'"):
+        match(het, "deltagare", ["x1"], estimand="ATE")
+    from finsam_eval.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        match(het, "deltagare", ["x1"], estimand="ATX")
+    with pytest.raises(ConfigError, match="thresholds"):
+        match(het, "deltagare", ["x1"], thresholds={"q": 1})
+    with pytest.raises(ConfigError, match="exact"):
+        match(het, "deltagare", ["x1"], method="subclass", exact="grupp")
+
+
+def test_thresholds_and_weighted_ks(het):
+    m = match(het, "deltagare", ["x1", "x2", "grupp"], caliper=None, thresholds=dict(m=0.1, v=2, ks=0.05))
+    b = m.balance().set_index("variabel")
+    assert {"m_troskel", "v_troskel", "ks_troskel"} <= set(b.columns)
+    vr = b.loc["x1", "vr_efter"]
+    assert b.loc["x1", "v_troskel"] == ("balanserad, <2" if max(vr, 1 / vr) < 2 else "ej balanserad, >2")
+    assert b.loc["x2", "v_troskel"] == ""  # no variance ratio for a binary variable
+    # After 1:1 matching without replacement the weighted KS is the plain two-sample KS of the matched sample.
+    mt = m.matched
+    ks = stats.ks_2samp(mt[mt.deltagare == 1].x1, mt[mt.deltagare == 0].x1).statistic
+    assert b.loc["x1", "ks_efter"] == pytest.approx(ks)
+    assert b.loc["x2", "ks_efter"] == pytest.approx(abs(b.loc["x2", "smd_efter"]))
+    verdict = "balanserad, <0,05" if b.loc["x1", "ks_efter"] < 0.05 else "ej balanserad, >0,05"
+    assert b.loc["x1", "ks_troskel"] == verdict
+    assert "KS-statistika" in " ".join(m.notes)
+
+
+def test_bootstrap_se_is_seeded_and_accounts_for_the_score(het):
+    d = het.sample(1200, random_state=0).reset_index(drop=True)
+    m = match(d, "deltagare", ["x1", "x2"], caliper=None)
+    a = m.effect("y", se="bootstrap", n_boot=40, random_state=7)
+    b = m.effect("y", se="bootstrap", n_boot=40, random_state=7)
+    assert a.se == b.se and a.se_method == "bootstrap" and len(a.replicates) == 40
+    assert a.se == pytest.approx(np.std(a.replicates, ddof=1))
+    cl = m.effect("y")
+    assert 0.5 < a.se / cl.se < 2.0  # same order as the pair-clustered SE
+    assert a.ci_low == pytest.approx(a.att - stats.norm.ppf(0.975) * a.se)
+    assert any("Bootstrap" in n for n in a.notes)
+    from finsam_eval.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="se="):
+        m.effect("y", se="m")
+
+
+def test_love_plot_with_ks_renders(het, tmp_path):
+    import matplotlib.pyplot as plt
+
+    m = match(het, "deltagare", ["x1", "x2", "grupp"], thresholds=dict(m=0.1, ks=0.05))
+    fig = m.love_plot(stats=("m", "ks"))
+    fig.savefig(tmp_path / "love.png")
+    assert len(fig.axes) == 2 and "Kolmogorov" in fig.axes[1].get_xlabel()
+    ax = m.love_plot()
+    assert "medelvärdesskillnad" in ax.get_xlabel()
+    plt.close("all")

@@ -149,7 +149,7 @@ def _love_plot(
     axes[0].set_yticklabels(b["variabel"])
     axes[0].set_ylim(-0.7, n - 0.3)
     axes[-1].legend(loc="lower right")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))  # room for the title above the axes
     lines = [f"Streckad linje: gränsen {fmt_num(threshold, 2 if threshold < 0.1 else 1)}"
              + (f" (KS {fmt_num(ks_threshold, 2)})" if "ks" in panels and ks_threshold is not None else "") + ".",
              "Binära variabler som skillnad i andelar."]
