@@ -101,12 +101,13 @@ def test_cli_enkat(tmp_path, survey, capsys):
     csv = tmp_path / "ut" / "enkat_sammanstallning.csv"
     raw = csv.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    back = pd.read_csv(csv, sep=";", decimal=",", encoding="utf-8-sig", dtype={"n_valid": str})
-    assert set(back["item"]) == {"s01", "s02"}  # items guessed from the scale
-    upp = back[back["forbund"] == "Uppsala"]
-    assert (upp["n_valid"] == "..").all()
-    bot = back[back["forbund"] == "Botkyrka"].iloc[0]
-    assert float(str(bot["pct_top"]).replace(",", ".")) > 0
+    # Swedish headers for Swedish Excel (issue 9 item 7)
+    back = pd.read_csv(csv, sep=";", decimal=",", encoding="utf-8-sig", dtype={"Antal svar på skalan": str})
+    assert set(back["Fråga"]) == {"s01", "s02"}  # items guessed from the scale
+    upp = back[back["Förbund"] == "Uppsala"]
+    assert (upp["Antal svar på skalan"] == "..").all()
+    bot = back[back["Förbund"] == "Botkyrka"].iloc[0]
+    assert float(str(bot["Positiva (%)"]).replace(",", ".")) > 0
     assert (tmp_path / "ut" / "enkat_staplar.png").exists()
     assert "2 frågor" in capsys.readouterr().out
     assert main(["enkat", str(path), "--scale", "ja_absolut4", "--items", "s01", "--out", str(tmp_path)]) == 2
