@@ -44,10 +44,12 @@ def test_cli_effekt_writes_tables_and_figures(tmp_path, capsys):
     raw = (out / "effekt.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for Excel
     e = pd.read_csv(out / "effekt.csv", sep=";", decimal=",", encoding="utf-8-sig")
-    assert e.loc[0, "n_deltagare"] == 120
-    assert 0.0 < e.loc[0, "att"] < 0.3
+    # Swedish headers, counts as integers, p as text for Excel ("< 0,001"), no float noise
+    assert e.loc[0, "Antal deltagare"] == 120 and "Antal deltagare;Antal kontroller" in raw.decode("utf-8-sig")
+    assert 0.0 < e.loc[0, "Effekt (ATT)"] < 0.3 and e.loc[0, "p-värde"] == "< 0,001"
+    assert "e-" not in raw.decode("utf-8-sig") and ",0000" not in raw.decode("utf-8-sig")
     per = pd.read_csv(out / "effekt_per_forbund.csv", sep=";", decimal=",", encoding="utf-8-sig")
-    assert per["grupp"].tolist() == ["Botkyrka", "Huddinge", "Södertälje", "Alla"]
+    assert per["Förbund"].tolist() == ["Botkyrka", "Huddinge", "Södertälje", "Alla"]
     assert "Skattad effekt" in capsys.readouterr().out
 
 

@@ -33,26 +33,88 @@ def register(subparsers: Any) -> None:
         ),
     )
     p.add_argument("register_file", metavar="REGISTER", nargs="?",
-                   help="registerpanel (CSV, Excel, parquet): en rad per person och kvartal")
+                   help="registerpanel (CSV, Excel, SPSS, parquet): en rad per person och kvartal")
     p.add_argument("--demo", action="store_true", help="använd exempelregistret i paketet i stället för en fil")
-    p.add_argument("--outcome", default="arbete_studier", help="utfallskolumn (standard: arbete_studier)")
-    p.add_argument("--covariates",
+    roles = p.add_argument_group("kolumnroller (standard: namnen i registerutdrag känns igen, t.ex. lopnr, kvartal)")
+    roles.add_argument("--id", metavar="KOLUMN", help="personens id (löpnummer, personnummer pseudonymiseras)")
+    roles.add_argument("--forbund", metavar="KOLUMN", help="kolumnen med förbundet")
+    roles.add_argument("--period", metavar="KOLUMN", help="perioden (kvartal, månad eller löpnummer)")
+    roles.add_argument("--ar", metavar="KOLUMN", help="år, används som period när panelen är årsvis och --period saknas")
+    roles.add_argument("--behandling", metavar="KOLUMN", help="deltagare 1/0 (Ja/Nej, x/tom går också)")
+    roles.add_argument("--start", metavar="KOLUMN", help="startperiod eller inskrivningsdatum för deltagare")
+    p.add_argument("--utfall", metavar="KOLUMN", default="arbete_studier", help="utfallskolumn (standard: arbete_studier)")
+    p.add_argument("--kovariater", metavar="KOLUMNER",
                    help="kovariater, kommaseparerade (standard: kon,alder,utbildning,forsorjning_fore,manader_stod "
                         "och utfallets medel före start)")
-    p.add_argument("--exact", default="forbund",
+    p.add_argument("--exakt", metavar="KOLUMNER", default="forbund",
                    help="variabler för exakt matchning, kommaseparerade (standard: forbund; tom sträng = ingen)")
-    p.add_argument("--by", default="forbund", help="jämför grupper i denna kolumn (standard: forbund; tom = ingen)")
-    p.add_argument("--ratio", type=int, default=1, help="antal kontroller per deltagare (standard: 1)")
-    p.add_argument("--caliper", type=float, default=0.2,
+    p.add_argument("--grupp", metavar="KOLUMN", default="forbund", help="jämför grupper i denna kolumn (standard: forbund; tom = ingen)")
+    p.add_argument("--kvot", metavar="ANTAL", type=int, default=1, help="antal kontroller per deltagare (standard: 1)")
+    p.add_argument("--caliper", metavar="SD", type=_float_sv, default=0.2,
                    help="caliper i standardavvikelser av logit-score (standard: 0,2; 0 = ingen)")
-    p.add_argument("--replace", action="store_true", help="matcha med återläggning")
-    p.add_argument("--adjust", action="store_true", help="regressionsjustera effekten med kovariaterna")
-    p.add_argument("--post", type=int, help="antal kvartal från start som utfallet medelvärdesbildas över "
-                                            "(standard: alla)")
-    p.add_argument("--pre", type=int, default=8, help="antal kvartal före start för utfallets förevärde (standard: 8)")
-    p.add_argument("--seed", type=int, default=0, help="slumpfrö för kontrollernas pseudostart (standard: 0)")
-    p.add_argument("--out", default="effekt_resultat", help="utkatalog (standard: effekt_resultat)")
+    p.add_argument("--aterlaggning", action="store_true", help="matcha med återläggning")
+    p.add_argument("--justera", action="store_true", help="regressionsjustera effekten med kovariaterna")
+    p.add_argument("--efter", metavar="KVARTAL", type=int, help="antal kvartal från start som utfallet medelvärdesbildas över "
+                                             "(standard: alla)")
+    p.add_argument("--fore", metavar="KVARTAL", type=int, default=8, help="antal kvartal före start för utfallets förevärde (standard: 8)")
+    p.add_argument("--fro", metavar="HELTAL", type=int, default=0, help="slumpfrö för kontrollernas pseudostart (standard: 0)")
+    p.add_argument("--ut", metavar="MAPP", default="effekt_resultat", help="utkatalog (standard: effekt_resultat)")
+    # The English flags of earlier versions keep working but are not shown in --help.
+    for old, new, kw in [("--outcome", "utfall", {}), ("--covariates", "kovariater", {}), ("--exact", "exakt", {}),
+                         ("--by", "grupp", {}), ("--ratio", "kvot", {"type": int}),
+                         ("--replace", "aterlaggning", {"action": "store_true"}),
+                         ("--adjust", "justera", {"action": "store_true"}), ("--post", "efter", {"type": int}),
+                         ("--pre", "fore", {"type": int}), ("--seed", "fro", {"type": int}),
+                         ("--out", "ut", {})]:
+        p.add_argument(old, dest=new, help=argparse.SUPPRESS, default=argparse.SUPPRESS, **kw)
     p.set_defaults(func=run)
+
+
+def _float_sv(text: str) -> float:
+    """A number with decimal comma or point (``0,2`` or ``0.2``)."""
+    return float(text.replace(",", "."))
+
+
+# Swedish headers for the CSVs (what a report reader sees in Excel).
+_HEADERS = {
+    "variabel": "Variabel", "typ": "Typ", "medel_deltagare_fore": "Medel deltagare före",
+    "medel_kontroller_fore": "Medel kontroller före", "smd_fore": "SMD före", "vr_fore": "Varianskvot före",
+    "ks_fore": "KS före", "medel_deltagare_efter": "Medel deltagare efter",
+    "medel_kontroller_efter": "Medel kontroller efter", "smd_efter": "SMD efter", "vr_efter": "Varianskvot efter",
+    "ks_efter": "KS efter", "m_troskel": "Tröskel", "obalans": "Obalans", "utfall": "Utfall", "metod": "Metod",
+    "medel_deltagare": "Medel deltagare", "medel_kontroller": "Medel kontroller", "att": "Effekt (ATT)",
+    "se": "Standardfel", "ki_nedre": "KI nedre", "ki_ovre": "KI övre", "p": "p-värde",
+    "n_deltagare": "Antal deltagare", "n_kontroller": "Antal kontroller", "grupp": "Grupp", "status": "Status",
+    "antal": "Antal",
+}  # fmt: skip
+_COUNTS = ("Antal deltagare", "Antal kontroller", "Antal")
+# Effects and their uncertainty get four decimals (0,0528), means and balance statistics three.
+_EFFECT_DECIMALS = {"Effekt (ATT)": 4, "Standardfel": 4, "KI nedre": 4, "KI övre": 4}
+
+
+def _publish(table: Any, decimals: dict[str, int], *, group: str | None = None) -> Any:
+    """Swedish headers, counts as integers (small ones suppressed), each column rounded to what it needs."""
+    import numpy as np
+    import pandas as pd
+
+    from ..privacy import suppress_small
+
+    names = {"forbund": "Förbund", "kon": "Kön", "alder": "Ålder", "ar": "År"}
+    t = table.rename(columns={**_HEADERS, **({"grupp": names.get(group, group.capitalize())} if group else {})})
+    for c in _COUNTS:
+        if c in t.columns and pd.api.types.is_numeric_dtype(t[c]):
+            t[c] = pd.to_numeric(t[c]).round().astype("Int64")
+    for c in t.columns:
+        if pd.api.types.is_float_dtype(t[c]):
+            v = t[c].to_numpy(dtype=float)
+            v = np.where(np.abs(v) < 1e-12, 0.0, v)  # 6,93889e-16 is a rounding error, not a number
+            t[c] = np.round(v, decimals.get(c, 3))
+    if "p-värde" in t.columns:
+        p = pd.to_numeric(t["p-värde"], errors="coerce")
+        t["p-värde"] = [("" if pd.isna(x) else "< 0,001" if x < 0.001 else f"{x:.3f}".replace(".", ","))
+                        for x in p]
+    counts = [c for c in _COUNTS if c in t.columns]
+    return suppress_small(t, counts) if counts else t
 
 
 def _split(value: str | None) -> list[str]:
@@ -77,36 +139,41 @@ def run(args: argparse.Namespace) -> int:
         source = "exempelregistret (simulerat)"
     elif args.register_file:
         from ..io import read_register
+        from ..io.tables import safe_file_name
 
-        panel = read_register(args.register_file)
-        source = Path(args.register_file).name
+        kolumner = {role: getattr(args, role) for role in ("id", "forbund", "period", "behandling", "start")
+                    if getattr(args, role, None)}
+        if args.ar and not args.period:
+            kolumner["period"] = args.ar
+        panel = read_register(args.register_file, kolumner=kolumner or None, numeric=[args.utfall])
+        source = safe_file_name(Path(args.register_file).name)
     else:
         raise ConfigError("Ange en registerfil (REGISTER) eller --demo.")
 
-    outcome = args.outcome
-    base = person_baseline(panel, outcomes=outcome, post=args.post, pre=args.pre, random_state=args.seed)
-    covariates = _split(args.covariates) or [c for c in DEFAULT_COVARIATES if c in base.columns] + [f"{outcome}_fore"]
-    exact = _split(args.exact)
+    outcome = args.utfall
+    base = person_baseline(panel, outcomes=outcome, post=args.efter, pre=args.fore, random_state=args.fro)
+    covariates = _split(args.kovariater) or [c for c in DEFAULT_COVARIATES if c in base.columns] + [f"{outcome}_fore"]
+    exact = _split(args.exakt)
     caliper = None if not args.caliper else args.caliper
-    m = match(base, "deltagare", covariates, exact=exact or None, ratio=args.ratio, replace=args.replace,
+    m = match(base, "deltagare", covariates, exact=exact or None, ratio=args.kvot, replace=args.aterlaggning,
               caliper=caliper)
-    eff = m.effect(outcome, adjust=args.adjust)
+    eff = m.effect(outcome, adjust=args.justera)
 
-    out = Path(args.out)
+    out = Path(args.ut)
     out.mkdir(parents=True, exist_ok=True)
     written = [
-        write_csv(m.balance(), out / "balans.csv", decimals=3),
-        write_csv(m.counts, out / "matchning_antal.csv"),
-        write_csv(eff.table(), out / "effekt.csv", decimals=4),
+        write_csv(_publish(m.balance(), {}), out / "balans.csv"),
+        write_csv(_publish(m.counts, {}), out / "matchning_antal.csv"),
+        write_csv(_publish(eff.table(), _EFFECT_DECIMALS), out / "effekt.csv"),
     ]
     figs = {"love_plot": m.love_plot().figure, "overlappning": m.overlap_plot()}
     texts = [f"Källa: {source}", m.summary(), eff.summary()]
-    by = (args.by or "").strip()
+    by = (args.grupp or "").strip()
     if by:
         comp = compare_forbund(base, outcome, by=by, covariates=covariates,
-                               exact=[c for c in exact if c != by] or None, ratio=args.ratio, replace=args.replace,
-                               caliper=caliper, adjust=args.adjust)
-        written.append(write_csv(comp.table(), out / f"effekt_per_{by}.csv", decimals=4))
+                               exact=[c for c in exact if c != by] or None, ratio=args.kvot, replace=args.aterlaggning,
+                               caliper=caliper, adjust=args.justera)
+        written.append(write_csv(_publish(comp.table(), _EFFECT_DECIMALS, group=by), out / f"effekt_per_{by}.csv"))
         figs["forest_plot"] = comp.plot().figure
         texts.append(comp.summary())
     for name, fig in figs.items():

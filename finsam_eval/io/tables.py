@@ -279,9 +279,13 @@ def _clean_name(name: Any) -> str:
 
 
 def _clean_columns(df: pd.DataFrame, label: str, ex: Exclusions, header_line: int | None = None) -> pd.DataFrame:
-    from ..privacy import contains_personnummer
+    try:
+        from ..privacy.guard import holds_personnummer as contains_personnummer
+    except ImportError:  # pragma: no cover - the guard arrived in parallel
+        from ..privacy import contains_personnummer
 
     new = [_clean_name(c) for c in df.columns]
+    new = [c or f"Unnamed: {i}" for i, c in enumerate(new)]  # several empty headers must stay distinct
     where = f"rubrikraden (rad {header_line})" if header_line else "rubrikraden"
     pnr = [i + 1 for i, c in enumerate(new) if contains_personnummer(c)]
     if pnr:
@@ -309,11 +313,12 @@ def _clean_columns(df: pd.DataFrame, label: str, ex: Exclusions, header_line: in
     if unnamed:
         df = df.drop(columns=unnamed)
         ex.add("tom kolumn utan rubrik borttagen", len(unnamed), action="borttagen")
-    if "" in df.columns:
-        pos = list(df.columns).index("") + 1
+    nameless = [i + 1 for i, c in enumerate(df.columns) if c.startswith("Unnamed: ")]
+    if nameless and header_line is not None:
+        cols = ", ".join(f"{p} ({_col_letter(p)})" for p in nameless[:5])
         raise SchemaError(
-            f"{label}: kolumn {pos} ({_col_letter(pos)}) har värden men ingen rubrik i {where}. "
-            "Skriv en rubrik för kolumnen."
+            f"{label}: {'kolumn' if len(nameless) == 1 else 'kolumnerna'} {cols} har värden men ingen rubrik i "
+            f"{where}. Skriv en rubrik för varje kolumn (står rubrikerna på två rader, slå ihop dem till en)."
         )
     return df
 
