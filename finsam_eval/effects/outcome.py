@@ -17,7 +17,10 @@ Standard errors (``se=``):
 - ``"m"``: M-estimation (stacked estimating equations of the weights model and
   the outcome regression, HC0 sandwich), the default after weighting: it
   accounts for the estimation of the propensity score or entropy balancing
-  weights, as WeightIt's ``lm_weightit``;
+  weights, as WeightIt's ``lm_weightit``; with ``adjust`` the target group's
+  covariate means are held fixed (as ``marginaleffects`` does after
+  ``lm_weightit``), so the SE is for the effect in this sample's covariate
+  distribution;
 - ``"bootstrap"``: resampling participants and controls separately (so every
   replicate has the same group sizes), re-estimating the propensity score and
   re-matching or re-weighting in each replicate, ``n_boot`` replicates seeded
@@ -338,6 +341,9 @@ class _EffectMixin:
             lo, hi = est - z * s, est + z * s
             p = float(2 * stats.norm.sf(abs(est / s))) if s > 0 else np.nan
             notes.append(_SE_LABEL["m"])
+            if cols:
+                notes.append("Målgruppens kovariatmedelvärden behandlas som fixa (effekten i urvalets "
+                             "kovariatfördelning); se='bootstrap' tar också med deras osäkerhet.")
         else:
             replicates, failed = self._bootstrap(outcome, cols, n_boot, random_state)
             s = float(np.std(replicates, ddof=1))
