@@ -171,3 +171,13 @@ def test_result_contract_and_missing_values(het):
     with pytest.raises(ConfigError, match="propensity score"):
         ent.overlap_plot()
     plt.close("all")
+
+
+@pytest.mark.parametrize("name", ["balance", "weighting", "match", "outcome"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"finsam_eval.effects.{name}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    assert result.failed == 0 and result.attempted > 0

@@ -149,7 +149,7 @@ def balance_table(
 
     Examples
     --------
-    >>> X = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 2.0, 3.0], "b": [1, 0, 1, 0, 0, 0]})
+    >>> X = pd.DataFrame({"x": [1.0, 2.0, 3.0, 0.0, 2.0, 4.0], "b": [1, 0, 1, 0, 0, 0]})
     >>> t = np.array([True, True, True, False, False, False])
     >>> b = balance_table(X, t, np.ones(6), thresholds=dict(m=0.1, ks=0.05))
     >>> b[["variabel", "smd_fore", "ks_fore"]].round(3).values.tolist()
