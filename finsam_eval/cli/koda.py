@@ -149,9 +149,12 @@ def _protect(df: pd.DataFrame, args: argparse.Namespace) -> tuple[pd.DataFrame, 
     hit_rows = np.zeros(len(df), dtype=bool)
     for c in text_cols:
         hit_rows |= df[c].map(personal).to_numpy(dtype=bool)
+    # speaker labels and respondent ids can be names ("Karin:") too
+    label_cols = [c for c in ("talare", "respondent_id") if c in df.columns and name_re is not None
+                  and df[c].map(lambda v: isinstance(v, str) and bool(name_re.search(v))).any()]
     id_cols = [c for c in df.columns if c not in text_cols and df[c].dtype == object
                and df[c].map(lambda v: isinstance(v, str | int | float) and holds_personnummer(v)).any()]
-    if not hit_rows.any() and not id_cols:
+    if not hit_rows.any() and not id_cols and not label_cols:
         return df, None
     key, origin = _read_key(args)
     if key is None:
@@ -160,6 +163,8 @@ def _protect(df: pd.DataFrame, args: argparse.Namespace) -> tuple[pd.DataFrame, 
             what.append(f"{int(hit_rows.sum())} utdrag innehåller personnummer eller namn ur namnlistan")
         if id_cols:
             what.append(f"kolumnerna {', '.join(repr(c) for c in id_cols)} innehåller personnummer")
+        if label_cols:
+            what.append(f"kolumnerna {', '.join(repr(c) for c in label_cols)} innehåller namn ur namnlistan")
         raise PrivacyError(
             f"{'; '.join(what)}. Inget skrevs. Pseudonymisera med en hemlig nyckel: {_KEY_FIX} "
             "(en fil med en hemlig fras, förvarad utanför projektmappen; samma nyckel ger samma pseudonymer)."
@@ -173,9 +178,12 @@ def _protect(df: pd.DataFrame, args: argparse.Namespace) -> tuple[pd.DataFrame, 
         n += res.n_replaced
     for c in id_cols:
         df[c] = pseudonymise_ids(df[c].astype(object), key, prefix="ID")
+    for c in label_cols:
+        if c not in id_cols:
+            df[c] = pseudonymise(df[c].where(df[c].notna(), None), key, names=names).texts.where(df[c].notna(), None)
     df.attrs = attrs
     parts = [f"{n} personnummer och namn i {int(hit_rows.sum())} utdrag"] if hit_rows.any() else []
-    parts += [f"kolumnen {c!r}" for c in id_cols]
+    parts += [f"kolumnen {c!r}" for c in dict.fromkeys([*id_cols, *label_cols])]
     return df, f"Pseudonymiserade {' och '.join(parts)} med nyckeln från {origin}."
 
 
@@ -224,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
     from ..io import read_excerpts
     from ..io.excerpt_columns import FALLBACK_NOTE
     from ..plots import save_figure
-    from ..privacy.guard import check_output, safe_name
+    from ..privacy.guard import check_output, mask_text, safe_name
 
     if args.codebook and args.ramverk:
         print("finsam-eval koda: ange antingen --kodbok eller --ramverk, inte båda.", file=sys.stderr)
@@ -300,6 +308,13 @@ def run(args: argparse.Namespace) -> int:
         res.to_qdpx(p)
         written.append(p)
 
+    notes = [*res.notes, *(n for n in df.attrs.get("notes", []) if n not in res.notes and "personnummer" not in n)]
+    notes.append(pseudo_msg or "Ingen pseudonymisering behövdes: inga personnummer (eller namn ur --namnlista) "
+                 "hittades i utdragen.")
+    check_output(notes, where="om_kodningen.txt")
+    (out / "om_kodningen.txt").write_text("\n".join(notes) + "\n", encoding="utf-8")
+    written.append(out / "om_kodningen.txt")
+
     n_codes = int(res.wide.to_numpy().sum())
     who = "" if fallback else f" från {res.n_respondents} respondenter"
     print(f"Kodade {res.n_excerpts} utdrag{who}: {n_codes} teman gavs ({len(cb)} koder i kodboken {cb.name}).")
@@ -310,5 +325,5 @@ def run(args: argparse.Namespace) -> int:
     for note in df.attrs.get("notes", []):
         if note != FALLBACK_NOTE and "personnummer" not in note:
             print(f"Not: {note}")
-    print(f"Skrev {len(written)} filer till {safe_name(str(out))}/")
+    print(f"Skrev {len(written)} filer till {mask_text(str(out))}/")
     return 0
