@@ -61,10 +61,12 @@ def test_unbalanced_panel_matches_statsmodels(small):
 
 
 def test_nested_small_sample_correction(small):
-    """Default ssc='nested': person dummies nested in person clusters are not counted in K."""
+    """Default ssc='nested' as fixest ssc(fixef.K="nested"): person dummies nested in person clusters are not
+    counted in K, but the nested dimension keeps one parameter (fixest issue #554), so K = 2 coefficients + P
+    periods (Stata xtreg, fe counts the same: P - 1 period dummies and a constant)."""
     res = did(small, "y", covariates=["x"])
     m = _sm(small, "y ~ D + x + C(person_id) + C(period)", "person_id")
-    n, k_all, k_nested = len(small), m.df_model + 1, 2 + small["period"].nunique() - 1
+    n, k_all, k_nested = len(small), m.df_model + 1, 2 + small["period"].nunique()
     assert res.att == pytest.approx(m.params["D"], abs=1e-10)
     assert res.se == pytest.approx(m.bse["D"] * np.sqrt((n - k_all) / (n - k_nested)), abs=1e-10)
     # Every person belongs to one kluster, so the person effects are nested there too.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from finsam_eval.effects.event_study import EventStudyResult, event_study
+from finsam_eval.errors import EstimationError, SchemaError
 
 
 def simulate(n=1500, T=20, seed=0, pretrend=0.0, share=0.3):
@@ -92,7 +95,13 @@ def test_notes_and_few_cluster_warning(panel):
         res = event_study(df, "y", cluster="forbund")
     assert any("Varning" in n for n in res.notes)
     assert any("staggered_did" in n for n in res.notes)
-    assert "F(" in res.caption
+    # Three clusters cannot test four leads: the caption says so instead of printing "F(4, 2) = , p = ."
+    assert np.isnan(res.pretrend["F"])
+    assert "kunde inte beräknas" in res.caption and "= ," not in res.caption
+    for text in (res.summary(), res.caption, " ".join(res.notes)):
+        assert "= ," not in text and "p = ." not in text and "nan" not in text.lower()
+    ok = event_study(panel, "y", cluster="kommun")
+    assert "F(3, 39) = " in ok.caption
 
 
 def test_plot_has_swedish_labels_and_reference_line(panel, tmp_path):
@@ -109,5 +118,63 @@ def test_plot_has_swedish_labels_and_reference_line(panel, tmp_path):
 
 
 def test_bad_reference_period(panel):
-    with pytest.raises(ValueError, match="ref"):
+    with pytest.raises(EstimationError, match="ref"):
         event_study(panel, "y", leads=2, ref=-5)
+
+
+# pyfixest 0.60.0, feols("dins ~ i(year, D, ref=2013) | stfips + year", vcov={"CRV1": "stfips"}) with its default
+# ssc (= fixest ssc(adj=TRUE, fixef.K="nested", cluster.adj=TRUE); fixest issue #554), on the HonestDiD README's
+# Medicaid example (the README runs the same fixest call but prints no coefficient table). Years 2008-2012, 2014, 2015.
+FIXEST_COEF = [-0.0052853424242426394, -0.011297318398268585, -0.002675975541125748, -0.0014193119047621002,
+               0.0003396774891772812, 0.046446864502164245, 0.06920618030303]
+FIXEST_SE = [0.008653603128408039, 0.008524376259147691, 0.007107777939979219, 0.006327101848003946,
+             0.007390984634731939, 0.009151870862570216, 0.010350052247673132]
+FIXEST_V_POST = [[8.37567402851617e-05, 6.32140330338879e-05], [6.321403303388793e-05, 0.00010712358152956365]]
+
+
+@pytest.fixture(scope="module")
+def medicaid():
+    """ehec_data (Mixtape-Sessions/Advanced-DID, used by the HonestDiD README): years < 2016, the 2015 cohort
+    dropped, D = expanded in 2014."""
+    df = pd.read_csv(Path(__file__).parent / "data" / "effects" / "ehec_data.csv")
+    d = df[(df["year"] < 2016) & (df["yexp2"].isna() | (df["yexp2"] != 2015))].copy()
+    d["D"] = (d["yexp2"] == 2014).astype(int)
+    d["start"] = np.where(d["D"] == 1, 2014.0, np.nan)
+    return d
+
+
+def test_medicaid_event_study_matches_fixest(medicaid):
+    es = event_study(medicaid, "dins", unit="stfips", time="year", treat="D", treat_start="start", leads=6, lags=1,
+                     cluster="stfips", time_label="År i förhållande till start")
+    c = es.coefficients.set_index("event_time").drop(index=-1)
+    assert c.index.tolist() == [-6, -5, -4, -3, -2, 0, 1]
+    assert (es.n_obs, es.n_clusters, es.n_treated) == (344, 43, 22)
+    np.testing.assert_allclose(c["estimat"], FIXEST_COEF, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(c["se"], FIXEST_SE, rtol=1e-10)
+    np.testing.assert_allclose(es.vcov[5:, 5:], FIXEST_V_POST, rtol=1e-10)
+    # The previous count (K one lower) made the variance (N-1)/(N-K) 0,30 % smaller than fixest's.
+    n, k = 344, 7 + 8
+    assert (n - 1) / (n - k) / ((n - 1) / (n - k + 1)) == pytest.approx(1.0030, abs=5e-5)
+
+
+def test_scale_mismatch_is_a_clear_error(panel):
+    """Start as a year against a quarter index, or starts outside every observed period: SchemaError that names
+    both columns and the fix, never "F(3, 8999) = , p = ."."""
+    df = panel.assign(start_period=np.where(panel["deltagare"] == 1, 2021.0, np.nan))
+    with pytest.raises(SchemaError, match="olika skalor") as err:
+        event_study(df, "y")
+    assert "'start_period'" in str(err.value) and "'period'" in str(err.value)
+    # Months against quarters: every participant "starts" in the first third of the panel, none observed before.
+    q = panel.assign(start_period=np.where(panel["deltagare"] == 1, 0.0, np.nan))
+    with pytest.raises(SchemaError, match="före start"):
+        event_study(q, "y")
+    none = panel.assign(deltagare=0, start_period=np.nan)
+    with pytest.raises(EstimationError, match="deltagare"):
+        event_study(none, "y")
+
+
+def test_empty_event_times_are_dropped_with_a_note(panel):
+    res = event_study(panel, "y", leads=3, lags=30)
+    assert res.table()["event_time"].max() < 30
+    assert any("saknar deltagare" in n for n in res.notes)
+    assert np.isfinite(res.pretrend["F"])

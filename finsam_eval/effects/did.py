@@ -214,18 +214,24 @@ def _fe_codes(prep: _Prep, frame: pd.DataFrame) -> tuple[list[np.ndarray], int]:
 
     With ``ssc="dummies"`` every dummy counts, as in a regression with all
     dummy columns (statsmodels, Stata ``areg``). With ``ssc="nested"`` (the
-    default, as Stata ``xtreg, fe``/``reghdfe`` and R ``fixest``) effects
-    nested in the clusters do not count: they use up no cluster-level
-    information, and counting 9 000 person dummies would inflate the
-    variance by (N-1)/(N-K), about 20 % with six periods.
+    default) the count is R fixest's ``ssc(adj=TRUE, fixef.K="nested")``:
+    all fixed-effect levels less one per extra dimension, minus the levels
+    of each dimension nested in the clusters, plus one for each such
+    dimension (its constant stays estimated; fixest issue #554). With person
+    effects nested in person clusters and P periods that is ``P`` (as Stata
+    ``xtreg, fe``, which reports a constant), not ``P - 1``. Nested effects
+    use up no cluster-level information, and counting 9 000 person dummies
+    would inflate the variance by (N-1)/(N-K), about 20 % with six periods.
     """
     t_codes, t_uni = pd.factorize(frame[prep.time], sort=True)
     outer = prep.unit if prep.fe == "twfe" else _GRP
     o_codes, o_uni = pd.factorize(frame[outer], sort=True)
-    nested = prep.ssc == "nested" and bool(
-        (frame.groupby(outer)[prep.cluster].nunique() <= 1).all()
-    )
-    k = (0 if nested else len(o_uni)) + len(t_uni) - 1
+    sizes = [len(o_uni), len(t_uni)]
+    k = sum(sizes) - 1
+    if prep.ssc == "nested":
+        for col, size in ((outer, sizes[0]), (prep.time, sizes[1])):
+            if bool((frame.groupby(col)[prep.cluster].nunique() <= 1).all()):
+                k += 1 - size
     return [o_codes, t_codes], k
 
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..errors import EstimationError, SchemaError
 from ..results import Exclusions, ResultMixin
 from ..sv import fmt_num
 from .did import _GRP, _START, _base, _prepare
@@ -69,11 +70,8 @@ class EventStudyResult(ResultMixin):
 
     @property
     def caption(self) -> str:
-        p = self.pretrend
-        return (
-            f"Gemensamt test av förperioderna: F({p['df']}, {self.n_clusters - 1}) = {fmt_num(p['F'], 2)}, "
-            f"{p_text(p['p_F'])}. Referensperiod {str(self.ref).replace('-', chr(0x2212))}."
-        )
+        return f"{_pretrend_text(self.pretrend, self.n_clusters)}. Referensperiod {str(self.ref).replace('-', chr(0x2212))}."
+
 
     def summary(self) -> str:
         return summary_text(self, self.table())
@@ -115,10 +113,22 @@ class EventStudyResult(ResultMixin):
             f"Punkter: skattad effekt med {lvl}\u00a0% konfidensintervall (klusterrobusta standardfel, "
             f"{fmt_num(self.n_clusters, 0)} kluster). Ofylld punkt: referensperiod ({ref_txt}). "
             f"n\u00a0=\u00a0{fmt_num(self.n_treated, 0)} deltagare och {fmt_num(self.n_control, 0)} kontroller, "
-            f"{fmt_num(self.n_obs, 0)} observationer. Förtrendtest: {p_text(self.pretrend['p_F'])}."
+            f"{fmt_num(self.n_obs, 0)} observationer. "
+            + (f"Förtrendtest: {p_text(self.pretrend['p_F'])}." if np.isfinite(self.pretrend["p_F"])
+               else "Förtrendtestet kunde inte beräknas.")
         )
         finish(fig, title=title, note=note)
         return ax
+
+
+def _pretrend_text(p: dict[str, Any], n_clusters: int) -> str:
+    """The pre-trend test as a phrase; never prints an empty statistic (NaN F or p)."""
+    if not p["df"]:
+        return "Inga förperioder att testa"
+    if not (np.isfinite(p["F"]) and np.isfinite(p["p_F"])):
+        return (f"Gemensamt test av förperioderna kunde inte beräknas ({p['df']} förperioder, "
+                f"{fmt_num(n_clusters, 0)} kluster)")
+    return f"Gemensamt test av förperioderna: F({p['df']}, {n_clusters - 1}) = {fmt_num(p['F'], 2)}, {p_text(p['p_F'])}"
 
 
 def event_study(
@@ -178,7 +188,7 @@ def event_study(
     True
     """
     if not -leads <= ref <= lags or leads < 1 or lags < 0:
-        raise ValueError(f"ref={ref} måste ligga mellan -leads={-leads} och lags={lags}, och leads ≥ 1.")
+        raise EstimationError(f"ref={ref} måste ligga mellan -leads={-leads} och lags={lags}, och leads ≥ 1.")
     cluster = cluster or unit
     prep = _prepare(data, outcome, unit=unit, time=time, treat=treat, post=treat_start, covariates=covariates,
                     cluster=cluster, fe="twfe", ssc=ssc)
@@ -189,6 +199,11 @@ def event_study(
     start = frame[_START].to_numpy(dtype=float) if _START in frame else np.full(len(frame), np.nan)
     treated = frame[_GRP].to_numpy() == 1
     e = np.where(treated, tvals - start, np.nan)
+    empty = _check_scales(tvals, start, treated, grid, leads, lags, time, treat_start)
+    if empty:  # no participant at these event times: their coefficients are not identified
+        grid = [k for k in grid if k not in empty]
+        prep.notes.append("Händelsetid " + ", ".join(str(k) for k in empty).replace("-", "\u2212")
+                          + " saknar deltagare i data och ingår inte i modellen.")
     eb = np.clip(e, -leads, lags)
     D = np.column_stack([(eb == k).astype(float) for k in grid])
     Dt = demean(D, b["fe"], b["w"])
@@ -238,8 +253,8 @@ def event_study(
         f"Estimator: händelsestudie med enhets- och periodeffekter (TWFE), {fmt_num(len(frame), 0)} observationer, "
         f"{fmt_num(n_treated, 0)} deltagare och {fmt_num(n_control, 0)} aldrig behandlade kontroller; referensperiod {ref}; "
         f"ändpunkterna ≤{-leads} och ≥{lags} samlar alla perioder bortom dem.".replace("-", "\u2212"),
-        f"Standardfel klustrade på {cluster!r} ({fmt_num(G, 0)} kluster, CR1). Förtrendtestet är ett gemensamt Wald-test av "
-        f"{pretrend['df']} förperioder: F = {fmt_num(pretrend['F'], 2)}, {p_text(pretrend['p_F'])}.",
+        f"Standardfel klustrade på {cluster!r} ({fmt_num(G, 0)} kluster, CR1 med fixests småprovskorrektion). "
+        f"{_pretrend_text(pretrend, G)}.",
         *prep.notes,
     ]
     if cluster != unit:
@@ -257,3 +272,40 @@ def event_study(
         n_control=n_control, n_clusters=G, cluster=cluster, alpha=alpha, time_label=time_label, notes=notes,
         exclusions=prep.exclusions, vcov=V[:k, :k],
     )
+
+
+def _check_scales(tvals: np.ndarray, start: np.ndarray, treated: np.ndarray, grid: list[int], leads: int, lags: int,
+                  time: str, treat_start: str) -> list[int]:
+    """Stop with a clear error when start and period cannot be on the same scale; return empty event times.
+
+    A start coded as a year against a quarter index (or months against
+    quarters) puts every participant far outside ``-leads..lags``: the
+    event-time columns are then empty and the regression and the pre-trend
+    test undefined.
+    """
+    st = start[treated]
+    if not treated.any() or not np.isfinite(st).any():
+        raise EstimationError(
+            f"Inga deltagare med startperiod i {treat_start!r}: händelsestudien behöver deltagare (1 i "
+            f"behandlingskolumnen) med en start i samma enhet som {time!r}."
+        )
+    lo, hi = np.nanmin(tvals), np.nanmax(tvals)
+    inside = (st >= lo - leads) & (st <= hi + 1)
+    if not inside.any():
+        raise SchemaError(
+            f"Startperioderna i {treat_start!r} ({fmt_num(np.nanmin(st), 0)}–{fmt_num(np.nanmax(st), 0)}) ligger "
+            f"utanför perioderna i {time!r} ({fmt_num(lo, 0)}–{fmt_num(hi, 0)}): kolumnerna är på olika skalor "
+            f"(till exempel år mot kvartalsindex, eller kvartal mot månader). Ange start i samma enhet som {time!r}."
+        )
+    e = tvals[treated] - st
+    eb = np.clip(e, -leads, lags)
+    empty = [k for k in grid if not np.any(eb == k)]
+    if all(k in empty for k in grid if k < 0) or all(k in empty for k in grid if k >= 0):
+        side = "före" if all(k in empty for k in grid if k < 0) else "efter"
+        raise SchemaError(
+            f"Inga deltagare observeras {side} start (period i {time!r} minus start i {treat_start!r}), så effekterna "
+            f"och förtrendtestet går inte att skatta. Kontrollera att start och period är i samma enhet (till "
+            f"exempel båda kvartal, inte kvartal mot månader eller år) och att panelen har perioder både före och "
+            f"efter start."
+        )
+    return empty
