@@ -312,7 +312,9 @@ def _read_table_excerpts(
 ) -> pd.DataFrame:
     df = read_table(source, **read_kwargs)
     ex = df.attrs["exclusions"]
-    label = safe_name(source_label(df)) if not isinstance(source, pd.DataFrame) else source_label(df)
+    if df.attrs.get("source") not in (None, "<DataFrame>"):
+        df.attrs["source"] = safe_name(df.attrs["source"])  # a file named by a personnummer is never shown
+    label = source_label(df)
     found = resolve_columns(df, roles, where=label)
     if found["text"] is None:
         require_columns(
