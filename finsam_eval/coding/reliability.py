@@ -136,11 +136,20 @@ class ReliabilityResult(ResultMixin):
         n = len(self.units)
         who = " och ".join(self.coders) if len(self.coders) == 2 else f"{len(self.coders)} kodare"
         pooled = self.stats.loc[self.POOLED]
+        many = len(self.coders) > 2
+        kappa_name = "Cohens kappa (medel parvis)" if many else "Cohens kappa"
+        if self.single_label is not None:
+            head = f"Hela kategorivariabeln: {kappa_name}"
+            fleiss = (f", Fleiss kappa {fmt_num(pooled['fleiss_kappa'], 2)} "
+                      f"{fmt_ci(pooled['fleiss_ci_lag'], pooled['fleiss_ci_hog'], 2)}"
+                      if many and "fleiss_kappa" in pooled and pd.notna(pooled["fleiss_kappa"]) else "")
+        else:
+            head, fleiss = f"Poolat över koder: {kappa_name}", ""
 
         return (
             f"Överensstämmelse mellan {who} på {n} utdrag och {len(self.codes)} koder. "
-            f"Poolat över koder: Cohens kappa {fmt_num(pooled['kappa'], 2)} "
-            f"{fmt_ci(pooled['kappa_ci_lag'], pooled['kappa_ci_hog'], 2)}, Krippendorffs alfa "
+            f"{head} {fmt_num(pooled['kappa'], 2)} "
+            f"{fmt_ci(pooled['kappa_ci_lag'], pooled['kappa_ci_hog'], 2)}{fleiss}, Krippendorffs alfa "
             f"{fmt_num(pooled['alfa'], 2)} {fmt_ci(pooled['alfa_ci_lag'], pooled['alfa_ci_hog'], 2)} "
             f"({round(100 * self.confidence)} % bootstrapintervall, {fmt_num(self.n_boot, 0)} dragningar av utdrag)."
         )
