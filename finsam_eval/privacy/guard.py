@@ -10,8 +10,8 @@ a number cell) must also pass the Luhn check, so the guard does not cry wolf
 on numbers.
 
 What the guard looks at in a table: every cell (text, lists, numbers read as
-digit strings: integers and integer-valued floats, a 9-digit integer also as
-the 10-digit number that lost its leading zero), every level of the index,
+digit strings: integers and integer-valued floats, an 8- or 9-digit integer
+also as the 10-digit number that lost its leading zeros), every level of the index,
 the column names (every level), and the notes in ``attrs``. In a matplotlib
 figure: every text artist (titles, axis labels, tick labels, legend,
 annotations, table cells). A message never shows the value it found.
@@ -83,11 +83,11 @@ def _number_hit(v: Any) -> bool:
     if not np.isfinite(f) or f % 1 != 0:
         return False
     a = abs(int(v)) if isinstance(v, int | np.integer) else abs(int(f))
-    if not 10**8 <= a < 10**12:
+    if not 10**7 <= a < 10**12:
         return False
     digits = str(a)
-    if len(digits) == 9:  # 0101011234 that lost its leading zero in Excel
-        digits = "0" + digits
+    if len(digits) in (8, 9):  # 0101011234 or 0010011234 that lost leading zeros in Excel
+        digits = digits.zfill(10)
     if len(digits) == 11:
         return False
     m = _CANDIDATE.fullmatch(digits)
@@ -151,7 +151,7 @@ def _series_hits(s: pd.Series) -> np.ndarray:
         s = s.astype(object)
     if pd.api.types.is_numeric_dtype(s):
         v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        cand = np.isfinite(v) & (np.abs(v) >= 1e8) & (np.abs(v) < 1e12) & (np.mod(v, 1) == 0)
+        cand = np.isfinite(v) & (np.abs(v) >= 1e7) & (np.abs(v) < 1e12) & (np.mod(v, 1) == 0)
         if cand.any():
             vals = s.to_numpy()[cand]
             out[np.flatnonzero(cand)] = [_number_hit(x) for x in vals]
