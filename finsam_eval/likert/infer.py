@@ -40,6 +40,7 @@ from .scales import (
     _line_numbers,
     _mask,
     _num_key,
+    _polarity,
     _show,
     _squash,
     get_scale,
@@ -64,23 +65,6 @@ NON_SUBSTANTIVE_LABELS: dict[str, tuple[str, ...]] = {
 }
 _NS_KEYS: dict[str, str] = {label_key(v): canon for canon, vs in NON_SUBSTANTIVE_LABELS.items()
                             for v in (canon, *vs)}
-
-# Words that tell which end of a scale a label sits at; negative words are checked first
-# ("Mycket dålig" is negative although "mycket" is not).
-_NEGATIVE = ("inte", "ej", "nej", "dålig", "missnöjd", "aldrig", "liten", "låg", "lite", "ingen", "avstånd",
-             "oviktig", "sällan", "svag", "sämre", "oenig", "missnöjda", "dåligt", "minst")
-_POSITIVE = ("helt", "mycket", "bra", "nöjd", "ja", "hög", "stor", "alltid", "absolut", "instämmer", "viktig",
-             "ofta", "stark", "bättre", "fullständigt", "mest")
-
-
-def _polarity(text: str) -> int:
-    words = label_key(text).split()
-    if any(w in _NEGATIVE for w in words):
-        return -1
-    if any(w in _POSITIVE for w in words):
-        return 1
-    return 0
-
 
 def _family_keys(sc: Scale) -> dict[str, str]:
     keys = {label_key(x): x for x in sc.levels}

@@ -119,6 +119,24 @@ def _lead_num(text: Any) -> tuple[float, str] | None:
     return float(m.group(1)), m.group(2)
 
 
+# Words that tell which end of a scale a label sits at; negative words are checked first
+# ("Mycket dålig" is negative although "mycket" is not).
+_NEGATIVE = ("inte", "ej", "nej", "dålig", "missnöjd", "aldrig", "liten", "låg", "lite", "ingen", "avstånd",
+             "oviktig", "sällan", "svag", "sämre", "oenig", "missnöjda", "dåligt", "minst", "tar")
+_POSITIVE = ("helt", "mycket", "bra", "nöjd", "ja", "hög", "stor", "alltid", "absolut", "instämmer", "viktig",
+             "ofta", "stark", "bättre", "fullständigt", "mest", "precis")
+
+
+def _polarity(text: str) -> int:
+    """+1 for a label from the positive end ("Mycket bra"), -1 for the negative end, 0 unknown."""
+    words = label_key(text).split()
+    if any(w in _NEGATIVE for w in words):
+        return -1
+    if any(w in _POSITIVE for w in words):
+        return 1
+    return 0
+
+
 def _is_missing(raw: Any) -> bool:
     if raw is None or raw is pd.NA or raw is pd.NaT:
         return True
@@ -331,8 +349,10 @@ class Scale:
             labels in questionnaire order, a list or one string ``"A|B|C"``),
             ``neutral``, ``ej_svar``/``non_substantive`` (list or ``"A|B"``),
             ``varden``/``values``, ``ordning``/``direction`` (``"stigande"`` =
-            negative first, ``"fallande"`` = positive first; default
-            ``"stigande"``), ``topp``/``top``, ``botten``/``bottom``,
+            negative first, ``"fallande"`` = positive first; default: read off
+            the words at the ends, "Inte alls ..." is negative, "Mycket ..."
+            positive, and an error when they do not tell), ``topp``/``top``,
+            ``botten``/``bottom``,
             ``namn``/``name``, ``alias``/``aliases``, ``varianter``/``variants``.
             ``fragor`` and ``omvanda`` (which items use the scale, which are
             reverse-worded) are accepted and ignored here: see
@@ -380,6 +400,17 @@ class Scale:
         if "non_substantive" not in kw:
             kw["non_substantive"] = ()
         d = kw.get("direction")
+        if d is None and len(kw["labels"]) >= 2:
+            # Labels are written in questionnaire order, which may start at either end: read it off the words.
+            labs = [str(x) for x in kw["labels"]]
+            first, last = _polarity(labs[0]), _polarity(labs[-1])
+            if first > 0 and last <= 0 or first == 0 and last < 0:
+                d = "fallande"
+            elif not (first < 0 or last > 0):
+                raise ScaleError(
+                    f"Skalans ändar {labs[0]!r} och {labs[-1]!r} visar inte vilken som är positiv. Ange ordning = "
+                    "'stigande' (negativa änden först) eller 'fallande' (positiva änden först)."
+                )
         if d is not None:
             dirs = {"stigande": "ascending", "ascending": "ascending", "fallande": "descending",
                     "descending": "descending"}
