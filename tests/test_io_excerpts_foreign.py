@@ -199,3 +199,15 @@ def test_sidecar_metadata_with_other_column_names(tmp_path):
                     "Södertälje_samordnare_R01.txt;S1;Södertälje;samordnare\n", encoding="utf-8")
     df = read_excerpts(D / "r01_i_filnamn", metadata=meta)
     assert sorted(df["respondent_id"].unique()) == ["B1", "H1", "S1"] and set(df["roll"]) == {"samordnare"}
+
+
+def test_empty_respondent_cells_are_never_zero_respondents(tmp_path):
+    p = tmp_path / "utdrag.csv"
+    p.write_text("respondent;text\nA;Det funkar bra.\n;Vi ses för sällan.\nA;Mm, precis.\n;Det saknas pengar.\n",
+                 encoding="utf-8")
+    df = read_excerpts(p)
+    assert df["respondent_id"].nunique() == 3  # A, and each empty cell its own respondent
+    filled = [e for e in df.attrs["exclusions"].items if e.action == "ifylld"]
+    assert filled[0].rows == (3, 5) and filled[0].count == 2
+    allempty = read_excerpts(pd.DataFrame({"respondent_id": [None, None], "text": ["a", "b"]}))
+    assert allempty.attrs["respondent_fallback"] and allempty["respondent_id"].nunique() == 2

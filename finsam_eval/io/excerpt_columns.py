@@ -228,6 +228,8 @@ def finish_respondents(
     """
     df = df.copy()
     attrs = dict(df.attrs)
+    if has_column and len(df) and df["respondent_id"].map(_as_id).isna().all():
+        has_column = False  # an all-empty column is no respondent column: the stated fallback, not 0 respondents
     if not has_column:
         df["respondent_id"] = df["excerpt_id"].astype(str)
         ex.add(
