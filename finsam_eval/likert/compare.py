@@ -37,7 +37,7 @@ from .._warn import warn
 from ..errors import EstimationError, MissingColumnError, SchemaError
 from ..results import Exclusions, ResultMixin
 from ..sv import fmt_ci, fmt_num, fmt_p_eq
-from .scales import Scale, get_scale
+from .scales import Scale, _line_numbers, get_scale
 
 __all__ = [
     "LikertTest",
@@ -193,7 +193,16 @@ def _resolve_scale(scale: Scale | str | None, df: pd.DataFrame, cols: Sequence[s
     for any Likert item); other numbers are used as they are. Text is an error naming the lines.
     """
     if scale is not None:
-        return get_scale(scale), []
+        if isinstance(scale, str) and scale == "auto":
+            from .infer import infer_scale
+
+            _check_cols(df, cols)
+            return infer_scale(df, [c for c in cols if c in df.columns]), []
+        sc = get_scale(scale)
+        here = [c for c in cols if c in df.columns]
+        if here:  # an alias may not merge two different answers of the columns compared
+            sc.resolve(pd.concat([df[c].astype(object) for c in here], ignore_index=True))
+        return sc, []
     _check_cols(df, cols)
     from ..errors import describe_rows
 
@@ -234,7 +243,8 @@ def _values(df: pd.DataFrame, item: str, scale: Scale, ex: Exclusions, extra: Se
     out["_y"] = v
     bad = out.isna().any(axis=1).to_numpy()
     rows = np.flatnonzero(bad)
-    ex.add("saknat svar, 'Vet ej' eller saknad gruppuppgift", len(rows), rows=df.index[rows[:10]], column=item)
+    ex.add("saknat svar, 'Vet ej' eller saknad gruppuppgift", len(rows), rows=_line_numbers(df, rows[:10]),
+           column=item)
     return out[~bad]
 
 
@@ -433,7 +443,7 @@ def ordinal_regression(
                               f"{describe_rows(np.flatnonzero(bad))} (rader i tabellen efter att saknade svar "
                               "tagits bort). Rätta vikterna.")
         zero = (w == 0).to_numpy()
-        ex.add("vikten är 0", int(zero.sum()), rows=d.index[np.flatnonzero(zero)[:10]], column=weights)
+        ex.add("vikten är 0", int(zero.sum()), rows=_line_numbers(d, np.flatnonzero(zero)[:10]), column=weights)
         d, w = d[~zero], w[~zero].to_numpy(dtype=float)
     cat_cols = [c for c in covariates if not pd.api.types.is_numeric_dtype(d[c])]
     reference = dict(reference or {})
@@ -555,7 +565,7 @@ def wilcoxon_paired(
     a = sc.to_numeric(df[after], exclusions=ex, column=after)
     ok = a.notna() & b.notna()
     rows = np.flatnonzero(~ok.to_numpy())
-    ex.add("saknar svar före eller efter", len(rows), rows=df.index[rows[:10]])
+    ex.add("saknar svar före eller efter", len(rows), rows=_line_numbers(df, rows[:10]))
     a, b = a[ok].to_numpy(), b[ok].to_numpy()
     diff = a - b
     nz = diff[diff != 0]

@@ -19,7 +19,7 @@ from scipy import stats
 from ..errors import EstimationError, MissingColumnError
 from ..results import Exclusions, ResultMixin
 from ..sv import fmt_ci, fmt_num
-from .scales import Scale, get_scale
+from .scales import Scale, _line_numbers, get_scale
 
 __all__ = ["scale_index", "cronbach_alpha", "CronbachAlphaResult", "item_matrix"]
 
@@ -44,7 +44,10 @@ def item_matrix(df: pd.DataFrame, items: Sequence[str], scale: Scale | str | Non
             x[r] = lo + hi - x[r]
         return x
     sc = get_scale(scale)
-    x = pd.DataFrame({c: sc.to_numeric(df[c], exclusions=exclusions, column=c) for c in items}, index=df.index)
+    # All items together: an alias may not put two different raw labels of the items on one level.
+    matches = sc.resolve(pd.concat([df[c].astype(object) for c in items], ignore_index=True))
+    x = pd.DataFrame({c: sc.to_numeric(df[c], exclusions=exclusions, column=c, matches=matches) for c in items},
+                     index=df.index)
     for r in reverse:
         x[r] = sc.reverse_values(x[r])
     return x
@@ -100,7 +103,7 @@ def scale_index(
     idx = x.mean(axis=1).where(answered >= min_items)
     too_few = np.flatnonzero((answered < min_items).to_numpy())
     ex.add(f"färre än {min_items} av {k} frågor besvarade, inget indexvärde", len(too_few),
-           rows=df.index[too_few[:10]])
+           rows=_line_numbers(df, too_few[:10]))
     idx.name = name
     idx.attrs["n_too_few"] = int(len(too_few))
     idx.attrs["min_items"] = int(min_items)
@@ -222,7 +225,7 @@ def cronbach_alpha(
     x = item_matrix(df, items, scale, reverse, exclusions=ex)
     incomplete = np.flatnonzero(x.isna().any(axis=1).to_numpy())
     ex.add("minst en fråga obesvarad eller 'Vet ej' (listvis bortfall)", len(incomplete),
-           rows=df.index[incomplete[:10]])
+           rows=_line_numbers(df, incomplete[:10]))
     xv = x.dropna().to_numpy(dtype=float)
     n, k = xv.shape
     if k < 2:
