@@ -154,8 +154,40 @@ def test_errors(small):
         did(small, "y", fe="tre")
     with pytest.raises(EstimationError, match="post="):
         did(small.drop(columns=["start_period"]), "y")
-    with pytest.raises(EstimationError, match="variation"):
+    with pytest.raises(EstimationError, match="Inga deltagare: kolumnen 'deltagare'"):
         did(small.assign(deltagare=0), "y", post="post")
+
+
+def test_clear_failures_name_the_column_and_never_leak_python_errors(small):
+    """Issue 9 item 6: a constant outcome gave ZeroDivisionError; no treated or no control units must be project
+    errors naming the column and the fix."""
+    with pytest.raises(EstimationError, match="'y' är konstant"):
+        did(small.assign(y=3.0), "y", post="post")
+    with pytest.raises(EstimationError, match="'y' är konstant"):
+        did(small.assign(y=0.0), "y")  # TWFE with start periods, the path that divided by zero
+    with pytest.raises(EstimationError, match="Inga kontroller.*'deltagare'"):
+        did(small.assign(deltagare=1), "y", post="post")
+    with pytest.raises(SchemaError, match="numeriskt"):
+        did(small.assign(y="ja"), "y", post="post")
+    # Outcome varying but identical before and after for everyone: the SE is zero, said in words.
+    flat = small.assign(y=small["person_id"] * 0.1 + small["period"] * 0.01)
+    with pytest.raises(EstimationError, match="Standardfelet"):
+        did(flat, "y", post="post")
+
+
+def test_twfe_on_repeated_cross_sections_uses_2x2_form(small):
+    """New people each period: unit effects would absorb the treatment, so fe="twfe" estimates the 2x2 form (group
+    and period effects) with a note; identical to OLS y ~ D:post + D + C(period) with HC1 (CR1 with one row per
+    cluster)."""
+    rcs = small.assign(person_id=np.arange(len(small)))
+    res = did(rcs, "y", post="post")
+    m = smf.ols("y ~ deltagare:post + deltagare + C(period)", rcs).fit(cov_type="HC1")
+    assert res.att == pytest.approx(m.params["deltagare:post"], abs=1e-10)
+    assert res.se == pytest.approx(m.bse["deltagare:post"], abs=1e-10)
+    assert res.estimator == "2x2" and any("Upprepade tvärsnitt" in n for n in res.notes)
+    no_id = did(rcs.drop(columns="person_id"), "y", unit=None, post="post")
+    assert no_id.att == pytest.approx(res.att, abs=1e-12) and no_id.se == pytest.approx(res.se, abs=1e-12)
+    assert "nan" not in no_id.summary().lower()
 
 
 def test_demean_balanced_is_double_demeaning():

@@ -79,6 +79,7 @@ class _Prep:
 
 _GRP = "_finsam_grp"
 _START = "_finsam_start"
+_ROW = "_finsam_rad"
 
 
 def _require(data: pd.DataFrame, cols: list[str]) -> None:
@@ -94,7 +95,7 @@ def _prepare(
     data: pd.DataFrame,
     outcome: str,
     *,
-    unit: str = "person_id",
+    unit: str | None = "person_id",
     time: str = "period",
     treat: str = "deltagare",
     post: str | None = None,
@@ -110,6 +111,9 @@ def _prepare(
     if fe not in ("twfe", "2x2"):
         raise EstimationError(f"Okänt fe={fe!r}: välj 'twfe' (enhets- och periodeffekter) eller '2x2'.")
     covariates = list(covariates or [])
+    if unit is None:  # repeated cross-sections without a person id: every row its own unit
+        data = data.assign(**{_ROW: np.arange(len(data))})
+        unit = _ROW
     cluster = cluster or unit
     need = [outcome, unit, time, treat, *covariates, cluster] + ([post] if post else []) + ([weights] if weights else [])
     _require(data, need + list(extra or []))
@@ -151,6 +155,33 @@ def _prepare(
             frame = frame[~nonpos]
     if frame.empty:
         raise EstimationError("Inga rader kvar att skatta på efter att rader med saknade värden tagits bort.")
+    y = pd.to_numeric(frame[outcome], errors="coerce")
+    if y.isna().any():
+        raise SchemaError(f"Utfallet {outcome!r} ska vara numeriskt (0/1 eller tal); {int(y.isna().sum())} rader är "
+                          f"text. Gör om kolumnen till tal först.")
+    if y.nunique() <= 1:
+        raise EstimationError(
+            f"Utfallet {outcome!r} är konstant ({y.iloc[0]:g} i alla {len(frame)} rader): det finns ingen skillnad att "
+            f"skatta. Kontrollera att rätt utfallskolumn är vald och att den inte har fyllts med ett standardvärde."
+        )
+    n_tr_units = frame.loc[frame[treat] == 1, unit].nunique()
+    if n_tr_units == 0:
+        raise EstimationError(
+            f"Inga deltagare: kolumnen {treat!r} är 0 i alla rader. Ange kolumnen som markerar deltagarna (1 = deltagare)."
+        )
+    if n_tr_units == frame[unit].nunique() and post is not None:
+        pv = pd.to_numeric(frame[post], errors="coerce")
+        if pv.dropna().isin([0, 1]).all():
+            raise EstimationError(
+                f"Inga kontroller: kolumnen {treat!r} är 1 för alla enheter. Skillnad-i-skillnader behöver enheter "
+                f"som inte deltar (0 i {treat!r})."
+            )
+    if fe == "twfe" and frame[time].nunique() > 1 and frame.groupby(unit)[time].nunique().max() <= 1:
+        # Each unit is seen once: unit effects would absorb the treatment. The 2x2 form (group and period
+        # effects) is the TWFE estimator for repeated cross-sections.
+        fe = "2x2"
+        notes.append(f"Upprepade tvärsnitt (varje {unit!r} finns i en period): enhetseffekter går inte att skatta, så "
+                     f"2x2-formen med grupp- och periodeffekter används (samma estimator som TWFE för tvärsnitt).")
 
     # Unit-level treatment group: ever treated.
     grp = frame.groupby(unit)[treat].transform("max")
@@ -435,7 +466,7 @@ def did(
     data: pd.DataFrame,
     outcome: str,
     *,
-    unit: str = "person_id",
+    unit: str | None = "person_id",
     time: str = "period",
     treat: str = "deltagare",
     post: str | None = None,
@@ -458,7 +489,8 @@ def did(
     outcome
         Outcome column (0/1 or numeric).
     unit, time
-        Unit id and period columns.
+        Unit id and period columns. ``unit=None`` for repeated
+        cross-sections without a person id (each row its own unit).
     treat
         0/1: participant (constant within unit), or switching on at start.
     post
@@ -473,7 +505,10 @@ def did(
         Cluster column for CR1 standard errors (default ``None``: the unit).
     fe
         ``"twfe"`` (unit and period effects) or ``"2x2"`` (group and period
-        effects).
+        effects). Repeated cross-sections (each unit in one period) get
+        the 2x2 form under ``"twfe"`` too, with a note: unit effects would
+        absorb the treatment there, and group plus period effects are what
+        TWFE means for cross-sections.
     weights
         Optional weight column (WLS).
     inference
@@ -505,9 +540,9 @@ def did(
     """
     if inference not in ("cluster", "wild", "ri"):
         raise EstimationError(f"Okänd inference={inference!r}: välj 'cluster', 'wild' eller 'ri'.")
-    cluster = cluster or unit
     prep = _prepare(data, outcome, unit=unit, time=time, treat=treat, post=post, covariates=covariates,
                     cluster=cluster, fe=fe, weights=weights, ssc=ssc)
+    unit, cluster, fe = prep.unit, prep.cluster, prep.fe
     frame = prep.frame
     y, X, b = _design(prep, frame)
     XtX_inv = np.linalg.inv(X.T @ X)
@@ -515,8 +550,14 @@ def did(
     resid = y - X @ beta
     clusters = frame[cluster].to_numpy()
     V, G = cluster_vcov(X, resid, clusters, k_absorbed=b["k_abs"], bread=XtX_inv)
-    se = float(math.sqrt(V[0, 0]))
+    se = float(math.sqrt(max(V[0, 0], 0.0)))
     att = float(beta[0])
+    # Zero up to rounding: an outcome fully explained by the fixed effects (no change to compare).
+    if not np.isfinite(se) or se <= 1e-10 * max(float(np.std(frame[outcome].to_numpy(dtype=float))), 1e-300):
+        raise EstimationError(
+            f"Standardfelet för effekten på {outcome!r} blev noll: utfallet varierar inte efter de fixa effekterna "
+            f"(till exempel samma värde före och efter för alla). Kontrollera utfallskolumnen och perioderna."
+        )
     tstat = att / se
     df = G - 1
     crit = stats.t.ppf(1 - alpha / 2, df)
