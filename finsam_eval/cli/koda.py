@@ -309,6 +309,9 @@ def run(args: argparse.Namespace) -> int:
         written.append(p)
 
     notes = [*res.notes, *(n for n in df.attrs.get("notes", []) if n not in res.notes and "personnummer" not in n)]
+    read_ex = df.attrs.get("exclusions")
+    if read_ex:
+        notes += ["Inläsning:", *read_ex.describe().splitlines()]
     notes.append(pseudo_msg or "Ingen pseudonymisering behövdes: inga personnummer (eller namn ur --namnlista) "
                  "hittades i utdragen.")
     check_output(notes, where="om_kodningen.txt")

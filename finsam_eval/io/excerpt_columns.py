@@ -273,7 +273,7 @@ def finish_respondents(
         notes.append(
             f"Respondent-id gäller inom {scope}: samma id i två förbund räknas som två personer"
             + (f" ({len(shared)} id förekom i flera förbund)" if shared else "")
-            + ". Ange respondent_global=True om id:n är unika i hela materialet."
+            + ". Ange respondent_global=True (CLI: --respondent-global) om id:n är unika i hela materialet."
         )
         attrs["respondent_scope"] = scope
     else:
