@@ -277,7 +277,11 @@ class Scale:
         if self.values is None:
             lv = tuple(float(i + 1) for i in range(len(levels)))
         else:
-            vals = [float(v) for v in self.values]
+            try:
+                vals = [float(v) for v in self.values]
+            except (TypeError, ValueError):
+                raise ScaleError(f"Skalans värden ska vara en lista med tal, ett per svarsalternativ, fick "
+                                 f"{self.values!r}.") from None
             if len(vals) != len(labels):
                 raise ScaleError(f"Skalan har {len(labels)} svarsalternativ men {len(vals)} värden.")
             lv = tuple(vals if self.direction == "ascending" else vals[::-1])
@@ -300,8 +304,11 @@ class Scale:
         object.__setattr__(self, "non_substantive", ns)
         object.__setattr__(self, "levels", levels)
         object.__setattr__(self, "level_values", lv)
-        object.__setattr__(self, "aliases", dict(self.aliases))
-        object.__setattr__(self, "variants", dict(self.variants))
+        for attr in ("aliases", "variants"):
+            table = getattr(self, attr)
+            if not isinstance(table, Mapping):
+                raise ScaleError(f"{attr} ska vara en tabell {{stavning: etikett}}, fick {type(table).__name__}.")
+            object.__setattr__(self, attr, {str(k): str(v) for k, v in table.items()})
         k = len(levels)
         if neutral is not None:
             mid = levels.index(neutral)
@@ -397,6 +404,9 @@ class Scale:
         for k in ("labels", "non_substantive", "top", "bottom"):
             if isinstance(kw.get(k), str):
                 kw[k] = [x.strip() for x in kw[k].split("|") if x.strip()]
+            elif kw.get(k) is not None and (isinstance(kw[k], Mapping) or not isinstance(kw[k], Sequence)):
+                raise ScaleError(f"{k!r} i skaldefinitionen ska vara en lista eller texten 'A|B|C', fick "
+                                 f"{type(kw[k]).__name__}.")
         if "non_substantive" not in kw:
             kw["non_substantive"] = ()
         d = kw.get("direction")
@@ -404,6 +414,9 @@ class Scale:
             # Labels are written in questionnaire order, which may start at either end: read it off the words.
             labs = [str(x) for x in kw["labels"]]
             first, last = _polarity(labs[0]), _polarity(labs[-1])
+            nums = [_num_key(x) for x in labs]
+            if all(n is not None for n in nums):  # numbers: the larger the more positive
+                first, last = (-1, 1) if nums[0] < nums[-1] else (1, -1)
             if first > 0 and last <= 0 or first == 0 and last < 0:
                 d = "fallande"
             elif not (first < 0 or last > 0):
@@ -523,7 +536,11 @@ class Scale:
             for lab, code in zip(self.levels, self.level_codes):
                 if abs(code - num) < 1e-9:
                     if lead is not None and _num_key(lab) is None:
-                        break  # "1 = Helt" against a level written "1 = Inte alls": not the same answer
+                        # "5 - Stämmer helt" is the level "Stämmer helt"; "1 = Helt" is not "1 = Inte alls".
+                        text_key = _key(_lead_num(lab)[1]) if _lead_num(lab) else _key(lab)
+                        if text_key == _key(lead[1]):
+                            return LabelMatch(raw, lab, "kod")
+                        break
                     # A number on a numeric scale is the label itself, not a recoding.
                     exact = lead is None and _num_key(lab) is not None
                     return LabelMatch(raw, lab, "exakt" if exact else "kod")
