@@ -124,7 +124,7 @@ def test_maluppfyllelse_suppression_keeps_interval_and_verdict(tmp_path):
     row = t[t["mal"] == "Bättre hälsa"].iloc[0]
     assert pd.isna(row["antal"]) and pd.isna(row["utfall"])
     assert row["n"] == 14 and row["bedomning"] == "ej uppnått" and pd.notna(row["ki_ovre"])
-    assert any("redovisas inte" in n for n in g.notes)
+    assert any("för litet för att visas" in n for n in g.notes)
     ax = g.plot()
     ax.figure.savefig(tmp_path / "mal.png", dpi=80, bbox_inches="tight")
     texts = [t_.get_text() for t_ in ax.get_yticklabels()]

@@ -120,6 +120,7 @@ def test_difference_in_means_small_group_suppressed_parameters_kept():
     assert t.loc[1, "n"] == 30 and t.loc[0, "df"] == pytest.approx(r.df)
     assert t.attrs["n_suppressed"] > 0
     assert "för liten" in r.caption
+    assert not any("33" in n for n in r.notes)  # the total n would give the small group's 3 back
     with option_context(min_count=3):
         assert r.table().loc[0, "n"] == 3
 

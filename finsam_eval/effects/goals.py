@@ -111,9 +111,7 @@ class Share(_Formatted):
     def notes(self) -> list[str]:
         out = ["Wilsons intervall (score-intervall), som fungerar även för små n och för andelar nära 0 eller 100 %."]
         if _small(self.x) or _small(self.n):
-            from ..privacy.suppression import suppression_note
-
-            out.append(suppression_note() + " Intervallet redovisas.")
+            out.append("Intervallet redovisas även när antalet är för litet för att visas.")
         if self.source:
             out.append(f"Källa: {self.source}.")
         return out
@@ -218,12 +216,14 @@ class GoalAttainment(_Formatted):
                "avgöra.",
                "Riktning 'minst': högre utfall är bättre; 'högst': lägre utfall är bättre."]
         out.extend(self.notes_extra)
-        t = self.table()
-        if t.attrs.get("n_suppressed"):
-            out.append(t.attrs["suppression_note"] + " Intervall och bedömning redovisas.")
+        if self.table().attrs.get("n_suppressed"):
+            out.append("Intervall och bedömning redovisas även där antalet är för litet för att visas.")
         if self.source:
             out.append(f"Källa: {self.source}.")
         return out
+
+    column_labels = {"mal": "Mål", "indikator": "Indikator", "malvarde": "Målvärde", "riktning": "Riktning",
+                     "utfall": "Utfall", "bedomning": "Bedömning"}
 
     def table(self) -> pd.DataFrame:
         return _mask_counts(self.goals, "antal", "n", "utfall")
@@ -431,13 +431,25 @@ class RatingMatrix(_Formatted):
     def notes(self) -> list[str]:
         return [*self.notes_extra, *([f"Källa: {self.source}."] if self.source else [])]
 
+    @property
+    def column_labels(self) -> dict[str, str]:
+        return {self.row_name: self.row_name.capitalize(), "antal_uppnatt": "Uppnått (antal)",
+                "antal_delvis": "Delvis (antal)", "antal_ej": "Ej (antal)", "antal_ej_bedomt": "Ej bedömt (antal)"}
+
     def table(self) -> pd.DataFrame:
-        """The matrix with one row per insats and the counts per rating at the end (no persons counted)."""
+        """The matrix with one row per insats and the counts per rating at the end.
+
+        The counts are criteria, not persons, so nothing is suppressed (the
+        table says so with an empty suppression mask).
+        """
         t = self.matrix.copy()
         t = t.where(t.notna(), "")
-        t = pd.concat([t, self.counts.rename(columns={"uppnått": "antal_uppnått", "delvis": "antal_delvis",
-                                                      "ej": "antal_ej", "ej_bedomt": "antal_ej_bedömt"})], axis=1)
-        return t.rename_axis(self.row_name).reset_index()
+        t = pd.concat([t, self.counts.rename(columns={"uppnått": "antal_uppnatt", "delvis": "antal_delvis",
+                                                      "ej": "antal_ej", "ej_bedomt": "antal_ej_bedomt"})], axis=1)
+        t = t.rename_axis(self.row_name).reset_index()
+        t.attrs["suppressed_mask"] = pd.DataFrame(False, index=t.index, columns=t.columns)
+        t.attrs["n_suppressed"] = 0
+        return t
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Coloured grid with the rating written in each cell."""

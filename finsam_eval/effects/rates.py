@@ -259,6 +259,9 @@ class RateComparison(_Formatted):
     _decimals = {"andel": 3, "ki_nedre": 3, "ki_ovre": 3, "skillnad": 3, "skillnad_nedre": 3, "skillnad_ovre": 3,
                  "kvot": 3, "kvot_nedre": 3, "kvot_ovre": 3, "p": 3}
 
+    column_labels = {"skillnad_nedre": "Skillnad KI nedre", "skillnad_ovre": "Skillnad KI övre",
+                     "kvot_nedre": "Kvot KI nedre", "kvot_ovre": "Kvot KI övre", "test": "Test"}
+
     @property
     def rates(self) -> tuple[float, float]:
         return (self.x[0] / self.n[0], self.x[1] / self.n[1])

@@ -116,6 +116,8 @@ class MeanDifference(_Formatted):
     alpha: float
     exclusions: Exclusions = field(default_factory=Exclusions)
     truth: float | None = None
+    column_labels = {"medel": "Medel", "t": "t", "hedges_g": "Hedges g", "g_nedre": "g KI nedre",
+                     "g_ovre": "g KI övre", "sant_varde": "Sant värde"}
     _decimals = {"medel": 2, "sd": 2, "skillnad": 3, "se": 3, "ki_nedre": 3, "ki_ovre": 3, "t": 2, "df": 1,
                  "p": 3, "hedges_g": 2, "g_nedre": 2, "g_ovre": 2}
 
@@ -152,8 +154,9 @@ class MeanDifference(_Formatted):
 
     @property
     def notes(self) -> list[str]:
-        out = [f"n = {fmt_num(int(self.groups['n'].sum()), 0)}; skillnaden är {self.labels[0]} minus "
-               f"{self.labels[1]}.",
+        # the total would give a suppressed group's n back
+        n_txt = "" if self._small else f"n = {fmt_num(int(self.groups['n'].sum()), 0)}; "
+        out = [f"{n_txt}skillnaden är {self.labels[0]} minus {self.labels[1]}.",
                ("Welchs t-intervall (olika varians i grupperna, Satterthwaites frihetsgrader)."
                 if self.method == "welch" else "t-intervall med poolad varians (lika varians antas)."),
                "Hedges g: skillnaden i enheter av den poolade standardavvikelsen, korrigerad för små urval; "
@@ -162,10 +165,6 @@ class MeanDifference(_Formatted):
                "slumpmässig fördelning; annars är den beskrivande."]
         if self.exclusions:
             out.append("Exkluderat: " + self.exclusions.describe().replace("\n", "; "))
-        if self._small:
-            from ..privacy.suppression import suppression_note
-
-            out.append(suppression_note())
         return out
 
     def table(self) -> pd.DataFrame:
@@ -331,7 +330,7 @@ def difference_in_means(
     ex.add("saknar utfall", int(no_y.sum()), rows=np.nonzero(no_y)[0][:20] + 2, column=outcome)
     a = y[(g == tr).to_numpy() & ~no_y].to_numpy()
     b = y[(g == co).to_numpy() & ~no_y].to_numpy()
-    names = labels or (str(tr), str(co))
+    names = labels or (("Deltagare", "Jämförelsegrupp") if {tr, co} == {1, 0} else (str(tr), str(co)))
     for arr, name in ((a, names[0]), (b, names[1])):
         if len(arr) < 2:
             raise EstimationError(f"{fn}: gruppen {name!r} har {len(arr)} personer med utfall i {outcome!r}; "
@@ -402,6 +401,7 @@ class RegressionTable(_Formatted):
     exclusions: Exclusions = field(default_factory=Exclusions)
     extra_notes: list[str] = field(default_factory=list)
     model: Any = field(default=None, repr=False)
+    column_labels = {"term": "Term", "etikett": "Variabel", "koef": "Koefficient", "t": "t"}
     _decimals = {"koef": 3, "se": 3, "t": 2, "p": 3, "ki_nedre": 3, "ki_ovre": 3}
 
     @property
