@@ -302,3 +302,12 @@ def test_comparisons_accept_plain_numbers_without_scale(survey, tmp_path):
     txt.loc[4, "index"] = "sextio"
     with pytest.raises(SchemaError, match="rad 6"):
         kruskal_wallis(txt, "index", "g")
+
+
+def test_topbox_comparisons_without_scale_say_why(survey):
+    from finsam_eval.errors import ScaleError
+
+    with pytest.raises(ScaleError, match="behöver skalan"):
+        topbox_change(survey, "q0", None)
+    with pytest.raises(ScaleError, match="behöver skalan"):
+        compare_reference(survey, "q0", None, {"Stämmer helt": 1.0})

@@ -230,6 +230,16 @@ def _resolve_scale(scale: Scale | str | None, df: pd.DataFrame, cols: Sequence[s
     return _PlainNumbers(), ["Svaren används som tal (ingen skala angiven)."]
 
 
+def _scale_with_top(scale: Scale | str | None, fn: str) -> Scale:
+    """Top-box comparisons need the scale's steps and top box; plain numbers do not say which they are."""
+    if scale is None:
+        from ..errors import ScaleError
+
+        raise ScaleError(f"{fn} jämför toppboxen och behöver skalan: ange t.ex. scale='1-5' (toppbox 4-5) eller "
+                         "scale='stammer5'. Utan skala, använd mann_whitney eller kruskal_wallis.")
+    return get_scale(scale)
+
+
 def _check_cols(df: pd.DataFrame, cols: Sequence[str]) -> None:
     missing = [c for c in cols if c not in df.columns]
     if missing:
@@ -609,7 +619,7 @@ def topbox_change(
     """
     from statsmodels.stats.proportion import proportions_ztest
 
-    sc = get_scale(scale)
+    sc = _scale_with_top(scale, "topbox_change")
     _check_cols(df, [item, year, *([by] if by else [])])
     ex = Exclusions()
     d = _values(df, item, sc, ex, [year, *([by] if by else [])])
@@ -677,7 +687,7 @@ def compare_reference(
     >>> list(t["test"])
     ['chi2 anpassning', 'binomialtest toppbox']
     """
-    sc = get_scale(scale)
+    sc = _scale_with_top(scale, "compare_reference")
     _check_cols(df, [item, *([group] if group else [])])
     part = df[df[group] == value] if group else df
     if part.empty:
