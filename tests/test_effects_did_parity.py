@@ -268,7 +268,7 @@ def test_known_truth_with_confounding_covariate(rc):
 @pytest.mark.parametrize("rc", [False, True])
 def test_coverage_with_confounding_covariate(rc):
     """60 seeded data sets: dr/ipw/reg centred on the truth, analytic 95 % intervals covering it in about 95 %
-    of them (measured: 93-97 %)."""
+    of them (measured: panel 97 % for all three; cross-sections dr 98 %, ipw 93 %, reg 90 %)."""
     hits = {m: [] for m in ("dr", "ipw", "reg")}
     est = {m: [] for m in ("dr", "ipw", "reg")}
     for s in range(60):
@@ -286,7 +286,7 @@ def test_coverage_with_confounding_covariate(rc):
 @pytest.mark.slow
 def test_multiplier_bootstrap_size_under_null():
     """No effect anywhere: the bootstrap 95 % interval of the overall effect rejects in about 5 % of 60 seeded
-    panels."""
+    panels (measured: 3 %)."""
     from finsam_eval.effects.staggered import simulate_staggered
 
     rejects = []

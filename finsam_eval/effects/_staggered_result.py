@@ -138,7 +138,10 @@ class StaggeredResult(ResultMixin):
                 f"{fmt_num(self.n_control, 0)} {self._controls()} enheter.")
 
     def summary(self) -> str:
-        return summary_text(self, self.table())
+        t = self.table()
+        for c in ("grupp", "period"):  # period labels, not numbers with thousands separators ("2 004")
+            t[c] = [("" if pd.isna(v) else self.labels.get(v, _lab(v))) for v in t[c]]
+        return summary_text(self, t)
 
     def table(self, kind: str = "all") -> pd.DataFrame:
         """Tidy estimates: ``kind`` is ``"all"`` (overall numbers, by cohort, by event time, by calendar
@@ -235,7 +238,8 @@ class StaggeredResult(ResultMixin):
             f"Callaway & Sant'Anna ({_METHOD_NAMES[self.est_method]}), {self._controls()} som kontroller. "
             f"Staplar: {lvl}\u00a0% {band} konfidensband ({se_txt}). n\u00a0=\u00a0{fmt_num(self.n_treated, 0)} "
             f"behandlade och {fmt_num(self.n_control, 0)} kontrollenheter. Genomsnittlig effekt "
-            f"{fmt_num(self.overall['estimat'], 3)} {fmt_ci(*self.overall['ci'], 3)}."
+            f"{fmt_num(self.overall['estimat'], 3)}"
+            + (f" {fmt_ci(*self.overall['ci'], 3)}." if np.isfinite(self.overall["se"]) else ".")
         )
         finish(fig, title=title, note=note)
         return ax

@@ -63,7 +63,8 @@ _Z = stats.norm.ppf(0.75) - stats.norm.ppf(0.25)
 _METHODS = ("dr", "ipw", "reg")
 
 
-def _cohort_positions(gval: pd.Series, periods: np.ndarray, group: str, time: str, notes: list[str]) -> np.ndarray:
+def _cohort_positions(gval: pd.Series, periods: np.ndarray, group: str, time: str, notes: list[str],
+                      units: pd.Series) -> np.ndarray:
     """Position of each start in the period grid; -1 for never treated (missing, 0 before the panel, inf,
     or after the last period)."""
     pos = {p: i for i, p in enumerate(periods)}
@@ -71,9 +72,8 @@ def _cohort_positions(gval: pd.Series, periods: np.ndarray, group: str, time: st
     numeric = bool(num_periods.notna().all())
     codes, uniq = pd.factorize(gval, use_na_sentinel=True)
     upos = np.full(len(uniq), -1, dtype=int)  # the rules run once per distinct start value
-    n_zero = n_late = 0
+    zero, late = [], []
     bad = []
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniq))
     for k, g in enumerate(uniq):
         if isinstance(g, str) and not g.strip():
             continue
@@ -85,9 +85,9 @@ def _cohort_positions(gval: pd.Series, periods: np.ndarray, group: str, time: st
             if gn in pos:
                 upos[k] = pos[gn]
             elif np.isinf(gn) or gn > num_periods.iloc[-1]:
-                n_late += int(counts[k])
+                late.append(k)
             elif gn == 0 and num_periods.iloc[0] > 0:
-                n_zero += int(counts[k])  # R did's convention: 0 = never treated
+                zero.append(k)  # R did's convention: 0 = never treated
             else:
                 bad.append(g)
         else:
@@ -99,10 +99,12 @@ def _cohort_positions(gval: pd.Series, periods: np.ndarray, group: str, time: st
             f"behandlade, eller ligga efter sista perioden); {len(bad)} startvärden är andra. Ange start i "
             f"samma enhet och kodning som {time!r}."
         )
+    n_zero = units[np.isin(codes, zero)].nunique()
+    n_late = units[np.isin(codes, late)].nunique()
     if n_zero:
-        notes.append(f"{n_zero} rader med start 0 räknas som aldrig behandlade (R-paketet did:s kodning).")
+        notes.append(f"{n_zero} enheter med start 0 räknas som aldrig behandlade (R-paketet did:s kodning).")
     if n_late:
-        notes.append(f"{n_late} rader med start efter sista perioden räknas som aldrig behandlade.")
+        notes.append(f"{n_late} enheter som startar efter sista perioden räknas som aldrig behandlade.")
     if n_late and (out > 0).sum() == 0:
         raise SchemaError(
             f"Ingen startperiod i {group!r} ligger inom perioderna i {time!r} ({periods[0]}–{periods[-1]}): alla "
@@ -261,7 +263,7 @@ def staggered_did(
     if T < 2:
         raise EstimationError(f"Minst två perioder i {time!r} behövs; data har {T}.")
     pos = {p: i for i, p in enumerate(periods)}
-    gpos_all = _cohort_positions(df[group], periods, group, time, notes)
+    gpos_all = _cohort_positions(df[group], periods, group, time, notes, df[unit])
     df["_g"] = gpos_all
     df["_t"] = df[time].map(pos).astype(int)
 
