@@ -218,6 +218,10 @@ def test_regression_categorical_labels_missing_rows_and_errors():
         regression_table(d, "y ~ x", robust="HC9")
     with pytest.raises(SchemaError):
         regression_table(d)
+    t = d.astype({"y": object})
+    t.loc[12, "y"] = "okänt"  # line 14 of the file (header = line 1), after rows 0, 7 and 9 lack x
+    with pytest.raises(SchemaError, match="rad 14"):
+        regression_table(t, "y ~ x")
     d["x2"] = 2 * d["x"]
     with pytest.raises(EstimationError, match="kollinjära"):
         regression_table(d, "y ~ x + x2")

@@ -266,7 +266,7 @@ def test_ordinal_regression_weight_and_reference_errors():
         ordinal_regression(d, "sat", None, ["Type"], reference={"Freq": 1})
     bad = d.assign(Freq=d["Freq"].astype(float))
     bad.loc[3, "Freq"] = -2
-    with pytest.raises(SchemaError, match="vikterna"):
+    with pytest.raises(SchemaError, match="vikterna.*rad 5"):
         ordinal_regression(bad, "sat", None, ["Type"], weights="Freq")
     zero = d.assign(Freq=d["Freq"].where(d.index != 0, 0))
     r = ordinal_regression(zero, "sat", None, ["Type"], weights="Freq")

@@ -548,16 +548,15 @@ def regression_table(
         raise SchemaError(f"{fn}: formeln {formula!r} kan inte läsas ({exc}).") from exc
     cols = [c for c in df.columns if any(re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w])", u) for u in used)]
     keep_cols = cols + ([cluster] if cluster else [])
+    lhs = {f.name() for t in desc.lhs_termlist for f in t.factors}
+    numeric_y = {c: _numeric(df[c], c, fn) for c in cols  # on the whole table, so line numbers are the file's
+                 if any(re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w])", u) for u in lhs)}
     ex = Exclusions()
     miss = df[keep_cols].isna().any(axis=1).to_numpy()
     for c in keep_cols:
         m = df[c].isna().to_numpy()
         ex.add("saknat värde", int(m.sum()), rows=np.nonzero(m)[0][:20] + 2, column=c)
-    d = df.loc[~miss]
-    lhs = {f.name() for t in desc.lhs_termlist for f in t.factors}
-    for c in cols:
-        if any(re.search(rf"(?<![\w.]){re.escape(str(c))}(?![\w])", u) for u in lhs):
-            d = d.assign(**{c: _numeric(d[c], c, fn)})
+    d = df.assign(**numeric_y).loc[~miss] if numeric_y else df.loc[~miss]
     try:
         mod = smf.ols(formula, data=d)
     except patsy.PatsyError as exc:

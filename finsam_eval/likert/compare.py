@@ -440,18 +440,20 @@ def ordinal_regression(
 
     _check_cols(df, [item, *covariates, *([weights] if weights else [])])
     sc, scale_note = _resolve_scale(scale, df, [item], "ordinal_regression")
+    if weights:
+        w_all = pd.to_numeric(df[weights], errors="coerce")
+        bad = ((w_all.isna() & df[weights].notna()) | (w_all < 0)).to_numpy()
+        if bad.any():
+            from ..errors import describe_rows
+
+            raise SchemaError(f"ordinal_regression: vikterna i {weights!r} ska vara tal >= 0; fel på "
+                              f"{describe_rows(np.flatnonzero(bad), offset=2)} (rad 1 = rubrikraden). Rätta "
+                              "vikterna.")
     ex = Exclusions()
     d = _values(df, item, sc, ex, [*covariates, *([weights] if weights else [])])
     w = None
     if weights:
         w = pd.to_numeric(d[weights], errors="coerce")
-        bad = (w.isna() | (w < 0)).to_numpy()
-        if bad.any():
-            from ..errors import describe_rows
-
-            raise SchemaError(f"ordinal_regression: vikterna i {weights!r} ska vara tal >= 0; fel på "
-                              f"{describe_rows(np.flatnonzero(bad))} (rader i tabellen efter att saknade svar "
-                              "tagits bort). Rätta vikterna.")
         zero = (w == 0).to_numpy()
         ex.add("vikten är 0", int(zero.sum()), rows=_line_numbers(d, np.flatnonzero(zero)[:10]), column=weights)
         d, w = d[~zero], w[~zero].to_numpy(dtype=float)
