@@ -211,3 +211,57 @@ def test_empty_respondent_cells_are_never_zero_respondents(tmp_path):
     assert filled[0].rows == (3, 5) and filled[0].count == 2
     allempty = read_excerpts(pd.DataFrame({"respondent_id": [None, None], "text": ["a", "b"]}))
     assert allempty.attrs["respondent_fallback"] and allempty["respondent_id"].nunique() == 2
+
+
+# --------------------------------------------------------------------------- property: names never leak
+def _check_digit(nine: str) -> str:
+    s = 0
+    for i, ch in enumerate(nine):
+        d = int(ch) * (2 - i % 2)
+        s += d // 10 + d % 10
+    return str((10 - s % 10) % 10)
+
+
+_SEPS = ["", "-", "+", " ", "\u2013", "\u00a0", "\u2011", " - "]
+
+
+def _pnr_strategy():
+    from hypothesis import strategies as st
+
+    @st.composite
+    def written(draw) -> tuple[str, str]:
+        year, month, day = draw(st.integers(1925, 2010)), draw(st.integers(1, 12)), draw(st.integers(1, 28))
+        day += 60 * draw(st.booleans())  # samordningsnummer
+        nine = f"{year % 100:02d}{month:02d}{day:02d}{draw(st.integers(0, 999)):03d}"
+        ten = nine + _check_digit(nine)
+        digits = f"{year // 100}{ten}" if draw(st.booleans()) else ten
+        cut = len(digits) - 4
+        return digits[:cut] + draw(st.sampled_from(_SEPS)) + digits[cut:], ten
+
+    return written()
+
+
+def test_personnummer_in_transcript_names_never_reach_ids_notes_or_warnings(tmp_path_factory):
+    import re
+
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(_pnr_strategy())
+    def check(pnr):
+        text, ten = pnr
+        d = tmp_path_factory.mktemp("pnr")
+        (d / f"Huddinge_{text}.txt").write_text("I: Hur gick det?\nIP: Bra, tack.\n", encoding="utf-8")
+        (d / f"{text}.txt").write_text("Bara ett stycke utan talare.\n", encoding="utf-8")
+        leak = re.compile(r"\D{0,3}".join(ten))
+        for kw in ({}, {"filnamn": "{forbund}_{respondent}"}, {"filnamn": "{respondent}"}):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                df = read_excerpts(d, **kw)
+            check_output(df, where="utdragen")
+            shown = df.astype(str).to_csv() + repr(df.attrs) + df.attrs["exclusions"].describe()
+            shown += "".join(str(w.message) for w in caught)
+            assert not leak.search(shown)
+            assert df["respondent_id"].nunique() == 2
+
+    check()
