@@ -108,16 +108,31 @@ def test_two_raw_labels_on_one_level_raise():
     s5 = SCALES["stammer5"]
     with pytest.raises(ScaleError, match="'Stämmer helt och hållet' \\(alias\\) och 'Stämmer helt'"):
         s5.normalise(pd.Series(["Stämmer helt", "Stämmer helt och hållet", "Stämmer delvis"], name="f1"))
-    # Alone, the alias is used and counted per label (file lines: header = line 1).
+    # A stray wording among stammer5's own labels is read through the alias and counted per label
+    # (file lines: header = line 1).
     ex = fe.Exclusions()
-    out = s5.normalise(pd.Series(["Stämmer helt och hållet", "Stämmer delvis", "Stämmer helt och hållet"]),
+    out = s5.normalise(pd.Series(["Stämmer helt och hållet", "Stämmer inte så bra", "Stämmer helt och hållet"]),
                        exclusions=ex, column="f1")
-    assert out.tolist() == ["Stämmer helt", "Stämmer delvis", "Stämmer helt"]
+    assert out.tolist() == ["Stämmer helt", "Stämmer inte så bra", "Stämmer helt"]
     (rec,) = [e for e in ex.items if e.action == "omkodad"]
     assert rec.count == 2 and rec.rows == (2, 4) and "'Stämmer helt och hållet' → 'Stämmer helt'" in rec.reason
     # Spellings of one label and variants (inflections) are not two answers.
     assert s5.normalise(pd.Series(["Stämmer helt", "stämmer  HELT", "5"])).tolist() == ["Stämmer helt"] * 3
     assert SCALES["bra5"].normalise(pd.Series(["Mycket dålig", "Mycket dåligt"])).tolist() == ["Mycket dålig"] * 2
+
+
+def test_a_whole_other_scale_is_not_moved_by_aliases():
+    # No "Stämmer ganska bra" answered, so nothing merges; but every label belongs to the "helt och hållet"
+    # scale, whose middle "Stämmer delvis" stammer5 would count as agreement.
+    raw = pd.Series(["Stämmer helt och hållet"] * 3 + ["Stämmer delvis"] * 4 + ["Stämmer ganska dåligt"] * 2
+                    + ["Stämmer inte alls"], name="f1")
+    with pytest.raises(ScaleError, match="hör till skalan stammer_ganska5.*scale='stammer_ganska5'"):
+        likert_summary(raw.to_frame(), "f1", "stammer5")
+    t = likert_summary(raw.to_frame(), "f1", "auto").table(suppress=False).iloc[0]
+    assert t["pct_top"] == pytest.approx(30.0) and t["pct_neutral"] == pytest.approx(40.0)
+    # A stray wording among stammer5's own labels still reads through the alias (and is counted).
+    mixed = pd.Series(["Stämmer helt", "Stämmer ganska bra", "Stämmer inte alls"])
+    assert SCALES["stammer5"].normalise(mixed).tolist() == ["Stämmer helt", "Stämmer delvis", "Stämmer inte alls"]
 
 
 def test_two_raw_labels_across_the_item_set_raise():

@@ -176,6 +176,15 @@ def _spss_scale(value_labels: Mapping[float, str], ns: tuple[str, ...]) -> Scale
     return Scale(labels, direction="descending", neutral=neutral, non_substantive=ns, name="spss")
 
 
+def _fitting_families(values: Sequence[Any]) -> list[str]:
+    """The presets of :data:`FAMILIES` that hold every substantive label among ``values`` (text labels only)."""
+    keys = {label_key(v) for v in values if isinstance(v, str) and label_key(v)}
+    keys -= set(_NS_KEYS)
+    if not keys or any(_number_text(k) is not None for k in keys):
+        return []
+    return [n for n in FAMILIES if keys <= set(_family_keys(SCALES[n]))]
+
+
 def _describe_fit(name: str) -> str:
     return f"{name} ({' / '.join(SCALES[name].labels)})"
 
@@ -454,5 +463,9 @@ def check_scale_labels(df: pd.DataFrame, items: Sequence[str] | str | None = Non
         conf = _conflicts(all_matches)
         if conf:
             problems.insert(0, sc._conflict_message(conf, [m.raw for m in all_matches], ""))
+        else:
+            other = sc._other_family(all_matches, "")
+            if other:
+                problems.insert(0, other)
     labels = pd.DataFrame(rows, columns=["fraga", "svar", "skalsteg", "hur", "antal", "rader"])
     return ScaleCheck(sc, labels, problems, source=df.attrs.get("source"))

@@ -588,7 +588,37 @@ class Scale:
         conflicts = _conflicts(out.values())
         if conflicts:
             raise ScaleError(self._conflict_message(conflicts, out.keys(), where))
+        other = self._other_family(out.values(), where)
+        if other:
+            raise ScaleError(other)
         return out
+
+    def _other_family(self, matches: Iterable[LabelMatch], where: str) -> str | None:
+        """A message when aliases would read answers that all belong to another known scale.
+
+        "Stämmer helt och hållet / Stämmer delvis / Stämmer inte alls" fit the
+        "helt och hållet" scale, where "Stämmer delvis" is the middle; read on
+        stammer5 through its aliases, the middle would count as agreement.
+        Aliases are for stray wordings, not for moving a whole scale onto another.
+        """
+        from .infer import _fitting_families
+
+        matches = list(matches)
+        aliased = [m for m in matches if m.how == "alias"]
+        # Aliases the evaluator wrote into an own scale are trusted; the presets' aliases are guesses.
+        if not aliased or SCALES.get(self.name) is None or SCALES[self.name].aliases != self.aliases:
+            return None
+        fits = _fitting_families([m.raw for m in matches])
+        if not fits or self.name in fits:
+            return None
+        moved = ", ".join(f"{_show(m.raw)} som {m.label!r}" for m in aliased[:4])
+        names = " eller ".join(f"{n} ({' / '.join(SCALES[n].labels)})" for n in fits[:2])
+        return _mask(
+            f"Svaren{where} hör till skalan {names}, inte till {self.name}: {self.name} skulle läsa {moved} "
+            f"(alias), fast skalorna placerar svaren olika. Ange scale={fits[0]!r} (--skala {fits[0]})"
+            + (" eller den andra" if len(fits) > 1 else "") + ", scale='auto' (--skala auto) eller definiera "
+            "skalan med Scale.from_spec({...})."
+        )
 
     def _conflict_message(self, conflicts: list[tuple[str, list[LabelMatch]]], raws: Iterable[Any],
                           where: str) -> str:
