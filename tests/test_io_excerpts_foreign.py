@@ -265,3 +265,10 @@ def test_personnummer_in_transcript_names_never_reach_ids_notes_or_warnings(tmp_
             assert df["respondent_id"].nunique() == 2
 
     check()
+
+
+def test_section_headings_inside_a_transcript_are_not_part_of_an_answer():
+    turns = parse_transcript("I: Hur började det?\nIP: Med ett möte.\n\nTEMA 2 SAMVERKAN\n\nI: Och sen?\nIP: OK.\n"
+                             "Del 3 – Resultat\n## Avslutning\nI: Något mer?\nIP: NEJ")
+    assert turns == [("I", "Hur började det?"), ("IP", "Med ett möte."), ("I", "Och sen?"), ("IP", "OK."),
+                     ("I", "Något mer?"), ("IP", "NEJ")]

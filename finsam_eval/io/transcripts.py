@@ -22,7 +22,8 @@ How a transcript becomes turns
     reads as a report heading (:data:`NOT_SPEAKERS`), is text.
 
 - **Not excerpts** (recorded as skipped, with the file line or the Word
-  paragraph number): Word paragraphs with a Heading/Rubrik/Title style; date
+  paragraph number): Word paragraphs with a Heading/Rubrik/Title style,
+  section lines (``TEMA 2 SAMVERKAN``, ``Del 3 – Resultat``, ``## Bakgrund``); date
   and metadata lines (``Intervju 2024-03-12``, ``Datum: 12 mars``,
   ``Plats: ...``, ``Transkriberad av: ...``); page numbers (``Sida 3 av 7``,
   ``- 4 -``); short lines without a speaker in front of the first turn (a
@@ -118,6 +119,8 @@ _META_LINE = re.compile(
     re.IGNORECASE,
 )
 _PAGE_LINE = re.compile(r"^\s*(?:(?:sida|sid\.|s\.|page)\s*\d{1,3}(?:\s*(?:av|/|of)\s*\d{1,3})?|[-–]\s*\d{1,3}\s*[-–]|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})\s*$", re.IGNORECASE)
+_SECTION_LINE = re.compile(r"^\s*(?:#{1,6}\s+\S|(?:del|tema|avsnitt|block|frågeområde|område)\s+\d{1,2}\b[^.?!]{0,60}$)",
+                           re.IGNORECASE)
 _NONVERBAL = (
     r"skratt|skrattar(?: till)?|skrattar lite|ler|paus|lång paus|kort paus|tystnad|suck|suckar|harklar sig|hostar|"
     r"avbrott|avbryts|avbryter|telefon(?:en)? ringer|knackning|knackar|störning|gråter|fnissar|mumlar|mummel|"
@@ -305,6 +308,10 @@ def _skip_reason(line: Line) -> str | None:
         return "datum- eller uppgiftsrad"
     if _DATE_LINE.match(t):
         return "datumrad"
+    if _SECTION_LINE.match(t) or (
+        t.isupper() and sum(c.isalpha() for c in t) >= 4 and not _END_PUNCT.search(t) and not _LABEL.match(t)
+    ):
+        return "rubrik"
     return None
 
 
