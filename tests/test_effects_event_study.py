@@ -168,6 +168,13 @@ def test_scale_mismatch_is_a_clear_error(panel):
     q = panel.assign(start_period=np.where(panel["deltagare"] == 1, 0.0, np.nan))
     with pytest.raises(SchemaError, match="före start"):
         event_study(q, "y")
+    # Months (600..) against a quarter index (200..), and "2021K3" text: errors naming the fix.
+    months = panel.assign(period=panel["period"] * 3 + 600, start_period=panel["start_period"] + 200)
+    with pytest.raises(SchemaError, match="olika skalor"):
+        event_study(months, "y")
+    text = panel.assign(period=(2018 + panel["period"] // 4).astype(str) + "K" + (panel["period"] % 4 + 1).astype(str))
+    with pytest.raises(SchemaError, match="parse_period"):
+        event_study(text, "y")
     none = panel.assign(deltagare=0, start_period=np.nan)
     with pytest.raises(EstimationError, match="deltagare"):
         event_study(none, "y")

@@ -211,6 +211,18 @@ def _prepare(
             frame[_START] = pv.where(frame[_GRP] == 1)
             mode = "start"
     if mode == "start":
+        scol = post if post is not None else ("start_period" if not varies and "start_period" in frame.columns else None)
+        if pd.to_numeric(frame[time], errors="coerce").isna().any():
+            raise SchemaError(
+                f"Kolumnen {time!r} ska vara ett tal (år eller löpnummer) när behandlingen anges med en startperiod: "
+                f"händelsetiden är period minus start. Läs perioder som '2021K3' med "
+                f"finsam_eval.io.parse_period(..., as_index=True), för både {time!r} och startkolumnen."
+            )
+        if scol and (pd.to_numeric(frame[scol], errors="coerce").isna() & frame[scol].notna()).any():
+            raise SchemaError(
+                f"Startkolumnen {scol!r} har värden som inte är tal: ange start i samma enhet som {time!r} (år eller "
+                f"löpnummer; '2021K3' läses med finsam_eval.io.parse_period(..., as_index=True))."
+            )
         nostart = (frame[_GRP] == 1) & frame[_START].isna()
         if nostart.any():
             n_units = frame.loc[nostart, unit].nunique()

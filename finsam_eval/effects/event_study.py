@@ -293,8 +293,8 @@ def _check_scales(tvals: np.ndarray, start: np.ndarray, treated: np.ndarray, gri
     inside = (st >= lo - leads) & (st <= hi + 1)
     if not inside.any():
         raise SchemaError(
-            f"Startperioderna i {treat_start!r} ({fmt_num(np.nanmin(st), 0)}–{fmt_num(np.nanmax(st), 0)}) ligger "
-            f"utanför perioderna i {time!r} ({fmt_num(lo, 0)}–{fmt_num(hi, 0)}): kolumnerna är på olika skalor "
+            f"Startperioderna i {treat_start!r} ({np.nanmin(st):g}–{np.nanmax(st):g}) ligger "
+            f"utanför perioderna i {time!r} ({lo:g}–{hi:g}): kolumnerna är på olika skalor "
             f"(till exempel år mot kvartalsindex, eller kvartal mot månader). Ange start i samma enhet som {time!r}."
         )
     e = tvals[treated] - st
