@@ -41,6 +41,7 @@ from .goals import (
     rating_matrix,
     share_change,
 )
+from .honest import HonestResult, honest_did
 from .inference import (
     FewClustersWarning,
     RandomisationResult,
@@ -100,6 +101,8 @@ __all__ = [
     "StaggeredResult",
     "synthdid",
     "SynthResult",
+    "honest_did",
+    "HonestResult",
     "wild_cluster_bootstrap",
     "randomisation_inference",
     "WildBootstrapResult",

@@ -1,0 +1,437 @@
+"""Sensitivity of an event study to violations of parallel trends (Rambachan & Roth 2023).
+
+An event study's post-period coefficients estimate the effect only if the
+treated and the controls would have kept parallel paths. Rambachan & Roth
+("A More Credible Approach to Parallel Trends", *Review of Economic Studies*
+90(5), 2023; R package ``HonestDiD``) replace that assumption by a bound on
+how far the paths may drift apart, and give confidence intervals that hold
+under the bound:
+
+* **smoothness** (Δ^SD(M)): the difference in trends may bend by at most
+  ``M`` per period (its second difference is at most M in absolute value);
+  ``M = 0`` allows a linear pre-trend continued after the start. The interval
+  is the optimal fixed-length confidence interval (FLCI) of Armstrong &
+  Kolesár, as ``HonestDiD::findOptimalFLCI``: an affine estimator
+  l_pre'β_pre + l'β_post whose weights on the pre-periods minimise the
+  interval's half-length, the worst-case bias plus a folded-normal quantile
+  times its standard error.
+
+:func:`honest_did` takes an :class:`~finsam_eval.effects.event_study.EventStudyResult`
+(its coefficients and cluster-robust covariance) or any ``betahat`` and
+``sigma`` (pre-periods first, the reference period -1 left out), computes the
+intervals for a grid of ``M``, the original interval and the breakdown value
+(the smallest ``M`` at which the interval contains 0), and draws the
+sensitivity plot.
+
+Not yet here: the relative-magnitudes restriction (Δ^RM(M̄)) with the
+conditional / hybrid test of Andrews, Roth & Pakes, which HonestDiD uses for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from ..errors import EstimationError, SchemaError
+from ..results import ResultMixin
+from ..sv import fmt_ci, fmt_num
+
+__all__ = ["honest_did", "HonestResult", "flci"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The folded normal quantile
+# ---------------------------------------------------------------------------------------------
+
+
+def _qfolded_exact(p: float, mu: float) -> float:
+    """The ``p`` quantile of |Z + mu|, Z standard normal: Φ(c − μ) − Φ(−c − μ) = p."""
+    mu = abs(float(mu))
+    return optimize.brentq(lambda c: stats.norm.cdf(c - mu) - stats.norm.cdf(-c - mu) - p, 0.0, mu + 12.0,
+                           xtol=1e-14)
+
+
+_R_DRAWS: np.ndarray | None = None
+
+
+def _r_rnorm_seed0(n: int = 10**6) -> np.ndarray:
+    """R's ``set.seed(0); rnorm(n)`` (Mersenne-Twister, inversion), the draws HonestDiD's folded normal
+    quantile is simulated from."""
+    from scipy.special import ndtri
+
+    s = 0
+    for _ in range(50):  # R's initial scrambling of the seed
+        s = (69069 * s + 1) & 0xFFFFFFFF
+    key = []
+    for _ in range(625):
+        s = (69069 * s + 1) & 0xFFFFFFFF
+        key.append(s)
+    bg = np.random.MT19937()
+    bg.state = {"bit_generator": "MT19937", "state": {"key": np.array(key[1:], dtype=np.uint32), "pos": 624}}
+    u = bg.random_raw(2 * n).astype(np.float64) * 2.3283064365386963e-10
+    eps = 0.5 * 2.328306437080797e-10
+    u = np.clip(u, eps, 1 - eps)
+    big = 134217728.0  # 2^27: R combines two uniforms for enough precision
+    return ndtri((np.floor(big * u[0::2]) + u[1::2]) / big)
+
+
+def _qfolded_r(p: float, mu: float) -> float:
+    """HonestDiD's simulated quantile (10⁶ draws with seed 0, R's quantile type 7)."""
+    global _R_DRAWS
+    if _R_DRAWS is None:
+        _R_DRAWS = _r_rnorm_seed0()
+    a = np.abs(_R_DRAWS + mu)
+    h = (len(a) - 1) * p  # R's type 7: linear between the two order statistics around (n - 1) p
+    k = int(np.floor(h))
+    lo, hi = np.partition(a, [k, k + 1])[[k, k + 1]]
+    return float(lo + (h - k) * (hi - lo))
+
+
+# ---------------------------------------------------------------------------------------------
+# FLCI under smoothness (Δ^SD)
+# ---------------------------------------------------------------------------------------------
+
+
+def _w_to_l(w: np.ndarray) -> np.ndarray:
+    return np.diff(np.concatenate([[0.0], w]))
+
+
+def _variance(w: np.ndarray, sigma: np.ndarray, l_vec: np.ndarray) -> float:
+    v = np.concatenate([_w_to_l(w), l_vec])
+    return float(v @ sigma @ v)
+
+
+def _bias_constant(l_vec: np.ndarray) -> float:
+    T = len(l_vec)
+    return float(sum(abs(np.arange(1, k + 1) @ l_vec[T - k:]) for k in range(1, T + 1))
+                 - np.arange(1, T + 1) @ l_vec)
+
+
+def _min_bias(h: float, sigma: np.ndarray, K: int, l_vec: np.ndarray) -> tuple[float, np.ndarray]:
+    """Worst-case bias (for M = 1) of the best affine estimator with SD at most ``h``
+    (HonestDiD ``.findWorstCaseBiasGivenH``): variables (U, w), U_k ≥ |w_1 + ... + w_k|."""
+    S = float(np.arange(1, len(l_vec) + 1) @ l_vec)
+    L = np.tril(np.ones((K, K)))
+    cons = [
+        {"type": "ineq", "fun": lambda x: x[:K] - L @ x[K:], "jac": lambda x: np.hstack([np.eye(K), -L])},
+        {"type": "ineq", "fun": lambda x: x[:K] + L @ x[K:], "jac": lambda x: np.hstack([np.eye(K), L])},
+        {"type": "eq", "fun": lambda x: x[K:].sum() - S,
+         "jac": lambda x: np.concatenate([np.zeros(K), np.ones(K)])[None]},
+        {"type": "ineq", "fun": lambda x: h**2 - _variance(x[K:], sigma, l_vec)},
+    ]
+    w0 = np.zeros(K)
+    w0[-1] = S
+    x0 = np.concatenate([np.abs(L @ w0) + 1e-12, w0])
+    r = optimize.minimize(lambda x: x[:K].sum(), x0, jac=lambda x: np.concatenate([np.ones(K), np.zeros(K)]),
+                          constraints=cons, method="SLSQP", options={"ftol": 1e-15, "maxiter": 2000})
+    return _bias_constant(l_vec) + float(r.fun), r.x[K:]
+
+
+def _h_min(sigma: np.ndarray, K: int, l_vec: np.ndarray) -> tuple[float, np.ndarray]:
+    """SD of the minimum-variance affine estimator (HonestDiD ``.findLowestH``)."""
+    S = float(np.arange(1, len(l_vec) + 1) @ l_vec)
+    r = optimize.minimize(lambda w: _variance(w, sigma, l_vec), np.full(K, S / K), method="SLSQP",
+                          constraints=[{"type": "eq", "fun": lambda w: w.sum() - S}],
+                          options={"ftol": 1e-18, "maxiter": 2000})
+    return float(np.sqrt(r.fun)), r.x
+
+
+def flci(betahat: np.ndarray, sigma: np.ndarray, num_pre: int, M: float, *, l_vec: np.ndarray | None = None,
+         alpha: float = 0.05, folded_quantile: str = "exact") -> tuple[float, float, np.ndarray]:
+    """Optimal fixed-length confidence interval for l'τ_post under Δ^SD(M).
+
+    Returns ``(lower, upper, weights)`` where ``weights`` is the affine
+    estimator on (β_pre, β_post). ``folded_quantile="R"`` uses HonestDiD's
+    simulated folded normal quantile (10⁶ draws, seed 0) instead of the exact one,
+    to reproduce R's printed numbers digit for digit.
+
+    Examples
+    --------
+    >>> sigma = np.diag([0.01, 0.01, 0.01, 0.02]) ** 2
+    >>> lo, hi, _ = flci(np.array([0.0, 0.0, 0.0, 0.05]), sigma, 3, 0.0)
+    >>> lo < 0.05 < hi
+    True
+    """
+    q = _qfolded_r if folded_quantile == "R" else _qfolded_exact
+    num_post = len(betahat) - num_pre
+    l_vec = np.eye(num_post)[0] if l_vec is None else np.asarray(l_vec, dtype=float)
+    K = num_pre
+    S = float(np.arange(1, num_post + 1) @ l_vec)
+    w0 = np.zeros(K)
+    w0[-1] = S
+    h0 = float(np.sqrt(_variance(w0, sigma, l_vec)))
+    hmin, wmin = _h_min(sigma, K, l_vec)
+
+    def half(h: float) -> float:
+        return q(1 - alpha, M * _min_bias(h, sigma, K, l_vec)[0] / h) * h
+
+    if M == 0 or h0 <= hmin:
+        hs = hmin
+        bias, w = 0.0, wmin
+    else:
+        # the half-length is convex in h (HonestDiD bisects its derivative; a bounded Brent search finds the same h)
+        hs = float(optimize.minimize_scalar(half, bounds=(hmin, h0), method="bounded",
+                                            options={"xatol": 1e-6 * h0}).x)
+        bias, w = _min_bias(hs, sigma, K, l_vec)
+    length = q(1 - alpha, M * bias / hs) * hs
+    vec = np.concatenate([_w_to_l(w), l_vec])
+    centre = float(vec @ betahat)
+    return centre - length, centre + length, vec
+
+
+# ---------------------------------------------------------------------------------------------
+# Result
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HonestResult(ResultMixin):
+    """Robust confidence intervals for a post-period effect under bounded violations of parallel trends.
+
+    Attributes
+    ----------
+    intervals
+        One row per ``M``: ``M``, ``ci_lag``, ``ci_hog``, ``metod`` ("FLCI"), ``restriktion``.
+    original
+        The ordinary interval for l'β_post (``ci_lag``, ``ci_hog``, ``estimat``, ``se``).
+    breakdown
+        The smallest ``M`` at which the robust interval contains 0 (NaN when the
+        original interval already does).
+    """
+
+    intervals: pd.DataFrame
+    original: dict[str, float]
+    breakdown: float
+    restriction: str
+    alpha: float
+    num_pre: int
+    num_post: int
+    l_vec: np.ndarray
+    label: str = "effekten första perioden efter start"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"Känslighet för brott mot parallella trender: {self.label}"
+
+    @property
+    def caption(self) -> str:
+        lvl = round(100 * (1 - self.alpha))
+        o = self.original
+        bd = ("redan det ursprungliga intervallet innehåller 0" if not np.isfinite(self.breakdown)
+              else f"brytpunkt M = {fmt_num(self.breakdown, 4)}")
+        return (f"Ursprungligt {lvl} % KI {fmt_ci(o['ci_lag'], o['ci_hog'], 4)}; robusta intervall för "
+                f"M = {fmt_num(self.intervals['M'].min(), 3)}–{fmt_num(self.intervals['M'].max(), 3)}; {bd}.")
+
+    def table(self) -> pd.DataFrame:
+        """The original interval (M empty, metod "ursprungligt") and one robust interval per M."""
+        orig = pd.DataFrame([{"M": np.nan, "ci_lag": self.original["ci_lag"], "ci_hog": self.original["ci_hog"],
+                              "metod": "ursprungligt", "restriktion": "parallella trender"}])
+        return pd.concat([orig, self.intervals], ignore_index=True)
+
+    def summary(self) -> str:
+        from .inference import summary_text
+
+        return summary_text(self, self.table()) + "\n\n" + self.caption
+
+    def plot(self, ax: Any = None, *, title: str | None = None, **kwargs: Any) -> Any:
+        """Sensitivity plot: the original interval and the robust interval for each M, zero line."""
+        from ..plots import GREY, OKABE_ITO, decimal_comma, figure, finish, house_style
+
+        t = self.intervals
+        with house_style():
+            fig, ax = figure("full") if ax is None else (ax.figure, ax)
+            Ms = t["M"].to_numpy(dtype=float)
+            step = np.min(np.diff(Ms)) if len(Ms) > 1 else max(abs(Ms[0]), 1.0) * 0.1
+            x0 = Ms.min() - step
+            o = self.original
+            ax.errorbar([x0], [(o["ci_lag"] + o["ci_hog"]) / 2], yerr=[[(o["ci_hog"] - o["ci_lag"]) / 2]], fmt="none",
+                        ecolor=OKABE_ITO[5], elinewidth=2.0, capsize=4, label="Ursprungligt intervall")
+            mid = (t["ci_lag"] + t["ci_hog"]) / 2
+            ax.errorbar(Ms, mid, yerr=[mid - t["ci_lag"], t["ci_hog"] - mid], fmt="none", ecolor=OKABE_ITO[0],
+                        elinewidth=2.0, capsize=4, label="Robust intervall (FLCI)")
+            ax.axhline(0, color=GREY, lw=0.8, ls="--")
+            if np.isfinite(self.breakdown) and self.breakdown <= Ms.max():
+                ax.axvline(self.breakdown, color="#444444", lw=0.8, ls=":")
+            ax.set_xticks([x0, *Ms])
+            ax.set_xticklabels(["Orig."] + [fmt_num(m, 3) for m in Ms])
+            ax.set_xlabel("M (största tillåtna ändring i lutningen på trendskillnaden per period)")
+            ax.set_ylabel("Effekt")
+            decimal_comma(ax, "y")
+            ax.legend(loc="upper left")
+            fig.tight_layout()
+            lvl = round(100 * (1 - self.alpha))
+            bd = ("" if not np.isfinite(self.breakdown) else
+                  f" Prickad linje: brytpunkten M = {fmt_num(self.breakdown, 4)}, där intervallet först innehåller 0.")
+            finish(fig, title=title, note=(
+                f"{lvl} % konfidensintervall för {self.label} (Rambachan & Roth 2023). M = 0 tillåter en linjär "
+                f"förtrend som fortsätter efter start; större M tillåter att trenden böjer av mer.{bd}"))
+        return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def _from_event_study(es: Any) -> tuple[np.ndarray, np.ndarray, int]:
+    coef = es.coefficients.sort_values("event_time")
+    if es.ref != -1:
+        raise EstimationError(f"Händelsestudien har referensperiod {es.ref}; känslighetsanalysen kräver att perioden "
+                              "närmast före start (−1) är referens. Skatta om med ref=-1.")
+    if es.vcov is None:
+        raise EstimationError("Händelsestudien saknar kovariansmatris (vcov); skatta om den med event_study.")
+    est = coef[coef["event_time"] != es.ref]
+    betahat = est["estimat"].to_numpy(dtype=float)
+    num_pre = int((est["event_time"] < 0).sum())
+    return betahat, np.asarray(es.vcov, dtype=float), num_pre
+
+
+def honest_did(
+    source: Any = None,
+    *,
+    betahat: Any = None,
+    sigma: Any = None,
+    num_pre: int | None = None,
+    l_vec: Any = None,
+    M: Any = None,
+    alpha: float = 0.05,
+    restriction: str = "smoothness",
+    folded_quantile: str = "exact",
+    label: str | None = None,
+    breakdown: bool = True,
+) -> HonestResult:
+    """Robust confidence intervals for a post-period effect when parallel trends may be violated.
+
+    Parameters
+    ----------
+    source
+        An :class:`~finsam_eval.effects.event_study.EventStudyResult` (reference
+        period −1); its coefficients and cluster-robust covariance are used.
+    betahat, sigma, num_pre
+        Alternatively the event-study coefficients (pre-periods first, in time
+        order, the reference period left out), their covariance matrix and the
+        number of pre-period coefficients.
+    l_vec
+        Weights on the post-period coefficients defining the effect (default: the
+        first post-period; e.g. ``[0.5, 0.5]`` for the mean of two).
+    M
+        Values of the smoothness bound (default: 0 to twice the largest change in
+        slope among the pre-period coefficients, 6 points).
+    alpha
+        1 − confidence level.
+    restriction
+        ``"smoothness"`` (Δ^SD(M), FLCI). Relative magnitudes are not implemented yet.
+    folded_quantile
+        ``"exact"`` (default) or ``"R"`` (HonestDiD's simulated quantile, to
+        reproduce R's output digit for digit).
+    label
+        What the effect is called in titles (default "effekten första perioden efter start").
+    breakdown
+        Compute the breakdown value (a bisection over M; a few seconds).
+
+    Returns
+    -------
+    HonestResult
+
+    Examples
+    --------
+    >>> b = np.array([0.001, -0.002, 0.0, 0.05, 0.06])
+    >>> V = np.diag([0.01, 0.01, 0.01, 0.012, 0.014]) ** 2
+    >>> res = honest_did(betahat=b, sigma=V, num_pre=3, M=[0, 0.01, 0.02])
+    >>> res.table()["metod"].tolist()
+    ['ursprungligt', 'FLCI', 'FLCI', 'FLCI']
+    >>> bool(res.intervals["ci_lag"].iloc[0] > 0)
+    True
+    """
+    if restriction != "smoothness":
+        raise SchemaError(f"restriction={restriction!r}: bara 'smoothness' (Δ^SD, FLCI) finns ännu; relativa "
+                          "storlekar (Δ^RM) är inte implementerade.")
+    if folded_quantile not in ("exact", "R"):
+        raise SchemaError(f"folded_quantile={folded_quantile!r}: välj 'exact' eller 'R'.")
+    if not 0 < alpha < 1:
+        raise SchemaError(f"alpha={alpha} måste ligga mellan 0 och 1.")
+    if source is not None:
+        if not hasattr(source, "coefficients") or not hasattr(source, "vcov"):
+            raise SchemaError("source ska vara ett resultat från event_study; ange annars betahat, sigma och num_pre.")
+        b, V, K = _from_event_study(source)
+    else:
+        if betahat is None or sigma is None or num_pre is None:
+            raise SchemaError("Ange en händelsestudie (source) eller betahat, sigma och num_pre.")
+        b = np.asarray(betahat, dtype=float).ravel()
+        V = np.asarray(sigma, dtype=float)
+        K = int(num_pre)
+    n = len(b)
+    if V.shape != (n, n):
+        raise SchemaError(f"sigma har formen {V.shape} men betahat har {n} koefficienter; sigma ska vara {n}×{n}.")
+    if not (np.isfinite(b).all() and np.isfinite(V).all()):
+        raise EstimationError("betahat eller sigma innehåller saknade eller oändliga värden (t.ex. en period utan "
+                              "observationer i händelsestudien).")
+    if not 1 <= K < n:
+        raise EstimationError(f"Minst en förperiod och en efterperiod behövs (num_pre={K}, {n} koefficienter).")
+    if not np.allclose(V, V.T, atol=1e-12 * max(1.0, np.abs(V).max())) or np.linalg.eigvalsh(V).min() < -1e-12:
+        raise EstimationError("sigma är inte en symmetrisk, positivt semidefinit kovariansmatris.")
+    T = n - K
+    lv = np.eye(T)[0] if l_vec is None else np.asarray(l_vec, dtype=float).ravel()
+    if len(lv) != T:
+        raise SchemaError(f"l_vec har {len(lv)} vikter men det finns {T} efterperioder.")
+    if M is None:
+        pre = np.concatenate([b[:K], [0.0]])
+        slope_change = np.abs(np.diff(pre, 2)).max() if K >= 2 else np.abs(np.diff(pre)).max()
+        M = np.linspace(0.0, 2 * float(slope_change), 6)
+    Ms = np.atleast_1d(np.asarray(M, dtype=float))
+    if (Ms < 0).any():
+        raise SchemaError("M måste vara 0 eller större.")
+
+    z = stats.norm.ppf(1 - alpha / 2)
+    est = float(lv @ b[K:])
+    se = float(np.sqrt(lv @ V[K:, K:] @ lv))
+    original = {"estimat": est, "se": se, "ci_lag": est - z * se, "ci_hog": est + z * se}
+    rows = []
+    for m in Ms:
+        lo, hi, _ = flci(b, V, K, float(m), l_vec=lv, alpha=alpha, folded_quantile=folded_quantile)
+        rows.append({"M": float(m), "ci_lag": lo, "ci_hog": hi, "metod": "FLCI", "restriktion": "smoothness (ΔSD)"})
+    intervals = pd.DataFrame(rows)
+    bd = _breakdown(b, V, K, lv, alpha, "exact", original) if breakdown else float("nan")
+    notes = [
+        f"Rambachan & Roth (2023), som R-paketet HonestDiD: optimalt intervall med fast längd (FLCI) under "
+        f"antagandet att trendskillnadens lutning ändras högst M per period; {K} förperioder och {T} efterperioder.",
+        "Brytpunkten är det minsta M där det robusta intervallet innehåller 0: så mycket får trenden böja av innan "
+        "slutsatsen att effekten skiljer sig från 0 faller.",
+    ]
+    return HonestResult(intervals=intervals, original=original, breakdown=bd, restriction=restriction,
+                        alpha=alpha, num_pre=K, num_post=T, l_vec=lv,
+                        label=label or ("effekten första perioden efter start" if l_vec is None else "effekten"),
+                        notes=notes)
+
+
+def _breakdown(b: np.ndarray, V: np.ndarray, K: int, lv: np.ndarray, alpha: float, fq: str,
+               original: dict[str, float]) -> float:
+    """Smallest M whose interval contains 0, by bisection (NaN if the original interval contains 0)."""
+    if original["ci_lag"] <= 0 <= original["ci_hog"]:
+        return float("nan")
+
+    def covers(m: float) -> bool:
+        lo, hi, _ = flci(b, V, K, m, l_vec=lv, alpha=alpha, folded_quantile=fq)
+        return lo <= 0 <= hi
+
+    if covers(0.0):
+        return 0.0
+    hi = max(abs(original["estimat"]), original["se"])
+    for _ in range(30):
+        if covers(hi):
+            break
+        hi *= 2
+    else:
+        return float("inf")
+    lo = 0.0
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if covers(mid) else (mid, hi)
+        if hi - lo < 1e-3 * hi:
+            break
+    return hi
