@@ -534,12 +534,13 @@ def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) 
         global_order = np.arange(len(pos_f_all))
     rank = np.empty(len(pos_f_all), dtype=np.int64)
     rank[global_order] = np.arange(len(pos_f_all))
-    rank_of = dict(zip(pos_f_all.tolist(), rank.tolist()))
+    rank_of = np.full(len(d), -1, dtype=np.int64)  # matching order of each focal row (array, not dict: speed)
+    rank_of[pos_f_all] = rank
 
     f_rows: list[np.ndarray] = []
     o_rows: list[np.ndarray] = []
     no_stratum: list[int] = []
-    for s in np.unique(codes[focal]):
+    for s in pd.unique(codes[focal]):
         in_s = codes == s
         f_pos = np.flatnonzero(in_s & focal)
         o_pos = np.flatnonzero(in_s & ~focal)
@@ -551,7 +552,7 @@ def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) 
         if replace:
             picked = _match_with_replacement(dist[f_pos], o_d, ratio, width)
         else:
-            local_rank = np.array([rank_of[p] for p in f_pos.tolist()])
+            local_rank = rank_of[f_pos]
             picked = _match_without_replacement(dist[f_pos], o_d, ratio, width, np.argsort(local_rank, kind="stable"))
         f_rows.append(np.repeat(f_pos, ratio))
         o_rows.append(np.where(picked.ravel() >= 0, o_sort[np.clip(picked.ravel(), 0, None)], -1))
@@ -559,11 +560,15 @@ def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) 
     f_all = np.concatenate(f_rows) if f_rows else np.array([], dtype=np.int64)
     o_all = np.concatenate(o_rows) if o_rows else np.array([], dtype=np.int64)
     ok = o_all >= 0
-    matched_f = np.unique(f_all[ok])
-    caliper_lost = np.setdiff1d(np.unique(f_all), matched_f)
+    # Sets of rows via counts over all rows: np.unique hashes and is slow at register scale.
+    n_links = np.bincount(f_all[ok], minlength=len(d))
+    matched_f = np.flatnonzero(n_links > 0)
+    caliper_lost = np.flatnonzero((np.bincount(f_all, minlength=len(d)) > 0) & (n_links == 0))
     idx = d.index
     r_stratum = f"ingen {o_name} i samma exakta stratum"
-    r_caliper = f"ingen {o_name} inom caliper"
+    # Without a caliper a focal unit is left out only when matching without replacement has used up the others.
+    r_caliper = (f"ingen {o_name} inom caliper" if np.isfinite(width) else
+                 f"ingen ledig {o_name} kvar (fler {f_name} än {'kontroller' if o_name == 'kontroll' else o_name})")
     exclusions.add(f"{f_name}: {r_stratum}", len(no_stratum), rows=idx[no_stratum])
     exclusions.add(f"{f_name}: {r_caliper}", len(caliper_lost), rows=idx[caliper_lost])
     if len(matched_f) == 0:
@@ -578,11 +583,11 @@ def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) 
 
     # Long form: one row per focal set member and per (focal, match) link.
     f_ok, o_ok = f_all[ok], o_all[ok]
-    k_i = pd.Series(f_ok).value_counts()
-    subclass_of = {p: i + 1 for i, p in enumerate(sorted(matched_f.tolist(), key=lambda p: rank_of[p]))}
-    sub_f = np.array([subclass_of[p] for p in matched_f.tolist()])
-    sub_o = np.array([subclass_of[p] for p in f_ok.tolist()])
-    w_o = 1.0 / k_i.reindex(f_ok).to_numpy()
+    subclass_of = np.zeros(len(d), dtype=np.int64)  # matched sets numbered in matching order
+    subclass_of[matched_f[np.argsort(rank_of[matched_f], kind="stable")]] = np.arange(1, len(matched_f) + 1)
+    sub_f = subclass_of[matched_f]
+    sub_o = subclass_of[f_ok]
+    w_o = 1.0 / n_links[f_ok]
     pairs = pd.DataFrame(
         {
             "subclass": np.concatenate([sub_f, sub_o]),
@@ -613,6 +618,10 @@ def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) 
              (g_focal, f"Ej matchade: {r_caliper}", len(caliper_lost)),
              (g_other, f"Ej använda: inte närmast någon {o_single}", n_o_total - n_o_used - n_o_missing)]
     counts = _counts(prep, treatment, n_t_used, n_c_used, extra)
+    if len(caliper_lost) and not replace:
+        common = {**common, "fit_notes": [*common["fit_notes"], (
+            f"{len(caliper_lost)} {f_name} fick ingen match eftersom matchningen är utan återläggning; "
+            f"skattningen avser de matchade {f_name}, inte alla ({estimand}). replace=True matchar alla.")]}
     return MatchResult(matched=matched, pairs=pairs, counts=counts, exclusions=exclusions, **common)
 
 
