@@ -272,3 +272,14 @@ def test_section_headings_inside_a_transcript_are_not_part_of_an_answer():
                              "Del 3 – Resultat\n## Avslutning\nI: Något mer?\nIP: NEJ")
     assert turns == [("I", "Hur började det?"), ("IP", "Med ett möte."), ("I", "Och sen?"), ("IP", "OK."),
                      ("I", "Något mer?"), ("IP", "NEJ")]
+
+
+def test_one_transcript_file_or_a_txt_table(tmp_path):
+    one = _read("word_rubriker_och_tabell/Huddinge_styrelse_R01.docx")
+    assert one["talare"].tolist() == ["R01", "R01"] and one.attrs["source"] == "Huddinge_styrelse_R01.docx"
+    pnr = _read("filnamn_med_personnummer/811218-9876.txt")
+    assert pnr["text"].tolist() == ["Via min handläggare på kommunen.", "Bra. Jag har praktik nu."]
+    check_output(pnr, where="utdragen")
+    table = tmp_path / "utdrag.txt"  # a tab-separated export saved as .txt is still a table
+    table.write_text("IP\tCitat\nA\tDet funkar.\nB\tInte alls.\n", encoding="utf-8")
+    assert read_excerpts(table)["respondent_id"].tolist() == ["A", "B"]

@@ -174,7 +174,9 @@ def read_excerpts(
         ----------
         source
             A table (any :func:`~finsam_eval.io.read_table` source) with one
-            excerpt per row, or a folder of transcripts (``.txt``, ``.docx``).
+            excerpt per row, a folder of transcripts (``.txt``, ``.docx``) or
+            one transcript (a ``.docx``, or a ``.txt`` whose first line is not
+            a delimited header with a text column).
         kolumner
             Which column plays which role: ``{{"id": ..., "text": ...,
             "respondent": ..., "forbund": ..., "roll": ..., "fraga": ...}}``
@@ -259,9 +261,11 @@ def read_excerpts(
         roles.setdefault("text", text_col)
     if id_col is not None:
         roles.setdefault("id", id_col)
-    if not isinstance(source, pd.DataFrame) and Path(source).is_dir():
+    single = _single_transcript(source)
+    if single is not None or (not isinstance(source, pd.DataFrame) and Path(source).is_dir()):
         df = read_transcript_folder(
-            Path(source),
+            Path(source).parent if single is not None else Path(source),
+            single=single,
             metadata=metadata,
             filnamn=filnamn,
             include_interviewer=include_interviewer,
@@ -292,6 +296,31 @@ def read_excerpts(
     df.attrs = {**attrs, "exclusions": ex}
     _warn_personal(df)
     return df
+
+
+def _single_transcript(source: Any) -> Path | None:
+    """A single ``.docx``, or a ``.txt`` that is not a delimited table with a text column: a transcript."""
+    if isinstance(source, pd.DataFrame) or not isinstance(source, str | os.PathLike):
+        return None
+    p = Path(source)
+    if not p.is_file():
+        return None
+    if p.suffix.lower() == ".docx":
+        return p
+    if p.suffix.lower() != ".txt":
+        return None
+    from .excerpt_columns import _ALIAS_OF, _norm
+    from .transcripts import _decode_text
+
+    try:
+        head = _decode_text(p.read_bytes()[:65536], p.name)
+    except Exception:  # noqa: BLE001 - let the table reader give its own clear error
+        return None
+    first = next((ln for ln in head.splitlines() if ln.strip()), "")
+    for sep in ("\t", ";", ",", "|"):
+        if any(_ALIAS_OF.get(_norm(f)) == "text" for f in first.split(sep)) and len(first.split(sep)) >= 2:
+            return None
+    return p
 
 
 def _warn_personal(df: pd.DataFrame) -> None:

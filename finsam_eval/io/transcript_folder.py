@@ -144,10 +144,14 @@ def read_transcript_folder(
     kolumner: Mapping[str, str | None] | None,
     respondent_global: bool,
     ex: Exclusions,
+    single: Path | None = None,
 ) -> pd.DataFrame:
-    """Read every ``.txt``/``.docx`` transcript in ``folder`` (see :func:`~finsam_eval.io.read_excerpts`)."""
+    """Read every ``.txt``/``.docx`` transcript in ``folder``, or only ``single`` (see :func:`~finsam_eval.io.read_excerpts`)."""
     folder_label = safe_name(folder.name)
-    visible = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", "."))]
+    if single is not None:
+        visible = [single]
+    else:
+        visible = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", "."))]
     files = sorted(p for p in visible if p.suffix.lower() in (".txt", ".docx"))
     other = sorted(safe_name(p.name) for p in visible if p.suffix.lower() in (".doc", ".rtf", ".odt", ".pdf"))
     if other:
@@ -298,7 +302,7 @@ def read_transcript_folder(
     df.loc[~interviewer_rows, "respondent_id"] = body["respondent_id"]
     df.attrs = {
         **body.attrs,
-        "source": folder_label,
+        "source": shown_of[single] if single is not None else folder_label,
         "exclusions": ex,
         "notes": notes,
         "private_file_names": len(private),
