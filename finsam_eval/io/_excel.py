@@ -193,6 +193,18 @@ def _read_sheet(path: Path, name: str, sheet: Any, wb: Any, openpyxl: Any, broke
     content = [(r, v) for r, v in rows if not blank(v)]
     if not content:
         raise EmptyFileError(f"Filen {name!r}: bladet {use!r} är tomt. Kontrollera att exporten blev klar.")
+    # Titles above the table (one filled cell, as LibreOffice and report exports write them) are not the header:
+    # the header is the first row with at least two filled cells when the rows below are that wide.
+    def filled(vals: list[Any]) -> int:
+        return sum(v is not None and not (isinstance(v, str) and not v.strip()) for v in vals)
+
+    start = 0
+    widest = max(filled(v) for _, v in content)
+    if widest >= 2:
+        while start < len(content) - 1 and filled(content[start][1]) == 1:
+            start += 1
+    titles = [r for r, _ in content[:start]]
+    content = content[start:]
     header_row, header = content[0]
     last_row = content[-1][0]
     body = [(r, v) for r, v in rows if header_row < r <= last_row]
@@ -214,6 +226,7 @@ def _read_sheet(path: Path, name: str, sheet: Any, wb: Any, openpyxl: Any, broke
         "skipped_lines": tuple(blank_rows),
         "blank_lines": tuple(blank_rows),
         "header_line": header_row,
+        "title_lines": tuple(titles),
     }
     return df, meta
 

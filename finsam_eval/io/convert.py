@@ -137,10 +137,11 @@ def _parse_period(
     if isinstance(series.dtype, pd.PeriodDtype):
         if not as_index:
             return series, None, []
-        freq = series.dtype.freqstr[0]
+        freq = series.dtype.freq.freqstr[0]
         ordinals = pd.Series(series.array.asi8, index=series.index, name=series.name).astype("Int64")
-        ordinals[series.isna().to_numpy()] = pd.NA
-        return ordinals, _index_note(freq), list(range(len(series)))
+        miss = series.isna().to_numpy()
+        ordinals[miss] = pd.NA
+        return ordinals, _index_note(freq), list(np.flatnonzero(~miss))
     codes, uniq = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
     parsed = [_parse_unique(v, dates) for v in uniq]
     ukind = np.array(

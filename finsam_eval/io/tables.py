@@ -396,6 +396,10 @@ def _finish(
     offset = meta.pop("data_offset", _DATA_OFFSET)
     skipped = tuple(meta.pop("skipped_lines", ()))
     blank_lines = list(meta.pop("blank_lines", ()))
+    titles = meta.pop("title_lines", ())
+    if titles:
+        ex.add(f"rader ovanför rubrikraden (rad {offset - 1}) lästes som rubrik/titel, inte som data", len(titles),
+               rows=titles, action="borttagen")
     df.attrs = {"source": name, "exclusions": ex, "data_offset": offset, "skipped_lines": skipped}
     if len(df) == 0 and blank_lines:
         raise EmptyFileError(f"{label} innehåller bara tomma rader. Kontrollera att exporten blev klar.")
