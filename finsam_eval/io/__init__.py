@@ -7,9 +7,9 @@ an error from :mod:`finsam_eval.errors` naming the file, column, first lines
 (header = line 1) and the fix.
 """
 
+from .convert import parse_indicator, parse_period, parse_share
 from .excerpts import DEFAULT_NAME_PATTERN, INTERVIEWER_LABELS, parse_code_list, parse_transcript, read_excerpts
 from .export import write_csv
-from .convert import parse_indicator, parse_period, parse_share
 from .register import personnummer_mask, read_register, register_columns
 from .schemas import EXCERPTS, REGISTER, SURVEY, schema_table
 from .survey import normalise_labels, read_survey
