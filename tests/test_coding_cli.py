@@ -173,3 +173,11 @@ def test_koda_swedish_flags_old_flags_hidden_and_transcripts(tmp_path, capsys):
     assert "Kodade 4 utdrag från 2 respondenter" in capsys.readouterr().out
     lang = pd.read_csv(out / "kodning_lang.csv", sep=";", encoding="utf-8-sig")
     assert set(lang["fraga"]) == {"Hur fungerar samverkan?", "Och resurserna?"}
+    # an interviewer who writes her name as the label
+    (folder / "Uppsala_styrelse_R02.txt").write_text(
+        "Lena: Hur ser det ut hos er?\nIP: " + _SAYINGS[0] + "\n", encoding="utf-8")
+    assert main(["koda", str(folder), "--filnamn", "{forbund}_{roll}_{respondent}", "--intervjuare", "Lena",
+                 "--ut", str(out), "--format", "png"]) == 0
+    assert "Kodade 5 utdrag från 3 respondenter" in capsys.readouterr().out
+    lang = pd.read_csv(out / "kodning_lang.csv", sep=";", encoding="utf-8-sig")
+    assert "Hur ser det ut hos er?" in set(lang["fraga"])

@@ -84,6 +84,8 @@ def register(subparsers: Any) -> None:
                     help="tolka filnamnen, t.ex. \"{forbund}_{roll}_{respondent}\" (standard: filnamnen tolkas inte)")
     tr.add_argument("--metadata", metavar="FIL", help="tabell med kolumnen fil och förbund, roll, respondent per utskrift")
     tr.add_argument("--talare", metavar="NAMN", help="fler talaretiketter att känna igen, kommaseparerade (t.ex. Anna,Ola)")
+    tr.add_argument("--intervjuare", metavar="NAMN",
+                    help="fler etiketter för intervjuaren, kommaseparerade (t.ex. Lena); standard: I, Int, Intervjuare ...")
     priv = p.add_argument_group("integritet")
     priv.add_argument("--nyckel-fil", metavar="FIL",
                       help=f"fil med den hemliga nyckeln för pseudonymer (annars miljövariabeln {KEY_ENV})")
@@ -229,7 +231,7 @@ def run(args: argparse.Namespace) -> int:
     import matplotlib.pyplot as plt
 
     from ..coding import Codebook, code_excerpts
-    from ..io import read_excerpts
+    from ..io import INTERVIEWER_LABELS, read_excerpts
     from ..io.excerpt_columns import FALLBACK_NOTE
     from ..plots import save_figure
     from ..privacy.guard import check_output, mask_text, safe_name
@@ -242,10 +244,11 @@ def run(args: argparse.Namespace) -> int:
                 (("id", "id_col"), ("text", "text_col"), ("respondent", "respondent"), ("forbund", "forbund"),
                  ("roll", "roll"), ("fraga", "fraga")) if getattr(args, dest, None)}
     talare = [t.strip() for t in (args.talare or "").split(",") if t.strip()]
+    interviewers = [*INTERVIEWER_LABELS, *(t.strip() for t in (args.intervjuare or "").split(",") if t.strip())]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         df = read_excerpts(src, kolumner=kolumner, filnamn=args.filnamn, metadata=args.metadata,
-                           respondent_global=args.respondent_global, talare=talare)
+                           respondent_global=args.respondent_global, talare=talare, interviewer_labels=interviewers)
     for w in caught:
         if "personnummer" not in str(w.message):  # handled below, with the fix that applies to the CLI
             print(f"finsam-eval koda: varning: {w.message}", file=sys.stderr)

@@ -223,6 +223,7 @@ def read_transcript_folder(
         )
 
     interviewer = {norm_label(x) for x in interviewer_labels}
+    talare = [*talare, *interviewer_labels]  # an interviewer named by the user is a speaker from the first line
     rows: list[dict[str, Any]] = []
     n_interviewer, n_skipped, empty_files = 0, 0, []
     by_file_respondent = False
