@@ -216,3 +216,15 @@ def test_coverage_of_95_ci():
         hits.append(res.ci[0] <= 0.5 <= res.ci[1])
     rate = float(np.mean(hits))
     assert 0.90 <= rate <= 0.98, rate
+
+
+def test_no_empty_statistic_reaches_a_caption_or_summary():
+    """Randomisation inference has no interval: the caption leaves it out instead of printing "KI [; ]"."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = simulate_panel(n_units=60, n_periods=4, n_clusters=8, cluster_treatment=True, seed=1)
+        r = did(df, "y", cluster="kluster", inference="ri", n_boot=99)
+    assert "KI" not in r.caption and "p\u00a0=\u00a0" in r.caption
+    for text in (r.caption, r.summary()):
+        assert "[; ]" not in text and "= ," not in text and "nan" not in text.lower()
+

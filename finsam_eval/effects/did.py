@@ -430,10 +430,14 @@ class DidResult(ResultMixin):
     @property
     def caption(self) -> str:
         lvl = round(100 * (1 - self.alpha))
-        return (
-            f"Effekt {fmt_num(self.att, 3)}, {lvl} % KI {fmt_ci(*self.ci, 3)}, {p_text(self.pvalue)}; "
-            f"{fmt_num(self.n_treated, 0)} deltagare och {fmt_num(self.n_control, 0)} kontroller."
-        )
+        # Only statistics that exist are printed (randomisation inference has no interval): never "KI [; ]".
+        parts = [f"Effekt {fmt_num(self.att, 3)}"]
+        if all(np.isfinite(self.ci)):
+            parts.append(f"{lvl} % KI {fmt_ci(*self.ci, 3)}")
+        if np.isfinite(self.pvalue):
+            parts.append(p_text(self.pvalue))
+        return (", ".join(parts) + f"; {fmt_num(self.n_treated, 0)} deltagare och {fmt_num(self.n_control, 0)} "
+                f"kontroller.")
 
     def summary(self) -> str:
         return summary_text(self, self.table())
