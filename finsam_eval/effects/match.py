@@ -618,7 +618,7 @@ def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) 
              (g_focal, f"Ej matchade: {r_caliper}", len(caliper_lost)),
              (g_other, f"Ej använda: inte närmast någon {o_single}", n_o_total - n_o_used - n_o_missing)]
     counts = _counts(prep, treatment, n_t_used, n_c_used, extra)
-    if len(caliper_lost) and not replace:
+    if len(caliper_lost) and not replace and not np.isfinite(width):
         common = {**common, "fit_notes": [*common["fit_notes"], (
             f"{len(caliper_lost)} {f_name} fick ingen match eftersom matchningen är utan återläggning; "
             f"skattningen avser de matchade {f_name}, inte alla ({estimand}). replace=True matchar alla.")]}

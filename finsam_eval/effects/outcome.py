@@ -361,8 +361,9 @@ class _EffectMixin:
         ww = w[keep]
         mt = float(np.average(y[keep][tr], weights=ww[tr]))
         mc = float(np.average(y[keep][~tr], weights=ww[~tr]))
-        n_t = int(long.loc[long["treated"] == 1].loc[keep[long["treated"].to_numpy() == 1], "row"].nunique())
-        n_c = int(long.loc[(long["treated"] == 0).to_numpy() & keep, "row"].nunique())
+        used = long.loc[keep]
+        n_t = int(used.loc[used["treated"] == 1, "row"].nunique())
+        n_c = int(used.loc[used["treated"] == 0, "row"].nunique())
         return EffectResult(
             outcome=outcome, att=est, se=s, ci_low=float(lo), ci_high=float(hi), pvalue=p, n_treated=n_t,
             n_control=n_c, method=self._method_label + (" + regression" if adjust else ""), alpha=alpha,
