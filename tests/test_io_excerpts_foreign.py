@@ -281,3 +281,15 @@ def test_one_transcript_file_or_a_txt_table(tmp_path):
     table = tmp_path / "utdrag.txt"  # a tab-separated export saved as .txt is still a table
     table.write_text("IP\tCitat\nA\tDet funkar.\nB\tInte alls.\n", encoding="utf-8")
     assert read_excerpts(table)["respondent_id"].tolist() == ["A", "B"]
+
+
+def test_wrong_arguments_and_disguised_files_are_project_errors(tmp_path):
+    from finsam_eval.errors import FinsamError, InputFileError
+
+    (tmp_path / "a.txt").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj")
+    with pytest.raises(InputFileError, match=r"'a.txt' heter .txt men är en PDF-fil"):
+        read_excerpts(tmp_path)
+    for bad in ({"source": 5}, {"source": D / "r01_i_filnamn", "filnamn": "{1forbund}_{roll}"},
+                {"source": D / "excel_kolumn_respondent.csv", "kolumner": "respondent"}):
+        with pytest.raises(FinsamError):
+            read_excerpts(**bad)

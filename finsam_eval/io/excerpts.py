@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .._warn import warn
-from ..errors import DuplicateIdError, SchemaError, UnknownLabelError
+from ..errors import DuplicateIdError, InputFileError, SchemaError, UnknownLabelError
 from ..privacy.guard import holds_personnummer, safe_name
 from ..results import Exclusions
 from .excerpt_columns import ROLE_COLUMN, apply_roles, finish_respondents, resolve_columns
@@ -254,6 +254,14 @@ def read_excerpts(
         2
     """
     ex = Exclusions()
+    if not isinstance(source, pd.DataFrame | str | os.PathLike):
+        raise InputFileError(
+            f"read_excerpts vill ha en sökväg (fil eller mapp) eller en DataFrame, inte {type(source).__name__}."
+        )
+    if kolumner is not None and not isinstance(kolumner, Mapping):
+        raise SchemaError(
+            "kolumner= ska vara en ordlista roll -> kolumnnamn, t.ex. kolumner={'respondent': 'IP', 'text': 'Citat'}."
+        )
     if name_pattern is not None and filnamn is None:
         filnamn = name_pattern
     roles = dict(kolumner or {})

@@ -63,6 +63,11 @@ def pattern_regex(pattern: str) -> re.Pattern[str]:
             rx.append(re.escape(p))
             continue
         name = _FIELD_ALIASES.get(p, p)
+        if name not in ("", "_") and not name.isidentifier():
+            raise SchemaError(
+                f"Filnamnsmönstret {pattern!r} har fältet {{{p}}}, som inte kan vara ett kolumnnamn. Använd "
+                "bokstäver och understreck, t.ex. filnamn='{forbund}_{roll}_{respondent}'."
+            )
         if name in ("", "_"):
             rx.append(".+" if i == last else "[^_]+?")
             continue

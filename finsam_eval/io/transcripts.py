@@ -168,6 +168,12 @@ class Skipped:
 # --------------------------------------------------------------------------- reading files
 def _decode_text(raw: bytes, name: str) -> str:
     """UTF-8 (with or without BOM), UTF-16 (with or without BOM), else cp1252 (old Windows Notepad)."""
+    for magic, what in ((b"%PDF", "en PDF-fil"), (b"{\\rtf", "en RTF-fil"), (b"PK\x03\x04", "en Word- eller zip-fil")):
+        if raw.startswith(magic):
+            raise InputFileError(
+                f"Filen {name!r} heter .txt men är {what}. Öppna den i Word och spara som .docx eller "
+                "som oformaterad text (.txt)."
+            )
     if raw.startswith(codecs.BOM_UTF8):
         return raw[3:].decode("utf-8", errors="replace")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
