@@ -26,6 +26,7 @@ is cp1252 to exercise readers). No real persons.
 | `enkat_population.csv` | `survey_population` | Antal tillfrågade / number invited |
 | `register.csv.gz` | `register` | Registerpanel per person och kvartal / person-quarter panel |
 | `register_sanning.csv` | `register_truth` | Sanna effekter i panelen / true effects in the panel |
+| `kommun_panel.csv` | `kommun_panel` | Kommunpanel per år med känd effekt / kommun-year panel with a known effect |
 """
 
 _BODY = """
@@ -96,6 +97,18 @@ kvartalen med event_time 0-8 (samma simulerade potentiella utfall som i panelen;
 deltagare har alla nio kvartal). "ATT per event_time" = samma medelvärde för ett
 event_time (-8 till 8; 0 före start). Sample ATT over participants' quarters with
 event_time 0..8, from the simulated potential outcomes.
+
+## kommun_panel.csv
+
+En rad per kommun och år 2012-2024 (50 kommuner, påhittade nivåer) / one row per kommun
+and year: `kommun`, `forbund`, `ar`, `befolkning_16_64`, `antal_stod` (personer med
+försörjningsstöd eller sjukpenning under året), `andel_stod` (andel av befolkningen 16-64 år,
+procent), `behandlad` (1 för förbundet Södertörns kommuner Botkyrka, Huddinge och Södertälje
+från 2019), `sann_effekt` (sann effekt i procentenheter: −0,8 efter start). Den sortens
+öppna kommunstatistik som utvärderare har; en fråga för syntetisk kontroll och syntetisk
+difference-in-differences (`finsam_eval.synthdid`). Kommunerna följer en gemensam trend
+med olika laddningar, så enkel difference-in-differences är snedvriden med avsikt.
+A question for synthetic control / synthetic DiD; plain DiD is biased by design.
 """
 
 
