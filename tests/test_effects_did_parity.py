@@ -309,3 +309,39 @@ def test_aggregate_choice_and_tables(mpdta):
     assert "nan" not in s.lower() and "= ," not in s
     with pytest.raises(EstimationError, match="aggregate"):
         fit(mpdta, aggregate="year")
+
+
+# R did, printed in Mixtape-Sessions/Advanced-DID Exercises/Exercise-1/Solutions/medicaid-analysis-solutions-R.md
+# (commit 39867d0): att_gt(yname="dins", tname="year", idname="stfips", gname="yexp2" with NA -> 3000,
+# control_group="notyettreated") on ehec_data; doubly robust, no covariates; bootstrap SEs as printed.
+R_EHEC_ATT = {  # t = 2009..2019 for each cohort
+    2014: [-0.0065, 0.0111, 0.0015, 0.0016, 0.0009, 0.0467, 0.0692, 0.0785, 0.0725, 0.0738, 0.0803],
+    2015: [0.0071, -0.0245, -0.0027, 0.0003, -0.0100, -0.0020, 0.0491, 0.0526, 0.0682, 0.0663, 0.0738],
+    2016: [0.0022, 0.0511, -0.0262, -0.0276, 0.0440, -0.0322, 0.0409, 0.0317, 0.0368, 0.0645, 0.0825],
+    2017: [0.0102, -0.0161, 0.0019, 0.0177, 0.0012, -0.0063, 0.0036, 0.0398, 0.0471, 0.0681, 0.0650],
+    2019: [0.0189, -0.0269, -0.0244, 0.0024, 0.0129, 0.0003, -0.0108, -0.0182, 0.0093, 0.0062, 0.0365],
+}
+R_EHEC_SE = {
+    2014: [0.0048, 0.0063, 0.0058, 0.0062, 0.0072, 0.0086, 0.0099, 0.0105, 0.0105, 0.0127, 0.0103],
+    2015: [0.0141, 0.0118, 0.0062, 0.0035, 0.0112, 0.0074, 0.0259, 0.0164, 0.0107, 0.0134, 0.0127],
+    2016: [0.0061, 0.0080, 0.0382, 0.0439, 0.0439, 0.0467, 0.0167, 0.0102, 0.0085, 0.0130, 0.0095],
+    2017: [0.0025, 0.0035, 0.0029, 0.0032, 0.0037, 0.0061, 0.0068, 0.0057, 0.0055, 0.0046, 0.0039],
+    2019: [0.0049, 0.0085, 0.0029, 0.0180, 0.0071, 0.0074, 0.0088, 0.0241, 0.0196, 0.0065, 0.0051],
+}
+
+
+def test_medicaid_attgt_matches_r_printed_with_missing_never_treated():
+    """Second data set, never-treated coded missing (R needed 3000 there), not-yet-treated controls: all 55
+    ATT(g,t) equal R's printed values to four decimals."""
+    df = pd.read_csv(MPDTA.parent / "ehec_data.csv")
+    res = staggered_did(df, "dins", unit="stfips", time="year", group="yexp2", control="notyet", bstrap=False,
+                        cband=False)
+    t = res.attgt
+    assert len(t) == 55 and (res.n_treated, res.n_control) == (30, 16)
+    for g, att in R_EHEC_ATT.items():
+        rows = t[t["grupp"] == g]
+        assert rows["period"].tolist() == list(range(2009, 2020))
+        np.testing.assert_allclose(rows["estimat"], att, atol=5.01e-5)
+        # With 46 states the bootstrap SEs R prints are noisy; the analytic ones lie close (measured 0,79-1,02).
+        np.testing.assert_allclose(res.se_analytic[rows.index], R_EHEC_SE[g], rtol=0.25)
+
