@@ -155,7 +155,7 @@ def test_pdf_report_text_has_no_speakers():
     df = _read("pdf_rapporttext")
     assert df["talare"].isna().all() and len(df) == 3
     assert "Insatsledare: en socionom" in df.loc[0, "text"] and "Samverkansresurs: en heltidstjänst" in df.loc[0, "text"]
-    assert _skipped(df, "verksamhetsberattelse_2023.txt") == (1, 4, 18)
+    assert _skipped(df, "verksamhetsberattelse_2023.txt") == (1, 2, 4, 18)  # two title lines, two page numbers
 
 
 def test_utf16_focus_groups_count_each_speaker_in_each_file():
@@ -293,3 +293,29 @@ def test_wrong_arguments_and_disguised_files_are_project_errors(tmp_path):
                 {"source": D / "excel_kolumn_respondent.csv", "kolumner": "respondent"}):
         with pytest.raises(FinsamError):
             read_excerpts(**bad)
+
+
+def test_any_text_splits_into_turns_and_every_line_is_kept_or_recorded():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from finsam_eval.io.transcripts import Line, split_turns
+
+    words = st.sampled_from(["I:", "IP:", "R1:", "Anna:", "Datum:", "ja", "mm", "(skratt)", "[ohörbart]", "...",
+                             "Samverkan", "fungerar", "2024-03-12", "[00:01:02]", "–", "bra.", "?", "\n", "\n\n"])
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(words, max_size=40), st.text(max_size=60))
+    def check(parts, noise):
+        text = " ".join(parts) + noise
+        lines = [Line(i, t) for i, t in enumerate(text.splitlines(), start=1)]
+        turns, skipped = split_turns(lines)
+        assert all(t.text for t in turns)
+        said = " ".join(t.text for t in turns)
+        gone = {s.no for s in skipped}
+        for ln in lines:  # a content word is in a turn, or its whole line is recorded as skipped
+            for w in ("fungerar", "Samverkan"):
+                if w in ln.text and ln.no not in gone:
+                    assert w in said, (w, ln.text)
+
+    check()

@@ -151,6 +151,7 @@ class Turn:
     first_line: int
     parts: list[str] = field(default_factory=list)
     annotations: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list, repr=False)  # every line number of the turn
 
     @property
     def text(self) -> str:
@@ -434,10 +435,11 @@ def split_turns(
                 cur = Turn(None, ln.no)
                 turns.append(cur)
             cur.parts.append(text)
+            cur.lines.append(ln.no)
         out = []
         for t in turns:
             if not out and all(_looks_like_title(p) for p in t.parts):
-                skipped.append(Skipped(t.first_line, "rubrik eller titel"))
+                skipped += [Skipped(no, "rubrik eller titel") for no in t.lines]
                 continue
             out.append(t)
         turns = out
