@@ -204,14 +204,28 @@ def scan_frame(df: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.Dat
     """Count personnummer-like values per column (no values are returned).
 
     Returns a table with ``kolumn``, ``antal`` and the first row labels, for
-    columns with at least one hit.
+    columns with at least one hit. Number columns (integers and
+    integer-valued floats, as Excel stores a personnummer) count too.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"pnr": [198503121231.0, 5.0], "txt": ["ring 850312\u20131231", "nej"], "n": [12, 40]})
+    >>> scan_frame(df)[["kolumn", "antal"]].values.tolist()
+    [['pnr', 1], ['txt', 1]]
     """
+    from .guard import _series_hits
+
     rows = []
     for col in columns if columns is not None else df.columns:
         s = df[col]
-        if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s) or pd.api.types.is_integer_dtype(s)):
+        if pd.api.types.is_bool_dtype(s):
             continue
-        hit = s.astype("string").fillna("").map(lambda v: contains_personnummer(v))
+        if pd.api.types.is_numeric_dtype(s):  # 198503121231 or 8503121231.0 from Excel: Luhn required
+            hit = pd.Series(_series_hits(s), index=s.index)
+        elif pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
+            hit = s.astype("string").fillna("").map(lambda v: contains_personnummer(v))
+        else:
+            continue
         if hit.any():
             rows.append({"kolumn": col, "antal": int(hit.sum()), "rader": list(df.index[hit.to_numpy()][:5])})
     return pd.DataFrame(rows, columns=["kolumn", "antal", "rader"])
