@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-from ..privacy import check_output, suppress_small
+from ..privacy import check_output, mask_text, suppress_small
 from ..results import Exclusions
 from ..sv import column_label, format_table
 
@@ -206,13 +206,15 @@ class Report:
             self.pseudonymised = True
         if suppress and "suppressed_mask" not in table.attrs:
             table = suppress_small(table)
-        notes = list(notes or [])
+        # Captions and notes are our own sentences (sources, exclusions): a file name
+        # holding a personnummer is masked there; data cells are refused instead.
+        caption, notes = mask_text(caption), [mask_text(n) for n in notes or []]
         if table.attrs.get("n_suppressed"):
             note = table.attrs.get("suppression_note")
             if note and note not in notes:
                 notes.append(note)
         self._check_frame(table, caption)
-        self._check_private([caption, notes, labels], f"rubriken eller noterna till tabellen '{caption}'")
+        self._check_private(labels, f"kolumnrubrikerna i tabellen '{caption}'")
         if index is None:
             index = not isinstance(table.index, pd.RangeIndex)
         number = len(self.tables) + 1
@@ -237,10 +239,10 @@ class Report:
         if f is None:
             raise TypeError("add_figure väntar sig en matplotlib Figure eller Axes.")
         check_output(f, where=f"figuren '{caption}' i rapporten")
-        self._check_private([caption, notes], f"figurtexten eller noterna till figuren '{caption}'")
+        caption, notes = mask_text(caption), [mask_text(n) for n in notes or []]
         png, svg = _render(f)
         number = len(self.figures) + 1
-        self.blocks.append(FigureBlock(png, svg, caption, list(notes or []), number, width_cm))
+        self.blocks.append(FigureBlock(png, svg, caption, notes, number, width_cm))
         return number
 
     def add(self, result: Any, *, heading: str | None = None, text: str | None = None, level: int = 2,
@@ -298,7 +300,7 @@ class Report:
         A line of kind ``"pseudonymisering"`` also makes the appendix state that
         quotes were pseudonymised (it says so only when that ran).
         """
-        self._check_private([kind, text], "metodbilagan")
+        kind, text = mask_text(kind), mask_text(text)  # e.g. a data file named by personnummer
         if kind == "pseudonymisering":
             self.pseudonymised = True
         item = _MethodItem(kind, text)
@@ -316,7 +318,7 @@ class Report:
 
     def add_exclusions(self, label: str, exclusions: Exclusions) -> None:
         """Record exclusions (e.g. from a loader) for the method appendix."""
-        self._check_private(label, "metodbilagan")
+        label = mask_text(label)
         if exclusions:
             self.exclusions.append((label, exclusions))
 
