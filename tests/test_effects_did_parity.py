@@ -345,3 +345,13 @@ def test_medicaid_attgt_matches_r_printed_with_missing_never_treated():
         # With 46 states the bootstrap SEs R prints are noisy; the analytic ones lie close (measured 0,79-1,02).
         np.testing.assert_allclose(res.se_analytic[rows.index], R_EHEC_SE[g], rtol=0.25)
 
+
+
+@pytest.mark.parametrize("name", ["finsam_eval.effects._drdid", "finsam_eval.effects._cs_aggregate",
+                                  "finsam_eval.effects.staggered"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0
