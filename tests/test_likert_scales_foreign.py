@@ -121,6 +121,15 @@ def test_two_raw_labels_on_one_level_raise():
     assert SCALES["bra5"].normalise(pd.Series(["Mycket dålig", "Mycket dåligt"])).tolist() == ["Mycket dålig"] * 2
 
 
+def test_published_counts_are_checked_the_same_way():
+    counts = pd.DataFrame({"item": ["f1"], "Stämmer helt och hållet": [7], "Stämmer ganska bra": [9],
+                           "Stämmer delvis": [6], "Stämmer ganska dåligt": [5], "Stämmer inte alls": [3]})
+    with pytest.raises(ScaleError, match="'Stämmer ganska bra' \\(alias\\) och 'Stämmer delvis'"):
+        fe.likert_summary_from_counts(counts, "stammer5")
+    t = fe.likert_summary_from_counts(counts, "stammer_ganska5").table().iloc[0]
+    assert t["pct_top"] == pytest.approx(100 * 16 / 30)
+
+
 def test_a_whole_other_scale_is_not_moved_by_aliases():
     # No "Stämmer ganska bra" answered, so nothing merges; but every label belongs to the "helt och hållet"
     # scale, whose middle "Stämmer delvis" stammer5 would count as agreement.

@@ -603,7 +603,7 @@ class Scale:
         """
         from .infer import _fitting_families
 
-        matches = list(matches)
+        matches = [m for m in matches if m.label is not None]  # unknown answers are reported on their own
         aliased = [m for m in matches if m.how == "alias"]
         # Aliases the evaluator wrote into an own scale are trusted; the presets' aliases are guesses.
         if not aliased or SCALES.get(self.name) is None or SCALES[self.name].aliases != self.aliases:

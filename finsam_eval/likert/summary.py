@@ -572,6 +572,8 @@ def likert_summary_from_counts(
         canon = sc._canonical(col) if not isinstance(col, (int, float)) or sc.is_numeric else None
         if isinstance(canon, str):
             mapping[col] = canon
+    # Count columns are labels too: an alias may not add two different answers into one level.
+    sc.resolve([col for col, lab in mapping.items() if lab != "__missing__"], where=" i räknetabellens kolumner")
     key_cols = [col for col in c.columns if col not in mapping]
     by = _as_list(by)
     if item not in c.columns:
