@@ -275,8 +275,13 @@ def _read_unquoted(text: str, name: str, sep: str, sep_name: str, enc: str) -> t
         raise _bad_rows_error(name, n, short, long, sep_name)
     if keep:
         body = "\n".join(lines[i] for i in keep)
-        df = pd.read_csv(io.StringIO(body), sep=sep, header=None, names=list(range(n)), dtype=object,
-                         quoting=csv.QUOTE_NONE, skip_blank_lines=False, engine="c")
+        try:
+            df = pd.read_csv(io.StringIO(body), sep=sep, header=None, names=list(range(n)), dtype=object,
+                             quoting=csv.QUOTE_NONE, skip_blank_lines=False, engine="c")
+        except (pd.errors.ParserError, ValueError):
+            return None  # let the csv module read it and name the line
+        if len(df) != len(keep):
+            return None
         df.columns = pd.Index(header, dtype=object)
     else:
         df = pd.DataFrame(columns=pd.Index(header, dtype=object), dtype=object)

@@ -461,7 +461,8 @@ def infer_column(
         if fast is not None:
             return fast, []
     codes, st, una = _factorize(series)
-    isna = (codes < 0) | una[np.maximum(codes, 0)]
+    una_ext = np.append(una, True)  # code -1 (empty cell) looks up the last entry
+    isna = una_ext[np.where(codes < 0, len(una), codes)]
     notes: list[tuple[str, str, np.ndarray]] = []
     vals = series.to_numpy(dtype=object)
     text = pd.Series(np.where(isna, None, vals), index=series.index, name=series.name, dtype="str")
@@ -469,9 +470,9 @@ def infer_column(
     present = ~isna
     if keep_text or not present.any():
         return text, notes
-    ukind = np.array(["" if n else _kind_of(v, decimal_comma) for v, n in zip(st, una)], dtype=object)
-    kind = np.where(codes >= 0, ukind[np.maximum(codes, 0)], "")
-    present_kinds = set(ukind[~una])
+    ukind = np.array(["" if n else _kind_of(v, decimal_comma) for v, n in zip(st, una)] + [""], dtype=object)
+    kind = ukind[np.where(codes < 0, len(una), codes)]
+    present_kinds = set(ukind[:-1][~una])
     numeric = {"int", "int0", "float", "svnum"}
     if "int0" in present_kinds and present_kinds <= {"int", "int0"}:
         return text, notes  # ids such as 0001 keep their zeros
@@ -480,7 +481,7 @@ def infer_column(
         out = pd.Series(np.where(present, ub[np.maximum(codes, 0)], None), index=series.index, name=series.name)
         return (out.astype(bool) if present.all() else out), notes
     if present_kinds <= numeric:
-        unum = _to_float(st, ~una, ukind)
+        unum = _to_float(st, ~una, ukind[:-1])
         nums = np.where(present, unum[np.maximum(codes, 0)], np.nan)
         if present.all() and present_kinds <= {"int", "int0"} and np.all(np.abs(nums) < 2**53):
             out = pd.Series(nums.astype(np.int64), index=series.index, name=series.name)
