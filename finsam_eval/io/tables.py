@@ -457,7 +457,8 @@ def read_table(
         ``.sav``, ``.zsav``, ``.parquet``) or a DataFrame (returned as a copy
         with stripped column names).
     sheet
-        Excel sheet name or 0-based number; default the first sheet.
+        Excel sheet name or 0-based number. Default: the only sheet with data;
+        a workbook with several is an error naming them (no guessing).
     sep
         CSV separator; default detected among ``;``, tab, ``,`` and ``|``.
     encoding
@@ -468,22 +469,43 @@ def read_table(
         leave text alone; default: decimal comma is recognised when the
         separator is not a comma.
     dtype
-        Passed to pandas (CSV and Excel), e.g. ``{"person_id": str}`` so that
-        ids with leading zeros stay intact. Keys are the cleaned column names.
+        ``str`` (all columns as text) or ``{column: type}``; ``{"x": str}``
+        keeps a column as text. Keys are the cleaned column names. Id-like
+        columns (``id``, ``*_id``, ``lopnr``, ``personnummer`` ...) and any
+        integer column with a leading zero (``0001``) are text anyway.
 
     Returns
     -------
     pandas.DataFrame
-        With ``attrs["source"]`` (the file name), ``attrs["exclusions"]``
-        (:class:`~finsam_eval.results.Exclusions`: decimal comma read, blank
-        rows removed, empty unnamed columns removed, with counts and line
-        numbers) and, depending on format, ``attrs["encoding"]``,
-        ``attrs["sep"]``, ``attrs["sheet"]``, ``attrs["column_labels"]`` (SPSS).
+        Text columns typed from what they hold: numbers (decimal comma and
+        space thousands when the separator is not a comma), percentages as
+        shares (``"65 %"`` -> 0.65, unit in ``attrs["units"]``), period texts
+        (``2021K3``, ``2021 Q3``, ``Q3 2021``, ``2021-07``, ``juli 2021``) as
+        pandas periods; full dates stay text (see
+        :func:`~finsam_eval.io.parse_period`). A column of numbers with a few
+        other cells stays text and the cells are recorded ("läst som text")
+        with their lines. ``attrs["source"]`` is the file name (through the
+        privacy guard), ``attrs["exclusions"]``
+        (:class:`~finsam_eval.results.Exclusions`) records every conversion,
+        blank row, title row and dropped empty column with counts and file
+        lines (header = line 1; Excel rows are sheet rows; SPSS case 1 =
+        line 2); depending on format ``attrs["encoding"]``, ``attrs["sep"]``,
+        ``attrs["sheet"]``, ``attrs["column_labels"]`` and
+        ``attrs["value_labels"]`` (SPSS: column -> {code: label}).
 
     Raises
     ------
     InputFileError
-        File missing, unknown ending, binary or truncated, unreadable encoding.
+        File missing, unknown ending, binary or truncated, unreadable
+        encoding; a row with fewer or more fields than the header (its file
+        line); Excel formulas without cached values (sheet and cells); several
+        sheets with data and no ``sheet=``; an xlsx that would decompress to
+        more than ``MAX_UNCOMPRESSED`` bytes or with a compression ratio over
+        ``MAX_RATIO`` (:mod:`finsam_eval.io._excel`); a header that holds a
+        personnummer (a file without header row; the value is never shown).
+    SchemaError
+        Duplicate column names (both positions), a column with data but no
+        header, quarters and months mixed in one column (the lines).
     EmptyFileError
         0 bytes, header only or only blank rows.
     MissingDependencyError
