@@ -8,6 +8,16 @@ exclusion terms (a match of these cancels the code's hits on the same
 words), regular expressions for what terms cannot express, examples and an
 optional parent for sub-codes.
 
+A theme is a concept, rarely named: besides its direct terms (``include``) a
+code can carry *indicator families* (``indicators``), each a list of terms
+with a weight and a polarity: indirect indicators (what people describe when
+they talk about the theme without naming it), typical images ("vid sidan
+av", "en i gänget") and stance words. A code is given when the weighted hits
+in an excerpt reach ``min_score``, so two weak indicators count as one direct
+term. Terms of a family with ``polarity: negativ`` speak of the theme's
+absence ("förbundet är osynligt"): their hits are flagged ``negated``, and a
+negated one ("ingen ifrågasätter förbundet") affirms the theme.
+
 The built-in codebook (:meth:`Codebook.default`) is a starting point that the
 evaluator edits (:meth:`Codebook.add`, :meth:`Codebook.update`,
 :meth:`Codebook.remove`) and saves as YAML or JSON. Other frameworks ship as
@@ -18,6 +28,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
@@ -30,7 +41,12 @@ import yaml
 from ..errors import CodebookError
 from .text import STOPWORDS, tokenize
 
-__all__ = ["Code", "Codebook", "FRAMEWORKS"]
+__all__ = ["Code", "Codebook", "FRAMEWORKS", "FAMILY_WEIGHTS", "unused_terms"]
+
+#: Default weight of an indicator family by name (a family may set its own ``weight``).
+FAMILY_WEIGHTS: dict[str, float] = {"direkt": 1.0, "indirekt": 0.5, "bilder": 1.0, "hallning": 0.5}
+_POLARITIES = ("positiv", "negativ")
+_TERM_SPLIT_RE = re.compile(r"\s*[,;\n]\s*")
 
 _ID_RE = re.compile(r"^[a-z0-9_]+$")
 
@@ -67,12 +83,22 @@ class Code:
         Short example phrases, for coders and documentation.
     parent
         Id of the parent code for a sub-code, else ``None``.
+    indicators
+        Indicator families beyond the direct terms: ``{name: {"terms": [...],
+        "weight": 0.5, "polarity": "positiv" | "negativ", "beskrivning": ...}}``.
+        Weights default to :data:`FAMILY_WEIGHTS` (``indirekt`` 0,5,
+        ``bilder`` 1, ``hallning`` 0,5; other names 1).
 
     Examples
     --------
-    >>> c = Code("samsyn", "Samsyn", include=["samsyn", "gemensam bild"])
+    >>> c = Code("samsyn", "Samsyn", include=["samsyn", "gemensam bild"],
+    ...          indicators={"indirekt": {"terms": ["drar åt samma håll"]}})
     >>> c.terms
     ['samsyn', 'gemensam bild']
+    >>> c.all_terms
+    ['samsyn', 'gemensam bild', 'drar åt samma håll']
+    >>> c.term_weights()["drar åt samma håll"]
+    (0.5, 'positiv')
     """
 
     id: str
@@ -83,16 +109,35 @@ class Code:
     regex: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     parent: str | None = None
+    indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def terms(self) -> list[str]:
         """The inclusion terms (alias of ``include``)."""
         return list(self.include)
 
+    @property
+    def all_terms(self) -> list[str]:
+        """Direct terms and the terms of every indicator family, in order, without repeats."""
+        out = list(self.include)
+        for fam in self.indicators.values():
+            out += list(fam.get("terms") or [])
+        return list(dict.fromkeys(out))
+
+    def term_weights(self) -> dict[str, tuple[float, str]]:
+        """``{term: (weight, polarity)}`` for every inclusion term (direct terms: 1, positiv)."""
+        out: dict[str, tuple[float, str]] = {t: (1.0, "positiv") for t in self.include}
+        for name, fam in self.indicators.items():
+            w = float(fam.get("weight", FAMILY_WEIGHTS.get(name, 1.0)))
+            pol = str(fam.get("polarity", "positiv"))
+            for t in fam.get("terms") or []:
+                out.setdefault(t, (w, pol))
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (for YAML/JSON), empty lists and ``parent=None`` left out."""
         d = asdict(self)
-        return {k: v for k, v in d.items() if v not in ([], None, "") or k in ("id", "label")}
+        return {k: v for k, v in d.items() if v not in ([], None, "", {}) or k in ("id", "label")}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], *, where: str = "") -> Code:
@@ -111,10 +156,32 @@ class Code:
             raise CodebookError(f"Kodboken{where}: en kod saknar 'id' eller 'label' ({sorted(d)}).")
         kw = dict(d)
         for k in ("include", "exclude", "regex", "examples"):
-            v = kw.get(k) or []
-            if isinstance(v, str):
-                v = [v]
-            kw[k] = [str(x) for x in v]
+            kw[k] = _term_list(kw.get(k), f"{k} i koden {d.get('id')!r}", where, split=k in ("include", "exclude"))
+        ind = kw.get("indicators") or {}
+        if not isinstance(ind, dict):
+            raise CodebookError(
+                f"Kodboken{where}: 'indicators' i koden {d.get('id')!r} ska vara en mappning "
+                f"familj -> {{terms: [...], weight: 0.5}}, fick {type(ind).__name__}."
+            )
+        fams: dict[str, dict[str, Any]] = {}
+        for name, fam in ind.items():
+            if isinstance(fam, (list, str)):
+                fam = {"terms": fam}
+            if not isinstance(fam, dict):
+                raise CodebookError(
+                    f"Kodboken{where}: familjen {name!r} i koden {d.get('id')!r} ska vara en lista av termer "
+                    f"eller en mappning med terms, weight, polarity."
+                )
+            bad = sorted(set(fam) - {"terms", "weight", "polarity", "beskrivning"})
+            if bad:
+                raise CodebookError(
+                    f"Kodboken{where}: okända nycklar {bad} i familjen {name!r} i koden {d.get('id')!r}; "
+                    f"tillåtna är terms, weight, polarity, beskrivning."
+                )
+            fam = dict(fam)
+            fam["terms"] = _term_list(fam.get("terms"), f"familjen {name!r} i koden {d.get('id')!r}", where, split=True)
+            fams[str(name)] = fam
+        kw["indicators"] = fams
         kw["id"] = str(kw["id"])
         kw["label"] = str(kw["label"])
         kw["definition"] = str(kw.get("definition") or "").strip()
@@ -210,7 +277,9 @@ class Codebook:
 
     def copy(self) -> Codebook:
         return Codebook([replace(c, include=list(c.include), exclude=list(c.exclude), regex=list(c.regex),
-                                 examples=list(c.examples)) for c in self._codes],
+                                 examples=list(c.examples),
+                                 indicators={k: {**v, "terms": list(v.get("terms") or [])}
+                                             for k, v in c.indicators.items()}) for c in self._codes],
                         name=self.name, version=self.version, description=self.description, validate=False)
 
     # -- editing -------------------------------------------------------------
@@ -301,6 +370,19 @@ class Codebook:
             for kind, terms in (("termen", c.include), ("exkluderingstermen", c.exclude)):
                 for t in terms:
                     _check_term(c.id, kind, t)
+            for name, fam in c.indicators.items():
+                for t in fam.get("terms") or []:
+                    _check_term(c.id, f"termen (familjen {name!r})", t)
+                w = fam.get("weight", FAMILY_WEIGHTS.get(name, 1.0))
+                if not isinstance(w, (int, float)) or isinstance(w, bool) or not 0 < float(w) <= 5:
+                    raise CodebookError(
+                        f"Koden {c.id!r}: familjen {name!r} har vikten {w!r}; ange ett tal större än 0 och högst 5."
+                    )
+                if fam.get("polarity", "positiv") not in _POLARITIES:
+                    raise CodebookError(
+                        f"Koden {c.id!r}: familjen {name!r} har polariteten {fam.get('polarity')!r}; "
+                        f"ange 'positiv' eller 'negativ'."
+                    )
             for rx in c.regex:
                 if not str(rx).strip():
                     raise CodebookError(f"Koden {c.id!r}: ett tomt reguljärt uttryck kan aldrig ge en meningsfull träff.")
@@ -311,6 +393,79 @@ class Codebook:
                 if re.compile(rx, re.IGNORECASE).fullmatch(""):
                     raise CodebookError(f"Koden {c.id!r}: det reguljära uttrycket {rx!r} matchar tom text och skulle ge träff överallt.")
         return self
+
+    def merge(self, other: Codebook, *, on_conflict: str = "error", name: str | None = None) -> Codebook:
+        """A new codebook with the codes of this one and then those of ``other``.
+
+        Parameters
+        ----------
+        other
+            The codebook to add.
+        on_conflict
+            What to do with a code id that is in both: ``"error"`` (default:
+            :class:`CodebookError` naming the ids), ``"union"`` (one code whose
+            terms, exclusions, expressions, examples and indicator families
+            are the union; label and definition from this codebook), ``"self"``
+            or ``"other"`` (keep that side's code whole).
+        name
+            Name of the result (default: ``"<this>+<other>"``).
+
+        Examples
+        --------
+        >>> a = Codebook([Code("ekonomi", "Ekonomi", include=["budget"])], name="a")
+        >>> b = Codebook([Code("ekonomi", "Ekonomi", include=["kostnad"]), Code("tid", "Tid", include=["tidsbrist"])],
+        ...              name="b")
+        >>> m = a.merge(b, on_conflict="union")
+        >>> m.ids, m["ekonomi"].include
+        (['ekonomi', 'tid'], ['budget', 'kostnad'])
+        >>> a.merge(b)
+        Traceback (most recent call last):
+        ...
+        finsam_eval.errors.CodebookError: merge: koden 'ekonomi' finns i båda kodböckerna ('a' och 'b'); välj on_conflict='union', 'self' eller 'other'.
+        """
+        if not isinstance(other, Codebook):
+            raise CodebookError(f"merge: other ska vara en Codebook, fick {type(other).__name__}.")
+        if on_conflict not in ("error", "union", "self", "other"):
+            raise CodebookError(f"merge: on_conflict={on_conflict!r}; välj 'error', 'union', 'self' eller 'other'.")
+        mine = self.copy()._codes
+        theirs = {c.id: c for c in other.copy()._codes}
+        both = [c.id for c in mine if c.id in theirs]
+        if both and on_conflict == "error":
+            raise CodebookError(
+                f"merge: koden {both[0]!r} finns i båda kodböckerna ({self.name!r} och {other.name!r})"
+                + (f" liksom {', '.join(repr(b) for b in both[1:])}" if len(both) > 1 else "")
+                + "; välj on_conflict='union', 'self' eller 'other'."
+            )
+        out: list[Code] = []
+        for c in mine:
+            o = theirs.get(c.id)
+            if o is None or on_conflict == "self":
+                out.append(c)
+            elif on_conflict == "other":
+                out.append(o)
+            else:
+                fams = {k: dict(v) for k, v in c.indicators.items()}
+                for k, v in o.indicators.items():
+                    if k in fams:
+                        fams[k]["terms"] = list(dict.fromkeys(list(fams[k].get("terms") or []) + list(v.get("terms") or [])))
+                    else:
+                        fams[k] = dict(v)
+
+                def u(a: list[str], b: list[str]) -> list[str]:
+                    return list(dict.fromkeys(list(a) + list(b)))
+
+                out.append(replace(c, include=u(c.include, o.include), exclude=u(c.exclude, o.exclude),
+                                   regex=u(c.regex, o.regex), examples=u(c.examples, o.examples),
+                                   definition=c.definition or o.definition, parent=c.parent or o.parent,
+                                   indicators=fams))
+        ids = {c.id for c in out}
+        out += [c for c in other.copy()._codes if c.id not in ids]
+        desc = "\n".join(x for x in (self.description, other.description) if x)
+        return Codebook(out, name=name or f"{self.name}+{other.name}", version=self.version, description=desc)
+
+    def unused_terms(self, texts: Iterable[str]) -> pd.DataFrame:
+        """Every term of this codebook that matches nothing in ``texts`` (see :func:`unused_terms`)."""
+        return unused_terms(self, texts)
 
     # -- built-ins ------------------------------------------------------------
     @classmethod
@@ -415,7 +570,7 @@ class Codebook:
         return pd.DataFrame(
             [
                 {"kod": c.id, "etikett": c.label, "foralder": c.parent, "definition": c.definition,
-                 "antal_termer": len(c.include) + len(c.regex), "exempel_termer": ", ".join(c.include[:6])}
+                 "antal_termer": len(c.all_terms) + len(c.regex), "exempel_termer": ", ".join(c.include[:6])}
                 for c in self._codes
             ],
             columns=["kod", "etikett", "foralder", "definition", "antal_termer", "exempel_termer"],
@@ -430,6 +585,74 @@ def _read_source(source: str | Path) -> tuple[str, str]:
             raise CodebookError(f"Kodboksfilen {p} finns inte.")
         return p.read_text(encoding="utf-8-sig"), f" {p.name}"
     return str(source), ""
+
+
+def unused_terms(codebook: Codebook, texts: Iterable[str]) -> pd.DataFrame:
+    """The terms of ``codebook`` that match nothing in ``texts``.
+
+    A term that never matches is either not used by the people interviewed or
+    written so that it cannot match (a typo, a phrase in the wrong order):
+    both are worth a look before the coding is trusted. Exclusion terms and
+    regular expressions are listed too.
+
+    Parameters
+    ----------
+    codebook
+        The codebook.
+    texts
+        The material: a list or Series of texts (missing values are skipped).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unused term: ``kod``, ``term``, ``typ`` (``term``,
+        ``exkludering``, ``regex`` or the name of the indicator family).
+
+    Examples
+    --------
+    >>> cb = Codebook([Code("samsyn", "Samsyn", include=["samsyn", "gemensam målbild", "samsyyn"])])
+    >>> unused_terms(cb, ["Vi har en tydlig samsyn.", "Målbilden är gemensam."])["term"].tolist()
+    ['gemensam målbild', 'samsyyn']
+    """
+    from .matching import CompiledCodebook
+
+    if isinstance(texts, str):
+        raise CodebookError("unused_terms: texts ska vara en lista eller kolumn av texter, inte en enda sträng.")
+    cc = CompiledCodebook(codebook)
+    used: set[int] = set()
+    for t in texts:
+        if isinstance(t, str) and t.strip():
+            used.update(cc.term_indices(t))
+    rows = []
+    for i, term in enumerate(cc.terms):
+        if i not in used:
+            rows.append({"kod": term.code, "term": term.term, "typ": cc.term_kind(i)})
+    return pd.DataFrame(rows, columns=["kod", "term", "typ"])
+
+
+def _term_list(value: Any, what: str, where: str, *, split: bool) -> list[str]:
+    """A list of terms from YAML: a string with commas or semicolons is split, with a warning."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        parts = [p for p in _TERM_SPLIT_RE.split(value.strip()) if p] if split else [value]
+        if len(parts) > 1:
+            warnings.warn(
+                f"Kodboken{where}: {what} är skriven som en sträng ({value[:60]!r}); den delas vid kommatecken "
+                f"till {len(parts)} termer. Skriv en lista (en term per rad med '- ') så blir det entydigt.",
+                UserWarning, stacklevel=4,
+            )
+        return parts
+    if isinstance(value, dict):
+        raise CodebookError(f"Kodboken{where}: {what} ska vara en lista av termer, fick en mappning.")
+    if not isinstance(value, (list, tuple)):
+        value = [value]
+    out = []
+    for x in value:
+        if isinstance(x, (list, dict, tuple)):
+            raise CodebookError(f"Kodboken{where}: {what} innehåller {x!r}, som inte är en term; skriv en term per rad.")
+        out.append(str(x))
+    return out
 
 
 def _check_term(code_id: str, kind: str, term: str) -> None:

@@ -17,10 +17,27 @@ its tokens with dictionary look-ups, not one regular expression per term:
 Each token's word and compound hits are cached, so the cost of a text grows
 with its length and the vocabulary, not with the number of terms.
 
-A hit preceded (within the same clause, up to four words) by a negation
-(``inte``, ``ingen``, ``saknar``, ``brist på``, ``utan``) or followed by one
-(``saknas``, ``fungerar inte``) is kept but flagged ``negated``; a hedge
-(``kanske``, ``delvis``, ``i viss mån``, ``inte riktigt``) flags ``hedged``.
+Compound splits never cut through a word of the lexicon of protected words
+(:mod:`~finsam_eval.coding.lexicon`: *samordningsförbund*, *projekttid*,
+*Försäkringskassan* ...), so ``samordning`` does not fire inside
+"samordningsförbundet". A word that matches nothing through its stem is
+looked up once more through its lemma (``tog`` -> ``ta``, ``förstod`` ->
+``förstå``), from the lemma lexicon ``simplemma`` ships.
+
+Negation is scoped to its clause and to the verb that governs the term:
+
+* a hit preceded (within the clause, up to four words, not across a new
+  subject such as "det måste ...") by a negation (``inte``, ``ingen``,
+  ``saknar``, ``utan`` as a preposition) or followed by one (``saknas``,
+  ``fungerar inte``) is kept but flagged ``negated``; a negation inside a
+  phrase ("känner *inte* till") negates it;
+* "inte X utan Y", "kan inte besluta själva, det måste förankras": the
+  negation stays with X and its verb;
+* two negations cancel ("det är inte så att vi saknar samsyn"), a negated
+  question is rhetorical ("vem vill inte ha samsyn?"), and a negated term of
+  negative polarity affirms ("ingen ifrågasätter förbundet");
+* a hedge (``kanske``, ``delvis``, ``i viss mån``, ``inte riktigt``) flags
+  ``hedged``.
 """
 
 from __future__ import annotations
@@ -35,6 +52,7 @@ import pandas as pd
 
 from ..errors import MissingColumnError, SchemaError
 from ..results import Exclusions
+from . import lexicon
 from .codebook import Codebook
 from .text import (
     STOPWORDS,
@@ -73,14 +91,22 @@ _LINKING_VERBS = frozenset(
     "riktigt heller alls längre vi man de det jag ni dom den".split()
 )
 _KNOW = frozenset({"vet", "visste", "vete", "undrar"})
-_CLAUSE_BREAK = frozenset({"men", "fast", "däremot"})
+_CLAUSE_BREAK = frozenset({"men", "fast", "däremot", "eftersom", "därför", "medan", "fast", "istället", "snarare"})
+#: Words that open a new clause with its own verb: a negation before them does not reach past them.
+_SUBJECTS = frozenset("det vi man de dom jag han hon ni den detta dessa som".split())
+#: After "utan", these make it a conjunction ("inte X utan det måste ..."), not the preposition "without".
+_UTAN_CONJ = _SUBJECTS | {"istället", "snarare", "också", "även", "att"}
+#: Negators inside a phrase match negate it ("känner inte till").
+_INNER_NEG = frozenset("inte ej aldrig icke".split())
+#: "inte så att", "inte sant att": the clause that follows is negated as a whole.
+_NEG_FRAME = frozenset({"så", "sant", "för"})
 _WINDOW_BEFORE = 4
 _WINDOW_AFTER = 3
 
 _SCAN_RE = re.compile(r"(?P<w>[0-9a-zåäöéèüæøáà]+(?:-[0-9a-zåäöéèüæøáà]+)*)|(?P<p>[.!?;:,()\u2013\u2014])", re.I)
 
 # Score weights per kind of hit; a code needs ``min_score`` in an excerpt.
-WEIGHTS = {"ord": 1.0, "fras": 1.5, "sammansättning": 1.0, "prefix": 0.75, "regex": 1.0}
+WEIGHTS = {"ord": 1.0, "fras": 1.5, "sammansättning": 1.0, "prefix": 0.75, "regex": 1.0, "lemma": 1.0}
 _REPEAT_WEIGHT = 0.25
 
 
@@ -89,6 +115,9 @@ class _Term:
     code: str
     term: str
     exclude: bool
+    weight: float = 1.0
+    negative: bool = False
+    family: str = "term"
 
 
 @dataclass(frozen=True)
@@ -105,6 +134,7 @@ class Hit:
     negated: bool
     hedged: bool
     exclude: bool = False
+    weight: float = 1.0
 
 
 class CompiledCodebook:
@@ -136,21 +166,34 @@ class CompiledCodebook:
         self._cache: dict[str, tuple[tuple[int, str], ...]] = {}
         self._info: dict[str, tuple[tuple[tuple[int, str], ...], tuple[int, ...]]] = {}
         for code in codebook:
-            for t in code.include:
-                self._add(code.id, t, False)
+            fam_of = {t: name for name, fam in code.indicators.items() for t in (fam.get("terms") or [])}
+            for t, (w, pol) in code.term_weights().items():
+                self._add(code.id, t, False, w, pol == "negativ", "term" if t in code.include else fam_of.get(t, "term"))
             for t in code.exclude:
-                self._add(code.id, t, True)
+                self._add(code.id, t, True, family="exkludering")
             for rx in code.regex:
-                idx = self._new(code.id, rx, False)
+                idx = self._new(code.id, rx, False, family="regex")
                 self.regexes.append((idx, re.compile(rx, re.IGNORECASE)))
 
-    def _new(self, code: str, term: str, exclude: bool) -> int:
-        self.terms.append(_Term(code, term, exclude))
+    def _new(self, code: str, term: str, exclude: bool, weight: float = 1.0, negative: bool = False,
+             family: str = "term") -> int:
+        self.terms.append(_Term(code, term, exclude, weight, negative, family))
         return len(self.terms) - 1
 
-    def _add(self, code: str, term: str, exclude: bool) -> None:
+    def term_kind(self, i: int) -> str:
+        """What term ``i`` is: ``term``, ``exkludering``, ``regex`` or its indicator family."""
+        return self.terms[i].family
+
+    def term_indices(self, text: str) -> set[int]:
+        """Indices (into :attr:`terms`) of every term that matches somewhere in ``text``."""
+        if not isinstance(text, str) or not text:
+            return set()
+        return {i for i, _k, _a, _b in self._scan(text)[-1]}
+
+    def _add(self, code: str, term: str, exclude: bool, weight: float = 1.0, negative: bool = False,
+             family: str = "term") -> None:
         raw = term.strip()
-        idx = self._new(code, raw, exclude)
+        idx = self._new(code, raw, exclude, weight, negative, family)
         if raw.endswith("*"):
             self.prefixes.setdefault(raw.rstrip("*").lower(), []).append(idx)
             return
@@ -197,6 +240,15 @@ class CompiledCodebook:
             out += self.word_keys.get(stem(p), ())
         return out
 
+    def _by_lemma(self, p: str) -> list[int]:
+        """Terms reached only through the lemma of ``p`` (``tog`` -> ``ta``), when the lexicon is on."""
+        if not lexicon.lemma_enabled() or len(p) < 3 or "-" in p:
+            return []
+        lem = lexicon.lemma(p)
+        if lem == p or not lem:
+            return []
+        return self._direct(lem.lower())
+
     def token_hits(self, token: str) -> tuple[tuple[int, str], ...]:
         """``(term index, kind)`` for every word, compound and prefix term in one token (cached)."""
         got = self._cache.get(token)
@@ -207,18 +259,29 @@ class CompiledCodebook:
         if "-" in token:
             parts += split_hyphen(token)
         for p in parts:
-            for i in self._direct(p):
+            direct = self._direct(p)
+            for i in direct:
                 found.setdefault(i, "ord")
+            if not direct:
+                for i in self._by_lemma(p):
+                    found.setdefault(i, "lemma")
             n = len(p)
+            spans = lexicon.protected_spans(p) if n >= 7 else []
+
+            def cut_ok(k: int) -> bool:
+                return not any(a < k < b for a, b in spans)
+
             if self.prefixes:
                 for k in range(4, n + 1):
-                    for i in self.prefixes.get(p[:k], ()):
-                        found.setdefault(i, "prefix")
+                    got = self.prefixes.get(p[:k])
+                    if got and (k == n or cut_ok(k)):
+                        for i in got:
+                            found.setdefault(i, "prefix")
             if n < 7:  # a compound needs two parts of three or more letters plus a rest
                 continue
             for k in range(3, n - 3):
                 heads = self.heads.get(p[:k])
-                if heads:
+                if heads and cut_ok(k):
                     rests = [p[k:]]
                     if p[k] == "s":
                         rests.append(p[k + 1:])
@@ -227,7 +290,7 @@ class CompiledCodebook:
                             found.setdefault(i, "sammansättning")
             for k in range(3, n - 2):
                 rest = p[k:]
-                if rest[:3] in self._tail_starts and plausible_tail_prefix(p[:k]):
+                if rest[:3] in self._tail_starts and cut_ok(k) and plausible_tail_prefix(p[:k]):
                     for i in self._direct(rest):
                         found.setdefault(i, "sammansättning")
         res = tuple(found.items())
@@ -240,20 +303,26 @@ class CompiledCodebook:
         cand = list(self.phrase_first_strict.get(tok, ()))
         if len(tok) >= 4:
             cand += self.phrase_first.get(stem(tok), ())
+        if lexicon.lemma_enabled() and len(tok) >= 3 and "-" not in tok:
+            lem = lexicon.lemma(tok).lower()
+            if lem != tok:
+                cand += self.phrase_first_strict.get(lem, ())
+                if len(lem) >= 4:
+                    cand += self.phrase_first.get(stem(lem), ())
         got = (self.token_hits(tok), tuple(dict.fromkeys(cand)))
         if len(self._info) < 500_000:
             self._info[tok] = got
         return got
 
     # -- texts -------------------------------------------------------------------
-    def hits(self, text: str) -> list[Hit]:
-        """All hits (inclusion and exclusion) of the codebook in ``text``."""
-        if not isinstance(text, str) or not text:
-            return []
+    def _scan(self, text: str) -> tuple[list[str], list[int], list[int], list[int], dict[int, str],
+                                         list[tuple[int, str, int, int]]]:
+        """Tokens, their offsets and clause ids, each clause's closing mark, and the raw hits."""
         toks: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
         clause: list[int] = []
+        closing: dict[int, str] = {}
         low = text.lower()
         if len(low) != len(text):  # a rare character changed length when lower-cased; keep offsets exact
             low = text
@@ -261,11 +330,15 @@ class CompiledCodebook:
         for m in _SCAN_RE.finditer(low):
             w = m.group("w")
             if w is None:
+                closing.setdefault(c, m.group("p"))
                 c += 1
                 continue
             if low is text:
                 w = w.lower()
             if w in _CLAUSE_BREAK:
+                c += 1
+            if toks and toks[-1] == "utan" and w in _UTAN_CONJ and clause[-1] == c:
+                # "inte X utan det ...": a conjunction that ends the negated clause
                 c += 1
             toks.append(w)
             starts.append(m.start())
@@ -292,20 +365,35 @@ class CompiledCodebook:
                 a = max(bisect_right(starts, m.start()) - 1, 0)
                 b = max(bisect_right(starts, m.end() - 1) - 1, a)
                 raw.append((i, "regex", a, b))
+        return toks, starts, ends, clause, closing, raw
+
+    def hits(self, text: str) -> list[Hit]:
+        """All hits (inclusion and exclusion) of the codebook in ``text``."""
+        if not isinstance(text, str) or not text:
+            return []
+        toks, starts, ends, clause, closing, raw = self._scan(text)
         out = []
         starts_at = {a for i, _k, a, _b in raw if not self.terms[i].exclude}
         for i, kind, a, b in raw:
             t = self.terms[i]
-            neg, hedge = _flags(toks, clause, a, b, starts_at)
+            neg, hedge = _flags(toks, clause, a, b, starts_at, closing)
+            if t.negative:
+                neg = not neg  # "förbundet är osynligt" denies the theme; "ingen ifrågasätter" affirms it
             cs = starts[a] if toks else 0
             ce = ends[b] if toks else 0
-            out.append(Hit(t.code, t.term, kind, a, b, cs, ce, neg, hedge, t.exclude))
+            out.append(Hit(t.code, t.term, kind, a, b, cs, ce, neg, hedge, t.exclude, t.weight))
         return out
 
 
 def _tok_ok(spec_item: tuple[frozenset[str], frozenset[str]], w: str) -> bool:
     keys, strict = spec_item
-    return w in strict or (bool(keys) and len(w) >= 4 and stem(w) in keys)
+    if w in strict or (bool(keys) and len(w) >= 4 and stem(w) in keys):
+        return True
+    if lexicon.lemma_enabled() and len(w) >= 3 and "-" not in w:
+        lem = lexicon.lemma(w).lower()
+        if lem != w:
+            return lem in strict or (bool(keys) and len(lem) >= 4 and stem(lem) in keys)
+    return False
 
 
 def _match_phrase(spec: Sequence[tuple[frozenset[str], frozenset[str]]], anchor: int, toks: Sequence[str], j: int,
@@ -346,10 +434,20 @@ def _match_phrase(spec: Sequence[tuple[frozenset[str], frozenset[str]]], anchor:
 
 
 def _flags(toks: Sequence[str], clause: Sequence[int], a: int, b: int,
-           starts_at: set[int] | frozenset[int] = frozenset()) -> tuple[bool, bool]:
+           starts_at: set[int] | frozenset[int] = frozenset(),
+           closing: dict[int, str] | None = None) -> tuple[bool, bool]:
+    """``(negated, hedged)`` for the hit spanning tokens ``a..b``.
+
+    Negators are counted in the hit's scope: before it in its clause (up to
+    four words, not across a new subject), inside a phrase hit, and after it
+    ("X saknas", "X fungerar inte"). An odd count negates, an even count
+    ("inte så att vi saknar") affirms; a negated question is rhetorical.
+    """
     c = clause[a]
-    neg = hedge = False
+    n_neg = 0
+    hedge = False
     lo = max(a - _WINDOW_BEFORE, 0)
+    scoped = True  # False once a new subject is crossed: negations before it govern another verb
     for k in range(a - 1, lo - 1, -1):
         if clause[k] != c:
             break
@@ -359,7 +457,9 @@ def _flags(toks: Sequence[str], clause: Sequence[int], a: int, b: int,
             if w == "inte" and (nxt == "om" or (k > 0 and toks[k - 1] in _KNOW)):
                 hedge = True  # "vet inte om det blir jobb" is uncertainty, not negation
                 continue
-            neg = True
+            if not scoped:
+                continue
+            n_neg += 1
             # "inte riktigt", "inte helt" soften the negation into a hedge too.
             if nxt in ("riktigt", "helt", "alltid", "särskilt"):
                 hedge = True
@@ -367,6 +467,20 @@ def _flags(toks: Sequence[str], clause: Sequence[int], a: int, b: int,
             hedge = True
         elif w == "viss" and k + 1 < len(toks) and toks[k + 1] in _HEDGE_NEXT["viss"]:
             hedge = True
+        elif w in _SUBJECTS and k < a - 1 and k > 0 and toks[k - 1] not in NEGATIONS:
+            # a new subject with its own verb ("... själva det måste förankras"): the negation before it
+            # belongs to that earlier verb. "att" frames ("inte så att vi") are handled below.
+            if not (k > 1 and toks[k - 1] == "att"):
+                scoped = False
+    # "det är inte så att vi saknar ...": a framing negation over the whole following clause.
+    for k in range(max(a - 9, 0), a - 1):
+        if clause[k] == c and toks[k] in ("inte", "aldrig") and toks[k + 1] in _NEG_FRAME and \
+                k + 2 < a and toks[k + 2] == "att":
+            n_neg += 1
+            break
+    for k in range(a + 1, b):  # inside a phrase: "känner inte till", "vet inte vad förbundet gör"
+        if toks[k] in _INNER_NEG:
+            n_neg += 1
     hi = min(b + _WINDOW_AFTER, len(toks) - 1)
     for k in range(b + 1, hi + 1):
         if clause[k] != c:
@@ -381,11 +495,14 @@ def _flags(toks: Sequence[str], clause: Sequence[int], a: int, b: int,
                 # "X är inte förankrad": a negator followed by another hit belongs to that hit.
                 if any(m in starts_at and clause[m] == c for m in range(k + 1, min(k + 4, len(toks)))):
                     continue
-            neg = True
+            n_neg += 1
         elif w in ("kanske", "delvis", "möjligen", "eventuellt") or (
             w == "viss" and k + 1 < len(toks) and toks[k + 1] in _HEDGE_NEXT["viss"]
         ):
             hedge = True
+    neg = n_neg % 2 == 1
+    if neg and closing is not None and closing.get(c) == "?":
+        neg = False  # "vem vill inte ha samsyn?" asks for it
     return neg, hedge
 
 
@@ -410,7 +527,7 @@ def _score(hits: list[Hit]) -> float:
     best: dict[str, float] = {}
     extra = 0.0
     for h in hits:
-        w = WEIGHTS[h.kind]
+        w = WEIGHTS[h.kind] * h.weight
         if h.term in best:
             extra += _REPEAT_WEIGHT
             best[h.term] = max(best[h.term], w)
