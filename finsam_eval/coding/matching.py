@@ -91,7 +91,7 @@ _LINKING_VERBS = frozenset(
     "riktigt heller alls längre vi man de det jag ni dom den".split()
 )
 _KNOW = frozenset({"vet", "visste", "vete", "undrar"})
-_CLAUSE_BREAK = frozenset({"men", "fast", "däremot", "eftersom", "därför", "medan", "fast", "istället", "snarare"})
+_CLAUSE_BREAK = frozenset({"men", "fast", "däremot", "eftersom", "därför", "medan", "istället", "snarare"})
 #: Words that open a new clause with its own verb: a negation before them does not reach past them.
 _SUBJECTS = frozenset("det vi man de dom jag han hon ni den detta dessa som".split())
 #: After "utan", these make it a conjunction ("inte X utan det måste ..."), not the preposition "without".
@@ -268,7 +268,7 @@ class CompiledCodebook:
             n = len(p)
             spans = lexicon.protected_spans(p) if n >= 7 else []
 
-            def cut_ok(k: int) -> bool:
+            def cut_ok(k: int, spans: list[tuple[int, int]] = spans) -> bool:
                 return not any(a < k < b for a, b in spans)
 
             if self.prefixes:
