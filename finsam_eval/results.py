@@ -97,8 +97,13 @@ class Exclusions:
         return sum(e.count for e in self.items if e.action == "exkluderad")
 
     def table(self) -> pd.DataFrame:
-        """One row per kind of exclusion: reason, column, action, count, first rows."""
-        return pd.DataFrame(
+        """One row per kind of exclusion: reason, column, action, count, first rows.
+
+        A log of the data work, not a table of persons: ``write_csv`` does not
+        suppress its counts (``attrs["suppression"] = "ej tillämplig"``), like the
+        report's method appendix.
+        """
+        out = pd.DataFrame(
             [
                 {
                     "orsak": e.reason,
@@ -111,6 +116,8 @@ class Exclusions:
             ],
             columns=["orsak", "kolumn", "atgard", "antal", "rader"],
         )
+        out.attrs["suppression"] = "ej tillämplig"
+        return out
 
     def describe(self) -> str:
         return "\n".join(e.describe() for e in self.items) if self.items else "Inga exkluderingar."

@@ -89,7 +89,7 @@ def neutralise_formula(text: str) -> str:
 
 def _safety_suppress(table: pd.DataFrame) -> pd.DataFrame:
     """Suppress counts of persons in a table that nobody suppressed (columns n, antal, n_*, antal_*)."""
-    if "suppressed_mask" in table.attrs:
+    if "suppressed_mask" in table.attrs or table.attrs.get("suppression") == "ej tillämplig":
         return table
     from ..privacy.suppression import is_stat_parameter, suppress_small
 
