@@ -59,10 +59,20 @@ def _fit_logit(y: np.ndarray, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
             f"Kovariaterna {const_cols} är konstanta bland enheterna med fullständiga data och kan inte ingå "
             "i propensity score-modellen. Ta bort dem ur covariates (eller lägg dem i exact=)."
         )
+    # Our own rank check on the standardised cross-product (k x k): statsmodels' check runs a QR of the whole
+    # n x k design, which dominated the bootstrap's re-estimations.
+    Z = X.to_numpy(dtype=float)
+    if Z.shape[1]:
+        Z = (Z - Z.mean(axis=0)) / Z.std(axis=0)
+        if np.linalg.matrix_rank(Z.T @ Z / len(Z), tol=1e-10) < Z.shape[1]:
+            raise EstimationError(
+                "Propensity score-modellen kan inte skattas: kovariaterna är linjärt beroende (samma information "
+                "finns i flera kolumner, t.ex. både 'kvinna' och 'man'). Ta bort den överflödiga kovariaten."
+            )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            fit = sm.Logit(y, Xc).fit(method="newton", maxiter=100, disp=0)
+            fit = sm.Logit(y, Xc, check_rank=False).fit(method="newton", maxiter=100, disp=0)
         except (PerfectSeparationError, np.linalg.LinAlgError) as exc:
             raise EstimationError(
                 "Propensity score-modellen kunde inte skattas: perfekt separation eller singulär design "
