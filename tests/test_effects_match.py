@@ -445,3 +445,9 @@ def test_love_plot_with_ks_renders(het, tmp_path):
     ax = m.love_plot()
     assert "medelvärdesskillnad" in ax.get_xlabel()
     plt.close("all")
+
+
+def test_collinear_covariates_are_a_clear_error(het):
+    d = het.assign(x1_kopia=2 * het.x1 + 1)
+    with pytest.raises(EstimationError, match="linjärt beroende"):
+        match(d, "deltagare", ["x1", "x1_kopia"])
