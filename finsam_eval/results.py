@@ -160,7 +160,9 @@ class ResultMixin:
         notes = self._notes()
         if notes:
             parts.append("\n".join(f"Not: {n}" for n in notes))
-        return "\n\n".join(parts)
+        from .privacy.guard import mask_text
+
+        return mask_text("\n\n".join(parts))  # printed and written (CLI sammanfattning.txt): never a personnummer
 
     def __str__(self) -> str:
         return self.summary()
@@ -172,7 +174,9 @@ class ResultMixin:
         body = format_table(t).to_html(index=not isinstance(t.index, pd.RangeIndex), border=0)
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self._notes())
         cap = f"<p><em>{html.escape(self.caption)}</em></p>" if self.caption else ""
-        return (
+        from .privacy.guard import mask_text
+
+        return mask_text(
             f"<div class='finsam-result'><h4>{html.escape(self.title or type(self).__name__)}</h4>"
             f"{cap}{body}" + (f"<ul style='font-size:smaller'>{notes}</ul>" if notes else "") + "</div>"
         )

@@ -36,8 +36,9 @@ MASK = "ÅÅÅÅMMDD-XXXX"
 FILE_MASK = "fil med personnummer i namnet"
 
 _FIX = (
-    "Ta bort värdet eller ersätt det med en pseudonym (finsam_eval.pseudonymise för texter, "
-    "finsam_eval.privacy.pseudonymise_ids för id-kolumner) och försök igen."
+    "Ta bort värdet eller ersätt det med en pseudonym och försök igen: på kommandoraden med en nyckel "
+    "(miljövariabeln FINSAM_NYCKEL eller --nyckel-fil), i Python med finsam_eval.pseudonymise(texter, key=...) "
+    "för texter och finsam_eval.privacy.pseudonymise_ids för id-kolumner."
 )
 _SKIP_ATTRS = {"suppressed_mask"}
 
