@@ -81,14 +81,26 @@ LABELS: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {
         (571, 590, ("malgrupp",)),
         (591, 617, ("resultat",)),
     ],
-    # Haninge / Östra Södertörn (jubileumsskrift 2017), chapters.
+    # Haninge / Östra Södertörn (jubileumsskrift 2017), chapters and their capitalised sub-headings.
     "004": [
         (49, 150, ("samverkan", "malgrupp")),                   # Kap 1 Måste de ramla mellan stolarna?
         (151, 223, ("samsyn",)),                                # Att odla ett nytt tänkande
-        (224, 413, ("legitimitet",)),                           # Från kulisser till rampljus; stark och synlig aktör
+        (224, 332, ("legitimitet",)),                           # Från kulisser till rampljus; kännedomen ökar;
+                                                                # utbildningar sätter förbundet i centrum; frukostmöten
+        (333, 367, ("ovrigt",)),                                # Förbundet med och bildar NNS
+        (368, 413, ("legitimitet",)),                           # En stark och synlig aktör
         (414, 560, ("larande",)),                               # Förbundet som föregångare
-        (561, 942, ("implementering", "resultat")),             # Kap 5 Insatser som satt spår
-        (943, 1084, ("legitimitet", "hallbarhet")),             # Kap 6 En viktig aktör – även i framtiden
+        (561, 599, ("larande", "resultat")),                    # Kap 5 Insatser som satt spår (inledning)
+        (600, 667, ("implementering", "hallbarhet")),           # Tidiga projekt som lämnat spår; framgångskoncept
+                                                                # som fått växa
+        (668, 942, ("resultat", "malgrupp")),                   # Resursråden, ungdomsinsatserna, socialt företagande,
+                                                                # övriga insatser; deltagarröster
+        (943, 956, ("legitimitet", "hallbarhet")),              # Kap 6 En viktig aktör – även i framtiden
+        (957, 985, ("larande",)),                               # Utvärdera – dra lärdom och ta nya steg
+        (986, 1007, ("legitimitet", "hallbarhet")),             # Står för stabilitet
+        (1008, 1035, ("implementering",)),                      # En del av vardagen – men hur?
+        (1036, 1052, ("samverkan",)),                           # På väg mot mer samarbete i länet
+        (1053, 1084, ("legitimitet", "hallbarhet")),            # Samordningsförbunden har kommit för att stanna
     ],
 }
 HELD_OUT = "003"
