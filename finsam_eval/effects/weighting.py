@@ -120,6 +120,17 @@ def _ebal_dual(C: np.ndarray, target: np.ndarray, names: list[str], group: str) 
 
     res = minimize(f, np.zeros(D.shape[1]), jac=grad, hess=hess, method="trust-exact",
                    options={"gtol": 1e-10, "maxiter": 500})
+    lam = res.x
+    for _ in range(5):  # plain Newton polish: trust-exact stops on its own criteria, balance should be exact
+        g_ = grad(lam)
+        if not np.all(np.isfinite(g_)) or np.abs(g_).max() < 1e-13:
+            break
+        try:
+            lam = lam - np.linalg.solve(hess(lam), g_)
+        except np.linalg.LinAlgError:
+            break
+    if np.all(np.isfinite(lam)) and f(lam) <= f(res.x) + 1e-12:
+        res.x = lam
     g = np.abs(grad(res.x))
     if not np.all(np.isfinite(res.x)) or g.max() > 1e-6:
         from scipy.optimize import linprog
