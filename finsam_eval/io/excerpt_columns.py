@@ -168,7 +168,14 @@ def resolve_columns(
 
 
 def apply_roles(df: pd.DataFrame, roles: Mapping[str, str | None], *, where: str = "Tabellen") -> pd.DataFrame:
-    """Rename the role columns to their output names; a clash with an existing column is an error."""
+    """Rename the role columns to their output names; a clash with an existing column is an error.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame(columns=["IP", "Citat"])
+    >>> list(apply_roles(df, resolve_columns(df, None)).columns)
+    ['respondent_id', 'text']
+    """
     rename = {col: ROLE_COLUMN[r] for r, col in roles.items() if col is not None and col != ROLE_COLUMN[r]}
     for col, new in rename.items():
         if new in df.columns and new not in rename:
@@ -283,6 +290,13 @@ def finish_respondents(
 
 
 def fallback_used(df: pd.DataFrame) -> bool:
-    """True if ``df`` (excerpts) uses the each-excerpt-its-own-respondent fallback."""
+    """True if ``df`` (excerpts) uses the each-excerpt-its-own-respondent fallback.
+
+    Examples
+    --------
+    >>> from finsam_eval.io import read_excerpts
+    >>> fallback_used(read_excerpts(pd.DataFrame({"text": ["Bra.", "Sämre."]})))
+    True
+    """
     return bool(getattr(df, "attrs", {}).get("respondent_fallback"))
 
