@@ -376,10 +376,15 @@ def weight(
     if method == "ipw":
         lp, ps, X, params, notes = _propensity(d, treat, covariates)
         w, dlog = _ipw(ps, treat, estimand)
-        if (ps < 1e-6).any() or (ps > 1 - 1e-6).any():
+        # Only the direction that explodes a weight matters: controls with e near 1 (ATT, ATE), participants
+        # with e near 0 (ATC, ATE).
+        bad_c = (~treat) & (ps > 1 - 1e-6) if estimand != "ATC" else np.zeros(len(ps), dtype=bool)
+        bad_t = treat & (ps < 1e-6) if estimand != "ATT" else np.zeros(len(ps), dtype=bool)
+        if bad_c.any() or bad_t.any():
             raise EstimationError(
-                "weight: propensity score nära 0 eller 1 för några enheter (ingen överlappning), så inversa "
-                "sannolikhetsvikter blir extrema. Begränsa urvalet, grovindela kovariaterna eller använd matchning."
+                f"weight: propensity score nära 0 eller 1 för {int(bad_c.sum())} kontroller och {int(bad_t.sum())} "
+                f"deltagare (ingen överlappning), så deras vikter för {estimand} blir extrema. Begränsa urvalet till "
+                "området där grupperna överlappar, grovindela kovariaterna eller använd matchning."
             )
         ps_s, lp_s = pd.Series(ps, index=idx, name="ps"), pd.Series(lp, index=idx, name="logit_ps")
         par = pd.Series(params, index=["const", *X.columns])
