@@ -348,3 +348,17 @@ def test_docstring_examples_of_the_new_modules(name):
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+def test_roles_and_kontrollera_check_the_scale(capsys):
+    s = fe.read_survey(NETIGATE, kolumner={"respondent": "RespondentID", "forbund": "Förbund"}, scale="auto")
+    assert s.attrs["kolumner"] == {"respondent_id": "RespondentID", "forbund": "Förbund"}
+    assert "forbund" in s.columns and s.attrs["items"][0] == ITEM  # Status and Förbund are not items
+    with pytest.raises(FinsamError, match="Okända roller"):
+        fe.read_survey(NETIGATE, kolumner={"fraga": ITEM})
+    # kontrollera --typ enkat uses check_scale_labels: stammer5 is refused with the labels named.
+    assert main(["kontrollera", str(NETIGATE), "--typ", "enkat", "--respondent", "RespondentID"]) == 0
+    capsys.readouterr()
+    assert main(["kontrollera", str(NETIGATE), "--typ", "enkat", "--respondent", "RespondentID",
+                 "--skala", "stammer5"]) == 2
+    assert "'Stämmer ganska bra' (alias) och 'Stämmer delvis'" in capsys.readouterr().out

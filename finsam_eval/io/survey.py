@@ -149,6 +149,7 @@ def read_survey(
     group_cols: Sequence[str] = ("forbund", "ar", "respondentgrupp"),
     allowed: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
     scale: Any = None,
+    kolumner: Mapping[str, str] | None = None,
     required: Iterable[str] | None = None,
     **read_kwargs: Any,
 ) -> pd.DataFrame:
@@ -188,6 +189,15 @@ def read_survey(
             labels of the items on one level raises ScaleError. The scale is
             kept in ``attrs["scale"]``. Without ``items``, the items are the
             columns whose answers fit the scale.
+        kolumner
+            Which file column plays which role, by Swedish role name:
+            ``{{"respondent": "RespondentID", "forbund": "Förbund", "ar": "År",
+            "grupp": "Målgrupp", "roll": "Befattning"}}`` (``id`` is the same as
+            ``respondent``; ``grupp`` is the respondent group). The columns are
+            renamed to ``respondent_id``, ``forbund``, ``ar``,
+            ``respondentgrupp``, ``roll``; ``attrs["kolumner"]`` records
+            ``{{name: file column}}``. With roles named, the default
+            ``group_cols`` are those of forbund, ar, respondentgrupp the file has.
         required
             Required columns; default ``id_col`` and ``group_cols``.
         **read_kwargs
@@ -220,10 +230,14 @@ def read_survey(
         raise ScaleError("Ange antingen allowed= (en lista med etiketter) eller scale= (en skala), inte båda.")
     id_col = id_col or None  # "" from a TOML file means no id column
     df = read_table(source, **read_kwargs)
+    group_cols = tuple(group_cols)
+    if kolumner:
+        df = _apply_roles(df, kolumner)
+        if group_cols == ("forbund", "ar", "respondentgrupp"):  # roles named: the groups are those the file has
+            group_cols = tuple(g for g in group_cols if g in df.columns)
     df = _second_header_row(df, id_col)
     ex = df.attrs["exclusions"]
     label = source_label(df)
-    group_cols = tuple(group_cols)
     req = [c for c in dict.fromkeys([id_col, *(group_cols if required is None else required)]) if c is not None]
     require_columns(df, req, hint="Ange id_col=, group_cols= eller required= om kolumnerna heter något annat "
                                   "(id_col=None om filen saknar id-kolumn, group_cols=() utan gruppkolumner).")
@@ -249,7 +263,10 @@ def read_survey(
             items = list(allowed)
         else:
             skip = {id_col, *group_cols, *req} | _META
-            items = _guess_items(df, [c for c in df.columns if c not in skip], allowed)
+            cands = [c for c in df.columns if c not in skip]
+            # Without labels to go by, columns answered on a known scale are the items when there are any.
+            known = [c for c in cands if _recognisable(df[c], "auto")] if allowed is None else []
+            items = known or _guess_items(df, cands, allowed)
             if not items:
                 raise SchemaError(
                     f"{label} har inga kolumner som ser ut som frågor (med svar bland de tillåtna etiketterna). "
@@ -297,6 +314,37 @@ def read_survey(
         )
     df.attrs["items"] = tuple(items)
     return df
+
+
+#: Role names of ``read_survey(kolumner=...)`` and the column each becomes.
+SURVEY_ROLES: dict[str, str] = {
+    "id": "respondent_id", "respondent": "respondent_id", "respondent_id": "respondent_id",
+    "forbund": "forbund", "förbund": "forbund", "ar": "ar", "år": "ar",
+    "grupp": "respondentgrupp", "respondentgrupp": "respondentgrupp", "roll": "roll",
+}
+
+
+def _apply_roles(df: pd.DataFrame, kolumner: Mapping[str, str]) -> pd.DataFrame:
+    if not isinstance(kolumner, Mapping):
+        raise SchemaError("kolumner= ska vara en ordlista roll -> kolumnnamn, t.ex. kolumner={'respondent': "
+                          "'RespondentID', 'forbund': 'Förbund'}.")
+    label = source_label(df)
+    unknown = [r for r in kolumner if str(r).casefold() not in SURVEY_ROLES]
+    if unknown:
+        raise SchemaError(f"Okända roller i kolumner=: {unknown}. Enkätens roller: respondent (id), forbund, ar, "
+                          "grupp (respondentgrupp), roll. Frågorna anges med items= (kommandoraden --fragor).")
+    require_columns(df, [c for c in kolumner.values() if c],
+                    hint="Rätta kolumnnamnet i kolumner= (eller flaggan på kommandoraden, t.ex. --respondent).")
+    rename = {col: SURVEY_ROLES[str(r).casefold()] for r, col in kolumner.items() if col}
+    for col, new in rename.items():
+        if new in df.columns and new != col and new not in rename:
+            raise SchemaError(f"{label} har både kolumnen {col!r} och {new!r}; den ena ska ha rollen. Byt namn på "
+                              "den andra kolumnen eller ange rollerna med kolumner=.")
+    attrs = dict(df.attrs)
+    out = df.rename(columns=rename)
+    attrs["kolumner"] = {new: col for col, new in rename.items()}
+    out.attrs = attrs
+    return out
 
 
 _RESPONSE_WORDS = frozenset({"response", "open ended response", "svar", "öppet svar", "other please specify",

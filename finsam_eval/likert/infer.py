@@ -43,7 +43,6 @@ from .scales import (
     _polarity,
     _show,
     _squash,
-    get_scale,
     label_key,
 )
 
@@ -415,7 +414,8 @@ def check_scale_labels(df: pd.DataFrame, items: Sequence[str] | str | None = Non
     items
         Item columns; default ``df.attrs["items"]``.
     scale
-        A scale, a preset name, a definition, or ``"auto"``/None to infer it.
+        A scale, a preset name, ``"A|B|C"``, a definition table, a ``.toml``
+        file, or ``"auto"``/None to infer it.
 
     Returns
     -------
@@ -440,8 +440,12 @@ def check_scale_labels(df: pd.DataFrame, items: Sequence[str] | str | None = Non
             sc = infer_scale(df, cols)
         except FinsamError as e:
             sc, problems = None, [str(e)]
-    else:
-        sc = get_scale(scale)
+    elif isinstance(scale, Scale):
+        sc = scale
+    else:  # a preset, "A|B|C", a definition table or a .toml file
+        from .scale_config import scale_from_config
+
+        sc = scale_from_config(scale, df=df, items=cols).scale
     rows = []
     all_matches: list[LabelMatch] = []
     for c in cols:
