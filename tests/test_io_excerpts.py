@@ -137,7 +137,7 @@ def test_sidecar_metadata(folder):
 
 def test_file_name_not_matching_pattern(folder):
     (folder / "intervju3.txt").write_text("IP: Något.\n", encoding="utf-8")
-    with pytest.warns(UserWarning, match=r"1 utskrifter .* följer inte filnamnsmönstret .*: intervju3.txt"):
+    with pytest.warns(UserWarning, match=r"1 utskrift i mappen .* följer inte filnamnsmönstret .*: intervju3.txt"):
         ex = read_excerpts(folder, filnamn=PATTERN)
     odd = ex[ex["fil"] == "intervju3.txt"]
     assert odd["forbund"].isna().all() and odd["respondent_id"].tolist() == ["intervju3"]  # the file is the respondent

@@ -213,7 +213,8 @@ def read_transcript_folder(
             meta_of[p] = {k: v for k, v in rec.items() if not holds_personnummer(v)}
         if unfit:
             warn(
-                f"{len(unfit)} utskrifter i mappen {folder_label!r} följer inte filnamnsmönstret {filnamn!r} och får "
+                f"{len(unfit)} {'utskrift' if len(unfit) == 1 else 'utskrifter'} i mappen {folder_label!r} följer "
+                f"inte filnamnsmönstret {filnamn!r} och får "
                 f"ingen metadata ur namnet (ett förbund som 'intervju' räknas inte): {_names(unfit)}. Döp om filerna "
                 "eller ge metadata= (CLI: --metadata).",
                 UserWarning,
@@ -287,7 +288,10 @@ def read_transcript_folder(
     if kalla is not None:
         df["kalla"] = df["kalla"].fillna(kalla) if "kalla" in df.columns else kalla
     if n_skipped:
-        notes.append(f"{n_skipped} rubriker, datumrader och sidnummer räknades inte som utdrag (se exkluderingarna).")
+        notes.append(
+            f"{n_skipped} {'rad' if n_skipped == 1 else 'rader'} med rubrik, datum eller sidnummer räknades inte "
+            "som utdrag (se exkluderingarna)."
+        )
     if df["fraga"].notna().any():
         notes.append(
             "Varje svar har intervjuarens föregående fråga i kolumnen fraga (korta medhåll som 'Mm.' räknas inte "
