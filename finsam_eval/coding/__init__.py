@@ -7,7 +7,8 @@ and prevalence words, inter-coder reliability, learned code suggestions, and
 exchange with other QDA tools through REFI-QDA.
 """
 
-from .codebook import FRAMEWORKS, Code, Codebook
+from .codebook import FRAMEWORKS, Code, Codebook, unused_terms
+from .kwic import SWEDISH_STOPWORDS, KwicResult, WordFrequencies, kwic, word_frequencies
 from .matching import CompiledCodebook, code_excerpts, code_text
 from .refi import read_qdc, read_qdpx, validate_qdpx, write_qdc, write_qdpx
 from .reliability import (
@@ -27,6 +28,12 @@ __all__ = [
     "Code",
     "Codebook",
     "FRAMEWORKS",
+    "unused_terms",
+    "kwic",
+    "word_frequencies",
+    "KwicResult",
+    "WordFrequencies",
+    "SWEDISH_STOPWORDS",
     "CompiledCodebook",
     "code_excerpts",
     "code_text",
