@@ -173,6 +173,8 @@ FAMILY_CASES = [
      "stammer_ganska4", ("Stämmer ganska bra", "Stämmer helt och hållet")),
     (["Instämmer helt", "Instämmer delvis", "Instämmer inte alls"], "instammer5",
      ("Instämmer delvis", "Instämmer helt")),
+    (["Instämmer helt", "Instämmer delvis", "Varken eller", "Tar delvis avstånd", "Tar helt avstånd"],
+     "instammer_avstand5", ("Instämmer delvis", "Instämmer helt")),
     (["I mycket hög grad", "I hög grad", "I viss mån", "I liten grad", "Inte alls"], "grad5",
      ("I hög grad", "I mycket hög grad")),
     (["Mycket bra", "Ganska bra", "Ganska dåligt", "Mycket dåligt"], "bra5", ("Ganska bra", "Mycket bra")),

@@ -56,7 +56,7 @@ def register(subparsers: Any) -> None:
     g = p.add_argument_group("skala")
     g.add_argument("--skala", dest="scale", default=None, metavar="SKALA",
                    help="'auto' (standard: känns igen från svaren), ett inbyggt namn (stammer5, stammer_ganska5, "
-                        "stammer_ganska4, instammer5, grad5, bra5, nojd5, ja_helt3, ja_absolut4, 1-6 ...) eller "
+                        "stammer_ganska4, instammer5, instammer_avstand5, grad5, bra5, nojd5, ja_helt3, ja_absolut4, 1-6 ...) eller "
                         "svarsalternativen i enkätens ordning: \"Stämmer inte alls|...|Stämmer helt\"")
     g.add_argument("--skala-fil", dest="scale_file", metavar="FIL",
                    help="TOML-fil med [skala]: etiketter, neutral, ej_svar, ordning, fragor, omvanda")

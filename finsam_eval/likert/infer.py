@@ -50,7 +50,8 @@ __all__ = ["FAMILIES", "NON_SUBSTANTIVE_LABELS", "infer_scale", "check_scale_lab
 
 #: The presets :func:`infer_scale` recognises, most specific first.
 FAMILIES: tuple[str, ...] = (
-    "stammer5", "stammer_ganska5", "stammer_ganska4", "instammer5", "grad5", "bra5", "nojd5", "ja_helt3",
+    "stammer5", "stammer_ganska5", "stammer_ganska4", "instammer5", "instammer_avstand5", "grad5", "bra5", "nojd5",
+    "ja_helt3",
     "ja_absolut4",
 )
 

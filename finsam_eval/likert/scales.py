@@ -865,6 +865,15 @@ SCALES: dict[str, Scale] = {
         aliases={"Instämmer i liten grad": "Instämmer inte", "Instämmer till stor del": "Instämmer delvis",
                  "Instämmer i hög grad": "Instämmer delvis", "Tar helt avstånd": "Instämmer inte alls"},
     ),
+    "instammer_avstand5": Scale(
+        ["Instämmer helt", "Instämmer delvis", "Varken instämmer eller tar avstånd", "Tar delvis avstånd",
+         "Tar helt avstånd"],
+        direction="descending",
+        neutral="Varken instämmer eller tar avstånd",
+        name="instammer_avstand5",
+        variants={"Varken eller": "Varken instämmer eller tar avstånd",
+                  "Instämmer helt och hållet": "Instämmer helt", "Tar helt och hållet avstånd": "Tar helt avstånd"},
+    ),
     "grad5": Scale(
         ["I mycket hög grad", "I hög grad", "I viss mån", "I liten grad", "Inte alls"],
         direction="descending",
