@@ -144,6 +144,19 @@ def test_id_named_columns_are_text(tmp_path):
     assert df["x"].tolist() == [1, 2]
 
 
+def test_excel_numeric_ids_are_text(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["lopnr", "respondent_id", "poang"])
+    ws.append([1, 12.0, 3])
+    ws.append([2, None, 4])
+    wb.save(tmp_path / "ids.xlsx")
+    df = read_table(tmp_path / "ids.xlsx")
+    assert df["lopnr"].tolist() == ["1", "2"] and df["respondent_id"].tolist()[0] == "12"
+    assert df["poang"].tolist() == [3, 4]
+
+
 def test_percent_shares_with_unit_recorded():
     df = read_table(TAB / "procent_andelar.csv")
     np.testing.assert_allclose(df["Andel i arbete"], [0.65, 0.40, 0.075])

@@ -359,9 +359,18 @@ def _type_columns(
     for c in df.columns:
         s = df[c]
         if excel:
+            raw = s
             s, kind = excel_cells_to_text(s)
             if kind != "text":
-                cols[c] = s.astype(str).where(s.notna(), None) if c in text_cols else s
+                if c in text_cols or (_is_id_name(c) and kind == "num"):
+                    # ids typed as numbers in Excel: text, and 7.0 is "7"
+                    cols[c] = pd.Series(
+                        [None if v is None else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+                         for v in raw.to_numpy(dtype=object)],
+                        index=df.index, name=c, dtype="str",
+                    )
+                else:
+                    cols[c] = s
                 continue
         keep = c in text_cols or _is_id_name(c)
         s.attrs = df.attrs
