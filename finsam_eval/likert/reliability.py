@@ -43,7 +43,12 @@ def item_matrix(df: pd.DataFrame, items: Sequence[str], scale: Scale | str | Non
         for r in reverse:
             x[r] = lo + hi - x[r]
         return x
-    sc = get_scale(scale)
+    if isinstance(scale, str) and scale == "auto":
+        from .infer import infer_scale
+
+        sc = infer_scale(df, list(items))
+    else:
+        sc = get_scale(scale)
     # All items together: an alias may not put two different raw labels of the items on one level.
     matches = sc.resolve(pd.concat([df[c].astype(object) for c in items], ignore_index=True))
     x = pd.DataFrame({c: sc.to_numeric(df[c], exclusions=exclusions, column=c, matches=matches) for c in items},
