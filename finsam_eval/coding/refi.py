@@ -94,7 +94,8 @@ def _slug(text: str) -> str:
 
 def _description(code: Code) -> str:
     extra = {k: v for k, v in {"id": code.id, "include": code.include, "exclude": code.exclude,
-                               "regex": code.regex, "examples": code.examples}.items() if v}
+                               "regex": code.regex, "examples": code.examples,
+                               "indicators": getattr(code, "indicators", {})}.items() if v}
     body = code.definition.strip()
     return (body + "\n\n" if body else "") + _MARK + json.dumps(extra, ensure_ascii=False, sort_keys=True)
 
@@ -180,7 +181,7 @@ def _codes_from(codes_el: ET.Element, ns: str, where: str) -> tuple[list[Code], 
             out.append(Code(id=cid, label=name or cid, definition=definition,
                             include=list(extra.get("include", [])), exclude=list(extra.get("exclude", [])),
                             regex=list(extra.get("regex", [])), examples=list(extra.get("examples", [])),
-                            parent=parent))
+                            parent=parent, indicators=dict(extra.get("indicators") or {})))
             walk(ce, cid)
 
     walk(codes_el, None)
