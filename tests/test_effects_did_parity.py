@@ -355,3 +355,34 @@ def test_docstring_examples(name):
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0
+
+
+# csdid 0.4.3, ATTgt(..., xformla="~lpop", control_group="notyettreated").fit(est_method="dr",
+# base_period="universal", bstrap=False) and aggte(typec="dynamic", bstrap=False); the reference cells are 0.
+CSDID_UNIVERSAL_ATT = [0, -0.02118305347, -0.08160318583, -0.1381918226, -0.1069038981, 0.01201861315, 0.004563377059, 0, 0.008660699992, -0.04129386556, 0.006296261801, 0.03302405797, 0.02844748718, 0, -0.02878136104]
+CSDID_UNIVERSAL_SE = [0, 0.02164820774, 0.02834154112, 0.03422803724, 0.03288649298, 0.03002611891, 0.01829138607, 0, 0.01683906096, 0.01972114414, 0.02453668706, 0.02123526926, 0.01818088115, 0, 0.01623895297]
+CSDID_UNIVERSAL_DYN = [0.006296261801, 0.02811050363, 0.02286056084, 0, -0.02014445741, -0.05473030565, -0.1381918226, -0.1069038981]
+CSDID_UNIVERSAL_DYN_SE = [0.02453668706, 0.01767538623, 0.01461177267, 0, 0.01163228548, 0.01640002115, 0.03422803724, 0.03288649298]
+
+
+def test_universal_base_period_matches_csdid_and_feeds_honest_did(mpdta):
+    res = fit(mpdta, covariates=["lpop"], control="notyet", base_period="universal")
+    assert len(res.attgt) == 15
+    np.testing.assert_allclose(res.attgt["estimat"], CSDID_UNIVERSAL_ATT, rtol=1e-8, atol=1e-11)
+    np.testing.assert_allclose(res.se_analytic, CSDID_UNIVERSAL_SE, rtol=1e-8, atol=1e-12)
+    d = res.dynamic
+    assert d["event_time"].tolist() == list(range(-4, 4))
+    np.testing.assert_allclose(d["estimat"], CSDID_UNIVERSAL_DYN, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(d["se"].fillna(0), CSDID_UNIVERSAL_DYN_SE, rtol=1e-8, atol=1e-12)
+    # The event-study interface: the covariance of the non-reference event times, diagonal = their SEs squared.
+    V = res.vcov
+    assert V.shape == (7, 7)
+    np.testing.assert_allclose(np.sqrt(np.diag(V)), d.loc[d["event_time"] != -1, "se"], rtol=1e-10)
+    from finsam_eval.effects.honest import honest_did
+
+    h = honest_did(res)
+    assert np.isfinite(h.table()[["ci_lag", "ci_hog"]].to_numpy()).all()
+    assert fit(mpdta).vcov is None  # varying base: not an event study against one reference period
+    with pytest.raises(EstimationError, match="base_period"):
+        fit(mpdta, base_period="fixed")
+

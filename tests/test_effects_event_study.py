@@ -185,3 +185,23 @@ def test_empty_event_times_are_dropped_with_a_note(panel):
     assert res.table()["event_time"].max() < 30
     assert any("saknar deltagare" in n for n in res.notes)
     assert np.isfinite(res.pretrend["F"])
+
+
+def test_medicaid_event_study_reproduces_honestdid_readme_intervals(medicaid):
+    """End to end: the library's event study fed to honest_did gives the HonestDiD README's printed smoothness
+    intervals (createSensitivityResults, Mvec = 0, 0.01, ..., 0.05; HonestDiD 0.2.8 README.md), which rest on
+    fixest's coefficients and covariance."""
+    from finsam_eval.effects.honest import honest_did
+
+    es = event_study(medicaid, "dins", unit="stfips", time="year", treat="D", treat_start="start", leads=6, lags=1,
+                     cluster="stfips")
+    h = honest_did(es, M=np.arange(0, 0.051, 0.01), folded_quantile="R").table()
+    flci = h[h["metod"] == "FLCI"]
+    readme = ["0.0259 0.0607", "0.0132 0.0787", "0.00286 0.0907", "-0.00714 0.101", "-0.0171 0.111",
+              "-0.0271 0.121"]
+    assert len(flci) == 6
+    for printed, (_, row) in zip(readme, flci.iterrows()):
+        for txt, val in zip(printed.split(), (row["ci_lag"], row["ci_hog"])):
+            half_unit = 0.5 * 10.0 ** -len(txt.split(".")[1])  # R prints 3 significant digits
+            assert abs(val - float(txt)) <= half_unit + 2e-6, (txt, val)
+

@@ -82,6 +82,29 @@ class StaggeredResult(ResultMixin):
     exclusions: Exclusions = field(default_factory=Exclusions)
     influence: np.ndarray | None = field(default=None, repr=False)
     labels: dict[Any, str] = field(default_factory=dict)
+    base_period: str = "varying"
+    dynamic_influence: np.ndarray | None = field(default=None, repr=False)
+
+    # The event-study interface (coefficients, vcov, ref) that honest_did() reads.
+    ref: int = -1
+
+    @property
+    def coefficients(self) -> pd.DataFrame:
+        """Effects by time since start (the dynamic table), for :func:`~finsam_eval.effects.honest.honest_did`."""
+        return self.dynamic
+
+    @property
+    def vcov(self) -> np.ndarray | None:
+        """Analytic covariance of the dynamic effects except the reference ``e = -1`` (clustered if
+        ``cluster=``), from their influence functions as R ``did``'s HonestDiD route does. Only with
+        ``base_period="universal"``: with a varying base the pre-period effects are not an event study
+        relative to one reference period, and ``None`` is returned."""
+        if self.base_period != "universal" or self.dynamic_influence is None:
+            return None
+        keep = (self.dynamic["event_time"] != self.ref).to_numpy()
+        inf = self.dynamic_influence[:, keep]
+        n = self.n_units
+        return inf.T @ inf / n**2
 
     @property
     def overall(self) -> dict[str, Any]:

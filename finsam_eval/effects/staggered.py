@@ -128,6 +128,12 @@ def _bootstrap(all_inf: np.ndarray, codes: np.ndarray, n_cl: int, n_boot: int, r
     return boot
 
 
+def _cluster_sum(inf: np.ndarray, codes: np.ndarray, n_cl: int) -> np.ndarray:
+    out = np.zeros((n_cl, inf.shape[1]))
+    np.add.at(out, codes, inf)
+    return out
+
+
 def staggered_did(
     data: pd.DataFrame,
     outcome: str,
@@ -141,6 +147,7 @@ def staggered_did(
     panel: bool = True,
     allow_unbalanced_panel: bool = False,
     anticipation: int = 0,
+    base_period: str = "varying",
     aggregate: str = "group",
     min_e: int | None = None,
     max_e: int | None = None,
@@ -187,6 +194,12 @@ def staggered_did(
         ``allow_unbalanced_panel=TRUE``); default drops them (counted).
     anticipation
         Periods before start in which units may already react.
+    base_period
+        ``"varying"`` (R's default: each pre-period cell compares with the
+        period just before it) or ``"universal"`` (every cell compares with
+        the last period before start, whose cell is 0; the event study then
+        reads like a regression event study with reference ``-1`` and can be
+        passed to :func:`~finsam_eval.effects.honest.honest_did`).
     aggregate
         Headline number (``.att``, ``.se``, ``.caption``): ``"group"``,
         ``"simple"``, ``"dynamic"`` or ``"calendar"``. All four are always
@@ -226,6 +239,8 @@ def staggered_did(
         raise EstimationError(f"Okänt control={control!r}: välj 'never' eller 'notyet'.")
     if est_method not in _METHODS:
         raise EstimationError(f"Okänd est_method={est_method!r}: välj 'dr', 'ipw' eller 'reg'.")
+    if base_period not in ("varying", "universal"):
+        raise EstimationError(f"Okänt base_period={base_period!r}: välj 'varying' eller 'universal'.")
     if aggregate not in AGG_NAMES:
         raise EstimationError(f"Okänt aggregate={aggregate!r}: välj 'group', 'simple', 'dynamic' eller 'calendar'.")
     if unit is None and panel:
@@ -353,15 +368,20 @@ def staggered_did(
     skipped: list[str] = []
     for g in cohorts:
         n_g = int((gunit == g).sum())
-        for t in range(1, T):
+        for t in range(T):
             post = t >= g
-            b = g - 1 - anticipation if post else t - 1
-            if b < 0 or b == t:
+            b = g - 1 - anticipation if (post or base_period == "universal") else t - 1
+            if b < 0:
+                continue
+            if b == t:  # universal base: the reference cell itself, ATT 0 by construction (as R did)
+                cells.append({"grupp": periods[g], "period": periods[t], "event_time": t - g, "estimat": 0.0,
+                              "efter": False, "n_grupp": n_g, "n_kontroll": int(never.sum()), "_g": g, "_t": t})
+                infs.append(np.zeros(n))
                 continue
             if control == "never":
                 cg = never
             else:
-                cg = never | ((gunit > t + anticipation) & (gunit != g))
+                cg = never | ((gunit > max(t, b) + anticipation) & (gunit != g))
             n_c = int(cg.sum())
             if n_c == 0:
                 continue
@@ -413,7 +433,7 @@ def staggered_did(
     simple_val, simple_inf = aggs["simple"]  # type: ignore[misc]
 
     # --- pre-test of parallel trends (R summary(att_gt)): Wald on pre cells, analytic covariance ----------
-    pre = np.flatnonzero(gcell > tcell)
+    pre = np.flatnonzero((gcell > tcell) & (np.abs(psi).sum(axis=0) > 0))
     pretest: dict[str, Any] = {"W": float("nan"), "df": len(pre), "p": float("nan")}
     if len(pre):
         V = psi[:, pre].T @ psi[:, pre] / n
@@ -539,7 +559,8 @@ def staggered_did(
         by_group=by_group, calendar=calendar, control=control, est_method=est_method, data_kind=kind,
         n_units=n, n_treated=n_treated, n_control=n_control, n_clusters=n_cl, n_boot=n_boot, alpha=alpha,
         cband=cband, bstrap=bstrap, pretest=pretest, time_label=time_label, notes=notes, exclusions=ex,
-        influence=psi, labels=labels,
+        influence=psi, labels=labels, base_period=base_period,
+        dynamic_influence=dyn.influence if not cluster else _cluster_sum(dyn.influence, codes, n_cl),
     )
 
 
