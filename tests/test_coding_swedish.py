@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from finsam_eval.coding import Code, Codebook, CompiledCodebook
-from finsam_eval.coding import lexicon
+from finsam_eval.coding import Code, Codebook, CompiledCodebook, lexicon
 
 CB = Codebook([
     Code("samverkan", "Samverkan", include=["samordning", "samverkan"]),
