@@ -241,7 +241,8 @@ class MatchResult(_BalanceMixin, _EffectMixin, _Formatted):
             return (f"Subklassificering på {score} i {self.pairs['subclass'].nunique()} subklasser "
                     f"({self.estimand}): {fmt_num(n_t, 0)} deltagare och {fmt_num(n_c, 0)} kontroller.")
         return (
-            f"Propensity score-matchning 1:{self.ratio} {'med' if self.replace else 'utan'} återläggning"
+            ("Mahalanobis" if self.distance == "mahalanobis" else "Propensity score")
+            + f"-matchning 1:{self.ratio} {'med' if self.replace else 'utan'} återläggning"
             + (" (ATC: kontroller matchas till deltagare)" if self.estimand == "ATC" else "")
             + (f", caliper {fmt_num(self.caliper, 2)} SD" if self.caliper is not None else "")
             + (f", exakt på {', '.join(column_label(e).lower() for e in self.exact)}" if self.exact else "")
@@ -267,7 +268,9 @@ class MatchResult(_BalanceMixin, _EffectMixin, _Formatted):
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         return self.love_plot(ax=ax, **kwargs)
 
-    def _distance_column(self) -> pd.Series:
+    def _distance_column(self) -> pd.Series | None:
+        if self.distance == "mahalanobis":
+            return None
         if self.distance == "ps":
             return self.ps.rename("Propensity score")
         return self.logit_ps.rename("Propensity score (logit)")
@@ -307,7 +310,7 @@ def match(
     unit: str | None = "person_id",
     random_state: int = 0,
     method: Literal["nearest", "subclass"] = "nearest",
-    distance: Literal["logit", "ps"] = "logit",
+    distance: Literal["logit", "ps", "mahalanobis"] = "logit",
     subclass: int = 6,
     min_n: int = 1,
     thresholds: float | dict[str, float] | None = None,
@@ -351,8 +354,11 @@ def match(
         ``"nearest"`` (greedy nearest neighbour) or ``"subclass"``
         (subclassification on the score, MatchIt's ``method="subclass"``).
     distance
-        Match on the logit of the score (default) or on the score itself
-        (``"ps"``, as MatchIt's default ``distance="glm"``).
+        Match on the logit of the score (default), on the score itself
+        (``"ps"``, as MatchIt's default ``distance="glm"``) or on the
+        Mahalanobis distance of the covariates (``"mahalanobis"``, pooled
+        within-group covariance as MatchIt; with ``replace=True`` and
+        ``caliper=None`` only, found exactly with a k-d tree).
     subclass, min_n
         Number of subclasses and the least number of participants and of
         controls in each (``method="subclass"``).
@@ -408,8 +414,13 @@ def match(
         m_order = "smallest" if estimand == "ATC" else "largest"
     if m_order not in ("largest", "smallest", "random", "data"):
         raise ConfigError(f"m_order måste vara 'largest', 'smallest', 'random' eller 'data', fick {m_order!r}.")
-    if distance not in ("logit", "ps"):
-        raise ConfigError(f"distance måste vara 'logit' eller 'ps', fick {distance!r}.")
+    if distance not in ("logit", "ps", "mahalanobis"):
+        raise ConfigError(f"distance måste vara 'logit', 'ps' eller 'mahalanobis', fick {distance!r}.")
+    if distance == "mahalanobis" and (method != "nearest" or not replace or caliper is not None):
+        raise ConfigError(
+            "distance='mahalanobis' kräver method='nearest', replace=True och caliper=None (matchning utan "
+            "återläggning och caliper finns bara för propensity score-avståndet)."
+        )
     if not covariates:
         raise ConfigError("Ange minst en kovariat i covariates.")
     if method == "subclass":
@@ -424,7 +435,7 @@ def match(
     prep = _prepare(data, treatment, covariates, exact_cols, unit=unit, what="match")
     d, treat = prep.data, prep.treat
     lp, ps, X, params, fit_notes = _propensity(d, treat, covariates)
-    dist = ps if distance == "ps" else lp
+    dist = ps if distance == "ps" else lp  # the score still orders, subclassifies and is plotted
     width = np.inf if caliper is None else float(caliper * np.std(dist, ddof=1))
     idx = d.index
     common = dict(data=d, treatment=treatment, covariates=covariates, exact=exact_cols, ratio=int(ratio),
@@ -509,12 +520,29 @@ def _counts(prep: Any, treatment: str, n_t_used: int, n_c_used: int, extra: list
     return pd.DataFrame(rows, columns=["grupp", "status", "antal"])
 
 
+def _whitened(d: pd.DataFrame, covariates: list[str], treat: np.ndarray) -> np.ndarray:
+    """Covariates transformed so that Euclidean distance is the Mahalanobis distance (MatchIt's definition).
+
+    MatchIt scales by the pooled within-group covariance matrix (divisor n - 2); categoricals enter as dummies
+    less one level, which gives the same distances as all levels with a generalised inverse.
+    """
+    X = _design(d, covariates, drop_first=True).to_numpy(dtype=float)
+    X = X[:, X.std(axis=0) > 0]
+    centred = X.copy()
+    for g in (treat, ~treat):
+        centred[g] -= centred[g].mean(axis=0)
+    S = centred.T @ centred / (len(X) - 2)
+    L = np.linalg.cholesky(np.linalg.pinv(S) + 1e-12 * np.eye(len(S)))
+    return X @ L
+
+
 def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) -> MatchResult:
     d, treat, exclusions = prep.data, prep.treat, prep.exclusions
     estimand, ratio, replace = common["estimand"], common["ratio"], common["replace"]
     m_order, treatment = common["m_order"], common["treatment"]
     focal = treat if estimand == "ATT" else ~treat
     f_name, o_name = ("deltagare", "kontroll") if estimand == "ATT" else ("kontroller", "deltagare")
+    maha = _whitened(d, common["covariates"], treat) if common["distance"] == "mahalanobis" else None
 
     # Exact strata as integer codes.
     codes = np.zeros(len(d), dtype=np.int64)
@@ -546,6 +574,17 @@ def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) 
         o_pos = np.flatnonzero(in_s & ~focal)
         if len(o_pos) == 0:
             no_stratum.extend(f_pos.tolist())
+            continue
+        if maha is not None:  # exact nearest neighbours in the whitened covariates (with replacement only)
+            from scipy.spatial import cKDTree
+
+            k = min(ratio, len(o_pos))
+            _, ii = cKDTree(maha[o_pos]).query(maha[f_pos], k=k)
+            ii = np.asarray(ii).reshape(len(f_pos), k)
+            picked_rows = np.full((len(f_pos), ratio), -1, dtype=np.int64)
+            picked_rows[:, :k] = o_pos[ii]
+            f_rows.append(np.repeat(f_pos, ratio))
+            o_rows.append(picked_rows.ravel())
             continue
         o_sort = o_pos[np.argsort(dist[o_pos], kind="stable")]
         o_d = dist[o_sort]
