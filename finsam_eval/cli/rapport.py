@@ -64,8 +64,8 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
 }
 # Column roles of a survey table and the column name the analyses use for each.
 _SURVEY_ROLES = {"id": "respondent_id", "respondent": "respondent_id", "forbund": "forbund", "roll": "roll",
-                 "ar": "ar", "respondentgrupp": "respondentgrupp"}
-_REQUIRED = {"kodning": ["fil"], "enkat": ["fil", "skala"], "effekt": ["fil", "utfall"]}
+                 "ar": "ar", "grupp": "respondentgrupp", "respondentgrupp": "respondentgrupp"}
+_REQUIRED = {"kodning": ["fil"], "enkat": ["fil"], "effekt": ["fil", "utfall"]}
 _FORMATS = ("docx", "html", "md")
 
 DEMO_CONFIG: dict[str, Any] = {
@@ -198,20 +198,23 @@ class _Loader:
         return read_excerpts(self.path(cfg["fil"]), kolumner=cfg.get("kolumner"), filnamn=cfg.get("filnamn"),
                              respondent_global=cfg.get("respondent_global", False))
 
-    def survey(self, cfg: dict[str, Any]) -> pd.DataFrame:
+    def survey(self, cfg: dict[str, Any], items: list[str] | None, skala: Any) -> pd.DataFrame:
+        """The survey read with its scale: answers checked and recoded label by label, roles renamed."""
         df = self.table(cfg["fil"])
-        roles = cfg.get("kolumner") or {}
-        unknown = sorted(set(roles) - set(_SURVEY_ROLES))
-        if unknown:
-            raise ConfigError(f"[[enkat]] {self.label(cfg['fil'])}: okänd kolumnroll {unknown} i 'kolumner'; "
-                              f"giltiga är {sorted(_SURVEY_ROLES)}.")
+        if self.base is None:
+            return df
+        from ..io import read_survey
+
+        roles = dict(cfg.get("kolumner") or {})
         missing = [c for c in roles.values() if c not in df.columns]
         if missing:
             raise ConfigError(f"[[enkat]] {self.label(cfg['fil'])}: kolumnen {missing[0]!r} i 'kolumner' finns inte "
                               f"i filen; filen har {', '.join(map(str, df.columns[:12]))}.")
-        renamed = df.rename(columns={col: _SURVEY_ROLES[role] for role, col in roles.items()})
-        renamed.attrs = df.attrs
-        return renamed
+        renamed = {_SURVEY_ROLES.get(str(r).casefold(), r): c for r, c in roles.items()}
+        has = set(df.columns) - set(roles.values()) | set(renamed)
+        id_col = "respondent_id" if "respondent_id" in has else None
+        groups = tuple(c for c in ("forbund", "ar", "respondentgrupp") if c in has)
+        return read_survey(df, items=items, scale=skala, kolumner=roles or None, id_col=id_col, group_cols=groups)
 
     def register(self, cfg: dict[str, Any]) -> pd.DataFrame:
         if self.base is None:
@@ -309,25 +312,32 @@ _BY_SV = {"forbund": "förbund", "roll": "roll", "kalla": "källa", "ar": "år",
 def _survey_section(rep: Report, cfg: dict[str, Any], load: _Loader) -> None:
     from ..likert import cronbach_alpha, kruskal_wallis, likert_summary, scale_from_config
 
-    df = load.survey(cfg)
     labels = load.table(cfg["fragefil"]) if cfg.get("fragefil") else None
-    base_dir = load.base
+    skala = cfg.get("skala", "auto")
+    if isinstance(skala, str) and skala.endswith(".toml") and load.base is not None:
+        skala = str(load.path(skala))
     if cfg.get("fragor"):
-        items = list(cfg["fragor"])
-    elif isinstance(cfg["skala"], dict) and cfg["skala"].get("fragor"):
-        items = list(cfg["skala"]["fragor"])
-    elif labels is not None and isinstance(cfg["skala"], str) and "scale" in labels.columns:
-        items = [i for i in labels["item"] if i in df.columns
-                 and labels.set_index("item").loc[i, "scale"] == cfg["skala"]]
+        items: list[str] | None = list(cfg["fragor"])
+    elif isinstance(skala, dict) and skala.get("fragor"):
+        items = list(skala["fragor"])
+    elif labels is not None and isinstance(skala, str) and "scale" in labels.columns:
+        items = [str(i) for i, sc in zip(labels["item"], labels["scale"], strict=True) if sc == skala]
     else:
-        raise ConfigError(f"[[enkat]] {load.label(cfg['fil'])}: ange 'fragor' (frågekolumnerna), eller 'fragor' "
-                          "i skaltabellen.")
+        items = None  # the columns whose answers fit the scale
+    df = load.survey(cfg, items, skala)
+    if items is None:
+        items = list(df.attrs.get("items") or [])
+        if not items:
+            raise ConfigError(f"[[enkat]] {load.label(cfg['fil'])}: inga frågekolumner passar skalan; ange 'fragor'.")
     missing = [i for i in items if i not in df.columns]
     if missing:
         raise ConfigError(f"[[enkat]] {load.label(cfg['fil'])}: frågorna {missing[:5]} i 'fragor' finns inte i filen.")
-    spec = scale_from_config(cfg["skala"], df=df, items=items, base_dir=base_dir)
+    spec = scale_from_config(skala, df=df, items=items, base_dir=load.base)
     scale = spec.scale
     reverse = list(dict.fromkeys([*cfg.get("omvanda", []), *spec.reverse]))
+    ex = df.attrs.get("exclusions")
+    if ex:
+        rep.add_exclusions(f"Inläsning av {load.label(cfg['fil'])}", ex)
     population = load.table(cfg["population"]) if cfg.get("population") else None
     title = cfg.get("rubrik", f"Enkät: {load.label(cfg['fil'])}")
     rep.add_section(title, (
@@ -335,7 +345,7 @@ def _survey_section(rep: Report, cfg: dict[str, Any], load: _Loader) -> None:
         "ingår inte i procentbasen."
     ))
     rep.add_method("data", f"{title}: {load.label(cfg['fil'])}, {len(df)} respondenter, {len(items)} frågor.")
-    rep.add_method("skalor", f"{title}: {scale.name} ({' / '.join(scale.labels)}).")
+    rep.add_method("skalor", f"{title}: {scale.describe() if hasattr(scale, 'describe') else scale.name}")
     summ = likert_summary(df, items, scale, item_labels=labels, source=load.label(cfg["fil"]))
     rep.add(summ, heading="Svar per fråga")
     grp = cfg.get("grupp")
