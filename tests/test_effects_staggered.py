@@ -156,6 +156,7 @@ def test_exclusions_are_counted(hetero):
     assert res.n_units == 300 - 3
     text = " ".join(res.notes)
     assert "behandlade redan i första perioden" in text
+    assert "lämna starten tom" in text  # periods start at 0: the note explains R's 0 = never-treated coding
     assert "efter sista perioden" in text
     assert "obalanserad panel" in text
     ex = res.exclusions.table()

@@ -287,7 +287,11 @@ def staggered_did(
     if always.any():
         n_al = df.loc[always, unit].nunique()
         ex.add("behandlad redan i första perioden (ingen förperiod)", int(always.sum()), column=group)
-        notes.append(f"{n_al} enheter behandlade redan i första perioden har uteslutits.")
+        hint = ""
+        if periods[0] == 0 and (df.loc[always, "_g"] == 0).any():
+            hint = (" Perioderna börjar på 0, så start 0 läses som första perioden; betyder 0 'aldrig behandlad' "
+                    "(R did:s kodning), lämna starten tom för dem i stället.")
+        notes.append(f"{n_al} enheter behandlade redan i första perioden har uteslutits.{hint}")
         df = df[~always]
 
     kind = "panel" if panel else "rc"
