@@ -127,8 +127,14 @@ def test_errors():
         honest_did(betahat=b, sigma=np.eye(3), num_pre=2)
     with pytest.raises(EstimationError, match="förperiod"):
         honest_did(betahat=b, sigma=np.eye(4), num_pre=0)
-    with pytest.raises(SchemaError, match="smoothness"):
-        honest_did(betahat=b, sigma=np.eye(4), num_pre=2, restriction="relative_magnitude")
+    with pytest.raises(SchemaError, match="relative_magnitude"):
+        honest_did(betahat=b, sigma=np.eye(4), num_pre=2, restriction="relativ")
+    with pytest.raises(SchemaError, match="Mbar="):
+        honest_did(betahat=b, sigma=np.eye(4), num_pre=2, restriction="relative_magnitude", M=[1])
+    with pytest.raises(SchemaError, match="Mbar hör till"):
+        honest_did(betahat=b, sigma=np.eye(4), num_pre=2, Mbar=[1])
+    with pytest.raises(SchemaError, match="'C-LF' eller 'Conditional'"):
+        honest_did(betahat=b, sigma=np.eye(4), num_pre=2, restriction="relative_magnitude", method="FLCI")
     with pytest.raises(SchemaError, match="l_vec"):
         honest_did(betahat=b, sigma=np.eye(4), num_pre=2, l_vec=[1, 0, 0])
     with pytest.raises(EstimationError, match="semidefinit"):
