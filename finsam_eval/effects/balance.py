@@ -119,7 +119,8 @@ def balance_table(
     Parameters
     ----------
     X
-        Numeric columns (categoricals already one column per level).
+        Covariates; text/categorical columns are expanded to one 0/1 column
+        per level.
     treat
         Boolean array, True = participant.
     weights
@@ -156,12 +157,19 @@ def balance_table(
     [['x', 0.0, 0.333], ['b', 0.667, 0.667]]
     >>> b["m_troskel"].tolist()
     ['balanserad, <0,1', 'ej balanserad, >0,1']
+    >>> balance_table(pd.DataFrame({"kon": ["k", "m", "k", "m", "m", "m"]}), t)["variabel"].tolist()
+    ['kon: k', 'kon: m']
     """
     thr = _thresholds(thresholds, {"m": 0.1})
     denom = _denominator(estimand, s_d_denom)
     if binary not in ("raw", "std"):
         raise ConfigError(f"binary måste vara 'raw' eller 'std', fick {binary!r}.")
     treat = np.asarray(treat, dtype=bool)
+    if len(treat) != len(X):
+        raise ConfigError(f"balance_table: treat har {len(treat)} värden men X har {len(X)} rader.")
+    if weights is not None and len(weights) != len(X):
+        raise ConfigError(f"balance_table: weights har {len(weights)} värden men X har {len(X)} rader.")
+    X = _design(X, list(X.columns), drop_first=False)  # categoricals to one column per level
     ones = np.ones(len(treat))
     rows = []
     for col in X.columns:

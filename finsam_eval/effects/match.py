@@ -627,23 +627,25 @@ def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) 
     sub_f = subclass_of[matched_f]
     sub_o = subclass_of[f_ok]
     w_o = 1.0 / n_links[f_ok]
-    pairs = pd.DataFrame(
-        {
-            "subclass": np.concatenate([sub_f, sub_o]),
-            "row": np.concatenate([idx[matched_f], idx[o_ok]]),
-            "treated": np.concatenate([treat[matched_f], treat[o_ok]]).astype(int),
-            "weights": np.concatenate([np.ones(len(matched_f)), w_o]),
-        }
-    ).sort_values(["subclass", "treated"], ascending=[True, False], kind="stable").reset_index(drop=True)
-
-    unit_w = pairs.groupby("row", sort=False)["weights"].sum()
-    first_sub = pairs.groupby("row", sort=False)["subclass"].min()
-    matched = d.loc[unit_w.index].copy()
-    matched["ps"] = common["ps"].loc[matched.index]
-    matched["logit_ps"] = common["logit_ps"].loc[matched.index]
-    matched["subclass"] = first_sub.loc[matched.index].to_numpy()
+    # Long form and per-unit weights with positional numpy arrays (pandas sorts and groupbys were most of the
+    # time when a million controls are the focal group).
+    sub_all = np.concatenate([sub_f, sub_o])
+    pos_all = np.concatenate([matched_f, o_ok])
+    tr_all = treat[pos_all].astype(int)
+    w_all = np.concatenate([np.ones(len(matched_f)), w_o])
+    order = np.lexsort((-tr_all, sub_all))  # by matched set, the focal participant first
+    pairs = pd.DataFrame({"subclass": sub_all[order], "row": idx[pos_all[order]], "treated": tr_all[order],
+                          "weights": w_all[order]})
+    unit_w = np.bincount(pos_all, weights=w_all, minlength=len(d))
+    first_sub = np.full(len(d), np.iinfo(np.int64).max)
+    np.minimum.at(first_sub, pos_all, sub_all)
+    used = np.flatnonzero(first_sub < np.iinfo(np.int64).max)
+    matched = d.iloc[used].copy()
+    matched["ps"] = common["ps"].to_numpy()[used]
+    matched["logit_ps"] = common["logit_ps"].to_numpy()[used]
+    matched["subclass"] = first_sub[used]
     matched["pair_id"] = matched["subclass"]
-    matched["weights"] = unit_w.to_numpy()
+    matched["weights"] = unit_w[used]
     matched = matched.sort_values(["subclass", treatment], ascending=[True, False], kind="stable")
 
     n_t_used = int((matched[treatment] == 1).sum())
