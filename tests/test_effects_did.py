@@ -169,6 +169,9 @@ def test_clear_failures_name_the_column_and_never_leak_python_errors(small):
         did(small.assign(deltagare=1), "y", post="post")
     with pytest.raises(SchemaError, match="numeriskt"):
         did(small.assign(y="ja"), "y", post="post")
+    # Start as a year against a period index: not "no variation" but the scale named.
+    with pytest.raises(SchemaError, match="olika skalor"):
+        did(small.assign(start_period=np.where(small["deltagare"] == 1, 2021.0, np.nan)), "y")
     # Outcome varying but identical before and after for everyone: the SE is zero, said in words.
     flat = small.assign(y=small["person_id"] * 0.1 + small["period"] * 0.01)
     with pytest.raises(EstimationError, match="Standardfelet"):

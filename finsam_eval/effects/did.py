@@ -223,6 +223,15 @@ def _prepare(
                 f"Startkolumnen {scol!r} har värden som inte är tal: ange start i samma enhet som {time!r} (år eller "
                 f"löpnummer; '2021K3' läses med finsam_eval.io.parse_period(..., as_index=True))."
             )
+        st = frame.loc[(frame[_GRP] == 1) & frame[_START].notna(), _START].astype(float)
+        tv = pd.to_numeric(frame[time]).astype(float)
+        lo, hi = float(tv.min()), float(tv.max())
+        if len(st) and not ((st >= lo - (hi - lo + 1)) & (st <= hi + 1)).any():
+            raise SchemaError(
+                f"Startperioderna i {scol or 'startkolumnen'!r} ({st.min():g}–{st.max():g}) ligger utanför perioderna i "
+                f"{time!r} ({lo:g}–{hi:g}): kolumnerna är på olika skalor (till exempel år mot kvartalsindex, eller "
+                f"kvartal mot månader). Ange start i samma enhet som {time!r}."
+            )
         nostart = (frame[_GRP] == 1) & frame[_START].isna()
         if nostart.any():
             n_units = frame.loc[nostart, unit].nunique()
@@ -304,7 +313,8 @@ def _design(prep: _Prep, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, d
     if np.abs(dt).max() < 1e-12:
         raise EstimationError(
             "Behandlingsvariabeln saknar variation efter de fixa effekterna: det behövs både deltagare och "
-            "kontroller, och perioder före och efter start."
+            "kontroller, och perioder före och efter start. Kontrollera också att startperioden är i samma enhet "
+            "som perioden (till exempel båda kvartal, inte år mot kvartalsindex)."
         )
     X = np.column_stack([dt, b["X"]])
     y = b["y"]
