@@ -85,7 +85,9 @@ class Code:
         Id of the parent code for a sub-code, else ``None``.
     indicators
         Indicator families beyond the direct terms: ``{name: {"terms": [...],
-        "weight": 0.5, "polarity": "positiv" | "negativ", "beskrivning": ...}}``.
+        "weight": 0.5, "polarity": "positiv" | "negativ", "beskrivning": ...,
+        "nara": ["förbund"], "vikt_nara": 1.0}}``; with ``nara`` a hit in the
+        same sentence as an anchor word weighs ``vikt_nara``.
         Weights default to :data:`FAMILY_WEIGHTS` (``indirekt`` 0,5,
         ``bilder`` 1, ``hallning`` 0,5; other names 1).
 
@@ -123,6 +125,26 @@ class Code:
         for fam in self.indicators.values():
             out += list(fam.get("terms") or [])
         return list(dict.fromkeys(out))
+
+    def term_specs(self) -> dict[str, dict[str, Any]]:
+        """``{term: {weight, polarity, family, near, near_weight}}`` for every inclusion term.
+
+        ``near`` are the family's anchor words (``nara``): when one of them is
+        in the same sentence as the hit, the hit weighs ``near_weight``
+        (``vikt_nara``, default 1) instead of the family's weight.
+        """
+        out: dict[str, dict[str, Any]] = {
+            t: {"weight": 1.0, "polarity": "positiv", "family": "term", "near": (), "near_weight": 1.0}
+            for t in self.include
+        }
+        for name, fam in self.indicators.items():
+            spec = {"weight": float(fam.get("weight", FAMILY_WEIGHTS.get(name, 1.0))),
+                    "polarity": str(fam.get("polarity", "positiv")), "family": name,
+                    "near": tuple(str(x).lower() for x in fam.get("nara") or ()),
+                    "near_weight": float(fam.get("vikt_nara", 1.0))}
+            for t in fam.get("terms") or []:
+                out.setdefault(t, spec)
+        return out
 
     def term_weights(self) -> dict[str, tuple[float, str]]:
         """``{term: (weight, polarity)}`` for every inclusion term (direct terms: 1, positiv)."""
@@ -172,14 +194,17 @@ class Code:
                     f"Kodboken{where}: familjen {name!r} i koden {d.get('id')!r} ska vara en lista av termer "
                     f"eller en mappning med terms, weight, polarity."
                 )
-            bad = sorted(set(fam) - {"terms", "weight", "polarity", "beskrivning"})
+            bad = sorted(set(fam) - {"terms", "weight", "polarity", "beskrivning", "nara", "vikt_nara"})
             if bad:
                 raise CodebookError(
                     f"Kodboken{where}: okända nycklar {bad} i familjen {name!r} i koden {d.get('id')!r}; "
-                    f"tillåtna är terms, weight, polarity, beskrivning."
+                    f"tillåtna är terms, weight, polarity, beskrivning, nara, vikt_nara."
                 )
             fam = dict(fam)
             fam["terms"] = _term_list(fam.get("terms"), f"familjen {name!r} i koden {d.get('id')!r}", where, split=True)
+            if "nara" in fam:
+                fam["nara"] = _term_list(fam.get("nara"), f"nara i familjen {name!r} i koden {d.get('id')!r}", where,
+                                         split=True)
             fams[str(name)] = fam
         kw["indicators"] = fams
         kw["id"] = str(kw["id"])
@@ -378,6 +403,17 @@ class Codebook:
                     raise CodebookError(
                         f"Koden {c.id!r}: familjen {name!r} har vikten {w!r}; ange ett tal större än 0 och högst 5."
                     )
+                wn = fam.get("vikt_nara", 1.0)
+                if not isinstance(wn, (int, float)) or isinstance(wn, bool) or not 0 < float(wn) <= 5:
+                    raise CodebookError(
+                        f"Koden {c.id!r}: familjen {name!r} har vikt_nara {wn!r}; ange ett tal större än 0 och högst 5."
+                    )
+                for a in fam.get("nara") or []:
+                    if len(str(a).strip()) < 4 or " " in str(a).strip():
+                        raise CodebookError(
+                            f"Koden {c.id!r}: ankarordet {a!r} i familjen {name!r} ska vara ett ord med minst fyra "
+                            f"bokstäver (det räcker att ordet finns i en längre ord, t.ex. 'förbund')."
+                        )
                 if fam.get("polarity", "positiv") not in _POLARITIES:
                     raise CodebookError(
                         f"Koden {c.id!r}: familjen {name!r} har polariteten {fam.get('polarity')!r}; "

@@ -55,6 +55,7 @@ from ..results import Exclusions
 from . import lexicon
 from .codebook import Codebook
 from .text import (
+    MIN_STEM,
     STOPWORDS,
     is_short,
     plausible_head_rest,
@@ -118,6 +119,8 @@ class _Term:
     weight: float = 1.0
     negative: bool = False
     family: str = "term"
+    near: tuple[str, ...] = ()
+    near_weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -166,9 +169,9 @@ class CompiledCodebook:
         self._cache: dict[str, tuple[tuple[int, str], ...]] = {}
         self._info: dict[str, tuple[tuple[tuple[int, str], ...], tuple[int, ...]]] = {}
         for code in codebook:
-            fam_of = {t: name for name, fam in code.indicators.items() for t in (fam.get("terms") or [])}
-            for t, (w, pol) in code.term_weights().items():
-                self._add(code.id, t, False, w, pol == "negativ", "term" if t in code.include else fam_of.get(t, "term"))
+            for t, sp in code.term_specs().items():
+                self._add(code.id, t, False, sp["weight"], sp["polarity"] == "negativ", sp["family"],
+                          sp["near"], sp["near_weight"])
             for t in code.exclude:
                 self._add(code.id, t, True, family="exkludering")
             for rx in code.regex:
@@ -176,9 +179,25 @@ class CompiledCodebook:
                 self.regexes.append((idx, re.compile(rx, re.IGNORECASE)))
 
     def _new(self, code: str, term: str, exclude: bool, weight: float = 1.0, negative: bool = False,
-             family: str = "term") -> int:
-        self.terms.append(_Term(code, term, exclude, weight, negative, family))
+             family: str = "term", near: tuple[str, ...] = (), near_weight: float = 1.0) -> int:
+        self.terms.append(_Term(code, term, exclude, weight, negative, family, tuple(near), near_weight))
         return len(self.terms) - 1
+
+    @staticmethod
+    def _keys(w: str, phrase: bool = False) -> frozenset[str]:
+        """Stems a term word's inflections take; inside a phrase, with the lemma lexicon, also those of
+        its lemma ("förbundet behövs", which Snowball leaves whole, also meets "förbunden behövs").
+
+        Single-word terms keep their own stems only: on the real-text set the lemma's stems drifted
+        there (``styrd`` -> ``styra``, ``nyttan`` -> ``nytta``), while inside phrases the other words
+        keep them on topic.
+        """
+        keys = term_keys(w)
+        if phrase and lexicon.lemma_enabled():
+            lem = lexicon.lemma(w).lower()
+            if lem != w and len(lem) >= MIN_STEM and lem[:4] == w[:4] and not is_short(lem):
+                keys = keys | term_keys(lem)
+        return keys
 
     def term_kind(self, i: int) -> str:
         """What term ``i`` is: ``term``, ``exkludering``, ``regex`` or its indicator family."""
@@ -191,9 +210,9 @@ class CompiledCodebook:
         return {i for i, _k, _a, _b in self._scan(text)[-1]}
 
     def _add(self, code: str, term: str, exclude: bool, weight: float = 1.0, negative: bool = False,
-             family: str = "term") -> None:
+             family: str = "term", near: tuple[str, ...] = (), near_weight: float = 1.0) -> None:
         raw = term.strip()
-        idx = self._new(code, raw, exclude, weight, negative, family)
+        idx = self._new(code, raw, exclude, weight, negative, family, near, near_weight)
         if raw.endswith("*"):
             self.prefixes.setdefault(raw.rstrip("*").lower(), []).append(idx)
             return
@@ -204,7 +223,7 @@ class CompiledCodebook:
                 for f in strict_forms(w):
                     self.word_strict.setdefault(f, []).append(idx)
             else:
-                for k in term_keys(w):
+                for k in self._keys(w):
                     self.word_keys.setdefault(k, []).append(idx)
             if len(w) >= 3 and w not in STOPWORDS:
                 self._tail_starts.add(w[:3])
@@ -218,7 +237,7 @@ class CompiledCodebook:
             if is_short(w) or w in STOPWORDS:
                 spec.append((frozenset(), strict_forms(w) | {w}))
             else:
-                spec.append((term_keys(w), frozenset({w})))
+                spec.append((self._keys(w, phrase=True), frozenset({w})))
         self.phrases[idx] = spec
         # Index the phrase on its rarest word: the first content word, else the longest
         # non-function word ("de yngre" on "yngre", "i mål" on "mål"), so that common
@@ -303,7 +322,7 @@ class CompiledCodebook:
         cand = list(self.phrase_first_strict.get(tok, ()))
         if len(tok) >= 4:
             cand += self.phrase_first.get(stem(tok), ())
-        if lexicon.lemma_enabled() and len(tok) >= 3 and "-" not in tok:
+        if lexicon.lemma_enabled() and len(tok) >= 3 and "-" not in tok and tok not in STOPWORDS:
             lem = lexicon.lemma(tok).lower()
             if lem != tok:
                 cand += self.phrase_first_strict.get(lem, ())
@@ -323,6 +342,8 @@ class CompiledCodebook:
         ends: list[int] = []
         clause: list[int] = []
         closing: dict[int, str] = {}
+        sentence: list[int] = []
+        sent = 0
         low = text.lower()
         if len(low) != len(text):  # a rare character changed length when lower-cased; keep offsets exact
             low = text
@@ -332,6 +353,8 @@ class CompiledCodebook:
             if w is None:
                 closing.setdefault(c, m.group("p"))
                 c += 1
+                if m.group("p") in ".!?":
+                    sent += 1
                 continue
             if low is text:
                 w = w.lower()
@@ -344,6 +367,8 @@ class CompiledCodebook:
             starts.append(m.start())
             ends.append(m.end())
             clause.append(c)
+            sentence.append(sent)
+        self._sentence = sentence
         raw: list[tuple[int, str, int, int]] = []
         phrases, anchors = self.phrases, self.phrase_anchor
         info = self._info
@@ -374,6 +399,7 @@ class CompiledCodebook:
         toks, starts, ends, clause, closing, raw = self._scan(text)
         out = []
         starts_at = {a for i, _k, a, _b in raw if not self.terms[i].exclude}
+        sentence = self._sentence
         for i, kind, a, b in raw:
             t = self.terms[i]
             neg, hedge = _flags(toks, clause, a, b, starts_at, closing)
@@ -381,7 +407,13 @@ class CompiledCodebook:
                 neg = not neg  # "förbundet är osynligt" denies the theme; "ingen ifrågasätter" affirms it
             cs = starts[a] if toks else 0
             ce = ends[b] if toks else 0
-            out.append(Hit(t.code, t.term, kind, a, b, cs, ce, neg, hedge, t.exclude, t.weight))
+            w = t.weight
+            if t.near and toks:
+                s_id = sentence[a]
+                if any(sentence[k] == s_id and any(n in toks[k] for n in t.near) for k in range(len(toks))
+                       if not a <= k <= b):
+                    w = t.near_weight
+            out.append(Hit(t.code, t.term, kind, a, b, cs, ce, neg, hedge, t.exclude, w))
         return out
 
 
@@ -389,10 +421,11 @@ def _tok_ok(spec_item: tuple[frozenset[str], frozenset[str]], w: str) -> bool:
     keys, strict = spec_item
     if w in strict or (bool(keys) and len(w) >= 4 and stem(w) in keys):
         return True
-    if lexicon.lemma_enabled() and len(w) >= 3 and "-" not in w:
+    # Through the lemma only for content words: function words have lemmas that collide ("våra" -> "vi").
+    if keys and lexicon.lemma_enabled() and len(w) >= 3 and "-" not in w and w not in STOPWORDS:
         lem = lexicon.lemma(w).lower()
         if lem != w:
-            return lem in strict or (bool(keys) and len(lem) >= 4 and stem(lem) in keys)
+            return lem in strict or (len(lem) >= 4 and stem(lem) in keys)
     return False
 
 
