@@ -15,6 +15,18 @@ numPostPeriods = 2, Mvec = seq(0, 0.05, by = 0.01))`` on the Medicaid example, p
 betahat and sigma are the README's ``feols(dins ~ i(year, D, ref = 2013) | stfips + year, cluster = "stfips")``
 on ``tests/data/effects/ehec_data.csv`` (years < 2016, the 2015 cohort dropped), recomputed below with fixest's
 small-sample correction (G/(G-1) * (n-1)/(n-K), K = 7 coefficients + 7 year effects + 1).
+
+Relative magnitudes (Δ^RM, method "C-LF"), ``createSensitivityResults_relativeMagnitudes(betahat, sigma,
+numPrePeriods = 5, numPostPeriods = 2, Mbarvec = seq(0.5, 2, by = 0.5))``, same repository:
+
+* README.md of HonestDiD 0.2.8 (commit 6813f02; the table was last regenerated in commit 99e05c7, 2024-03-28,
+  version 0.2.6), printed to 3 significant digits; its full-precision values are the knitr cache object
+  ``README_cache/gfm/unnamed-chunk-4_d08e3937...rdb``. That output was computed on a grid of θ spanning the
+  identified set ± 20 standard errors (the values are points of exactly that grid), the library's default grid.
+* README.md of HonestDiD 0.2.5 (commit 9f8379b, 2023-10-26; cache ``unnamed-chunk-5_8563727f...rdb`` from
+  2022-09-14) printed the same call on the package source's own default grid, ±20 standard errors around 0.
+* ``l_vec = c(0.5, 0.5)``, Mbar = 0, 0.5, ..., 2 (the README shows only the plot): cache
+  ``unnamed-chunk-7_40d31aed...rdb`` (commit 99e05c7).
 """
 
 from __future__ import annotations
@@ -26,7 +38,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finsam_eval.effects.honest import HonestResult, _qfolded_exact, _qfolded_r, honest_did
+from finsam_eval.effects import _honest_arp as arp
+from finsam_eval.effects.honest import HonestResult, _qfolded_exact, _qfolded_r, honest_did, rm_interval
 from finsam_eval.errors import EstimationError, SchemaError
 
 matplotlib.use("Agg")
@@ -139,3 +152,136 @@ def test_errors():
         honest_did(betahat=b, sigma=np.eye(4), num_pre=2, l_vec=[1, 0, 0])
     with pytest.raises(EstimationError, match="semidefinit"):
         honest_did(betahat=b, sigma=-np.eye(4), num_pre=2)
+
+
+# ---------------------------------------------------------------------------------------------
+# Relative magnitudes (Δ^RM)
+# ---------------------------------------------------------------------------------------------
+
+RM_README_2024 = {0.5: (0.0241, 0.0673), 1.0: (0.0171, 0.0720), 1.5: (0.00859, 0.0796), 2.0: (-0.00107, 0.0883)}
+RM_CACHE_2024 = {0.5: (0.024130122238, 0.067263301583), 1.0: (0.017093720963, 0.071962976481),
+                 1.5: (0.008586907802, 0.079598827914), 2.0: (-0.001067025897, 0.088347280033)}
+RM_README_2023 = {0.5: (0.0240, 0.0672), 1.0: (0.0170, 0.0720), 1.5: (0.00824, 0.0797), 2.0: (-0.000916, 0.0881)}
+RM_CACHE_2022 = {0.0: (0.028765631213, 0.064310423921), 0.5: (0.024001896107, 0.067241953217),
+                 1.0: (0.017039514030, 0.072005688322), 1.5: (0.008244926144, 0.079700952723),
+                 2.0: (-0.000916102905, 0.088129099447)}
+RM_AVG_CACHE_2024 = {0.0: (0.040530467149, 0.075122562490), 0.5: (0.032141783195, 0.079815601606),
+                     1.0: (0.019384317306, 0.090148561485), 1.5: (0.005824264875, 0.103501494808),
+                     2.0: (-0.008538374095, 0.117248615355)}
+
+
+def test_medicaid_rm_matches_honestdid_readme(medicaid):
+    b, V = medicaid
+    res = honest_did(betahat=b, sigma=V, num_pre=5, restriction="relative_magnitude", Mbar=[0.5, 1, 1.5, 2])
+    assert res.intervals["metod"].eq("C-LF").all()
+    for row in res.intervals.itertuples():
+        lb, ub = RM_README_2024[row.Mbar]
+        assert (_sig3(row.ci_lag), _sig3(row.ci_hog)) == (_sig3(lb), _sig3(ub))
+        # R's stored values: the same grid points (sigma agrees with fixest's to about 1e-7)
+        assert (row.ci_lag, row.ci_hog) == pytest.approx(RM_CACHE_2024[row.Mbar], abs=1e-7)
+    # README: "the breakdown value for a significant effect is Mbar = 2"
+    assert 1.9 < res.breakdown <= 2.0
+    lo, _, _, _ = rm_interval(b, V, 5, res.breakdown)
+    lo_below, _, _, _ = rm_interval(b, V, 5, res.breakdown - 0.002)
+    assert lo <= 0 < lo_below
+
+
+def test_medicaid_rm_r_source_grid_matches_2023_readme(medicaid):
+    b, V = medicaid
+    se = np.sqrt(V[5, 5])
+    for mbar, (lb, ub) in RM_CACHE_2022.items():
+        lo, hi, edge, _ = rm_interval(b, V, 5, mbar, grid_lb=-20 * se, grid_ub=20 * se)
+        assert (lo, hi) == pytest.approx((lb, ub), abs=1e-7) and not edge
+        if mbar in RM_README_2023:
+            assert (_sig3(lo), _sig3(hi)) == tuple(_sig3(x) for x in RM_README_2023[mbar])
+
+
+def test_medicaid_rm_average_effect_and_conditional(medicaid):
+    b, V = medicaid
+    res = honest_did(betahat=b, sigma=V, num_pre=5, restriction="relative_magnitude", l_vec=[0.5, 0.5],
+                     Mbar=list(RM_AVG_CACHE_2024), breakdown=False)
+    for row in res.intervals.itertuples():
+        assert (row.ci_lag, row.ci_hog) == pytest.approx(RM_AVG_CACHE_2024[row.Mbar], abs=1e-7)
+    # the conditional test without the least-favourable first stage: close to C-LF, no first-stage cut
+    cond = honest_did(betahat=b, sigma=V, num_pre=5, restriction="relative_magnitude", method="Conditional",
+                      Mbar=[0.5, 2], breakdown=False).intervals
+    clf = res.intervals  # different l_vec: compare with the first-period C-LF cache instead
+    assert clf is not None
+    for row in cond.itertuples():
+        lb, ub = RM_CACHE_2024[row.Mbar]
+        assert row.metod == "Conditional"
+        assert abs(row.ci_lag - lb) < 0.002 and abs(row.ci_hog - ub) < 0.002
+
+
+def test_vertex_enumeration_equals_linear_programs(medicaid, monkeypatch):
+    """The vectorised dual-vertex solution gives the same test decisions as HiGHS one θ at a time."""
+    b, V = medicaid
+    K, T, l_vec = 5, 2, np.array([1.0, 0.0])
+    se = np.sqrt(V[5, 5])
+    thetas = np.linspace(-0.01, 0.1, 12)
+    A = arp.create_A_RM(K, T, 1.0, -1, False)
+    rows = np.flatnonzero((A[:, K:] != 0).sum(axis=1) > 0)
+    Y = (A @ b)[rows]
+    SY = (A @ V @ A.T)[np.ix_(rows, rows)]
+    a1, X = A[rows, K], A[rows, K + 1:]
+    sd = np.sqrt(np.diag(SY))
+    fast = arp.arp_accept_grid(Y, a1, X, SY, thetas, 0.05, "ARP", 0.005)
+    cv_fast = arp.least_favorable_cv(X, SY, 0.005, arp.dual_vertices(X, sd), sims=100)
+    monkeypatch.setattr(arp, "_MAX_SUBSETS", 0)
+    assert arp.dual_vertices(X, sd) is None
+    slow = arp.arp_accept_grid(Y, a1, X, SY, thetas, 0.05, "ARP", 0.005)
+    cv_slow = arp.least_favorable_cv(X, SY, 0.005, None, sims=100)
+    assert (fast == slow).all() and fast.any() and not fast.all()
+    assert cv_fast == pytest.approx(cv_slow, rel=1e-7)
+    assert l_vec[0] == 1 and se > 0
+
+
+def _rm_truth(K: int, T: int, mbar: float, pre_step: float) -> np.ndarray:
+    """A difference in trends inside Δ^RM(mbar): pre-period changes of at most ``pre_step``, post-period
+    changes of exactly mbar times that (the worst case, drifting away)."""
+    diffs_pre = pre_step * np.array([(-1) ** k * (1.0 if k == 0 else 0.5) for k in range(K)])[::-1]
+    # δ at t = -K, ..., -1 with δ_0 = 0: cumulated backwards from the reference period
+    delta_pre = -np.cumsum(diffs_pre[::-1])[::-1]
+    delta_post = mbar * pre_step * np.arange(1, T + 1)
+    return np.concatenate([delta_pre, delta_post])
+
+
+@pytest.mark.parametrize("T", [2, 1])
+def test_rm_coverage_on_simulated_event_studies(T):
+    """Parallel trends violated within Δ^RM(1): the robust interval covers τ about 95 % of the time,
+    the ordinary one misses it (bias 2 standard errors)."""
+    rng = np.random.default_rng(12)
+    K, se, tau, mbar = 3, 0.01, 0.05, 1.0
+    delta = _rm_truth(K, T, mbar, 2 * se)
+    mu = delta + np.r_[np.zeros(K), np.full(T, tau)]
+    V = np.diag(np.full(K + T, se**2)) + 0.3 * se**2 * (1 - np.eye(K + T))
+    L = np.linalg.cholesky(V)
+    reps = 40 if T == 2 else 30
+    robust = naive = 0
+    for _ in range(reps):
+        b = mu + L @ rng.standard_normal(K + T)
+        lo, hi, edge, _ = rm_interval(b, V, K, mbar, grid_points=200)
+        robust += lo <= tau <= hi
+        naive += abs(b[K] - tau) <= 1.96 * se
+        assert not edge
+    assert robust >= 0.85 * reps
+    assert naive <= 0.7 * reps
+
+
+def test_rm_result_contract_and_plot(tmp_path):
+    b = np.array([0.004, -0.003, 0.001, 0.05, 0.06])
+    V = np.diag([0.01, 0.01, 0.01, 0.012, 0.014]) ** 2
+    res = honest_did(betahat=b, sigma=V, num_pre=3, restriction="relative_magnitude", Mbar=[0, 1, 2, 4])
+    t = res.table()
+    assert t.columns.tolist() == ["Mbar", "ci_lag", "ci_hog", "metod", "restriktion"]
+    assert t["metod"].tolist() == ["ursprungligt"] + ["C-LF"] * 4
+    widths = (res.intervals["ci_hog"] - res.intervals["ci_lag"]).to_numpy()
+    assert (np.diff(widths) > 0).all()
+    assert "M̄" in res.caption and "brytpunkt" in res.caption
+    assert "relativa storlekar" in res.summary()
+    ax = res.plot()
+    ax.figure.savefig(tmp_path / "honest_rm.png")
+    labels = [x.get_text() for x in ax.get_xticklabels()]
+    assert labels == ["Orig.", "0", "1", "2", "4"]
+    assert "M̄" in ax.get_xlabel()
+    assert "C-LF" in ax.get_legend().get_texts()[1].get_text()

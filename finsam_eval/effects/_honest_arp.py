@@ -186,19 +186,38 @@ def _vlo_vup_dual(gamma: np.ndarray, y: np.ndarray, eta: np.ndarray, sigma: np.n
 
 def _vlo_vup_dual_lp(b: np.ndarray, sT: np.ndarray, eta: np.ndarray, s2: float, X: np.ndarray,
                      sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same by HiGHS: from each end of R's bracket, Newton steps on the convex piecewise-linear
+    max_x (s_T + b c)'x − c (HonestDiD's "shortcut", exact once the binding piece is found)."""
     W = np.column_stack([sd, X])
     beq = np.zeros(W.shape[1])
     beq[0] = 1.0
+
+    def solve(j: int, c: float) -> tuple[float, np.ndarray | None]:
+        r = optimize.linprog(-(sT[:, j] + b * c), A_eq=W.T, b_eq=beq, bounds=(0, None), method="highs")
+        return (-float(r.fun), r.x) if r.status == 0 else (np.inf, None)
+
+    def end(j: int, c: float, e: float) -> float:
+        for _ in range(50):
+            val, x = solve(j, c)
+            if abs(val - c) <= 1e-6:
+                return c
+            if x is None:
+                break
+            bx = float(x @ b)
+            if abs(1 - bx) < 1e-12:
+                break
+            c_new = float(x @ sT[:, j]) / (1 - bx)
+            if not np.isfinite(c_new) or abs(c_new - c) < 1e-12:
+                break
+            c = c_new
+        return e  # not found: R's fallback keeps η as the end
+
     lo_out, hi_out = [], []
     for j in range(sT.shape[1]):
-        def gap(c: float, j: int = j) -> float:
-            r = optimize.linprog(-(sT[:, j] + b * c), A_eq=W.T, b_eq=beq, bounds=(0, None), method="highs")
-            return -float(r.fun) - c if r.status == 0 else np.inf
-
         e = float(eta[j])
         top, bot = max(100.0, e + 20 * math.sqrt(s2)), min(-100.0, e - 20 * math.sqrt(s2))
-        hi_out.append(np.inf if gap(top) <= 1e-6 else optimize.brentq(lambda c: gap(c) - 1e-6, e, top, xtol=1e-9))
-        lo_out.append(-np.inf if gap(bot) <= 1e-6 else optimize.brentq(lambda c: gap(c) - 1e-6, bot, e, xtol=1e-9))
+        hi_out.append(np.inf if abs(solve(j, top)[0] - top) <= 1e-6 else end(j, top, e))
+        lo_out.append(-np.inf if abs(solve(j, bot)[0] - bot) <= 1e-6 else end(j, bot, e))
     return np.array(lo_out), np.array(hi_out)
 
 
