@@ -220,3 +220,17 @@ def test_coverage_overall_ci_and_simultaneous_band():
         hits_band.append(all(d.loc[e, "ci_lag"] <= te[e] <= d.loc[e, "ci_hog"] for e in d.index))
     assert 0.90 <= np.mean(hits) <= 0.99
     assert 0.90 <= np.mean(hits_band) <= 0.99
+
+
+def test_text_covariate_becomes_dummies(ref_data):
+    """A text covariate enters as 0/1 columns for all levels but the first, as R's model.matrix does."""
+    df = ref_data.assign(grp=np.where(ref_data["x"] > 0.5, "hög", np.where(ref_data["x"] < -0.5, "låg", "mellan")))
+    df["d_lag"] = (df["grp"] == "låg").astype(float)
+    df["d_mellan"] = (df["grp"] == "mellan").astype(float)
+    a = staggered_did(df, "y", unit="unit", time="period", group="start", covariates=["grp"], bstrap=False,
+                      cband=False)
+    b = staggered_did(df, "y", unit="unit", time="period", group="start", covariates=["d_lag", "d_mellan"],
+                      bstrap=False, cband=False)
+    np.testing.assert_allclose(a.attgt["estimat"], b.attgt["estimat"], atol=1e-12)
+    np.testing.assert_allclose(a.se_analytic, b.se_analytic, atol=1e-12)
+    assert any("'grp' är text" in n for n in a.notes)

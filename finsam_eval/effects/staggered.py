@@ -260,9 +260,17 @@ def staggered_did(
     if unit is None:
         unit = "_finsam_rad"
         df[unit] = np.arange(len(df))
-    for c in [outcome, *covariates]:
+    if not pd.api.types.is_numeric_dtype(df[outcome]):
+        raise SchemaError(f"Utfallet {outcome!r} ska vara numeriskt (0/1 eller tal). Gör om kolumnen till tal först.")
+    for c in list(covariates):
         if not pd.api.types.is_numeric_dtype(df[c]):
-            raise SchemaError(f"Kolumnen {c!r} ska vara numerisk. Gör om den till tal (eller 0/1-kolumner) först.")
+            # Text covariates become 0/1 columns for all levels but the first (R's model.matrix does the same).
+            dummies = pd.get_dummies(df[c], prefix=c, drop_first=True, dtype=float)
+            dummies[df[c].isna().to_numpy()] = np.nan
+            df = pd.concat([df.drop(columns=[c]), dummies], axis=1)
+            covariates = [x for x in covariates if x != c] + list(dummies.columns)
+            notes.append(f"Kovariaten {c!r} är text och ingår som {dummies.shape[1]} 0/1-kolumner (första nivån "
+                         f"referens).")
     miss = df[[outcome, unit, time]].isna().any(axis=1)
     if miss.any():
         ex.add("utfall, enhet eller period saknas", int(miss.sum()), rows=(np.flatnonzero(miss.to_numpy()) + 2)[:10],
