@@ -545,9 +545,10 @@ def did(
         Draws and seed for ``"wild"`` / ``"ri"``.
     ssc
         Small-sample correction of CR1, ``G/(G-1) (N-1)/(N-K)``:
-        ``"nested"`` (default; fixed effects nested in the clusters, such as
-        person effects with person or förbund clusters, are not counted in
-        ``K``, as Stata ``xtreg, fe`` and R ``fixest``) or ``"dummies"``
+        ``"nested"`` (default; R fixest's ``ssc(adj=TRUE, fixef.K="nested",
+        cluster.adj=TRUE)``: fixed effects nested in the clusters, such as
+        person effects with person or förbund clusters, count as one
+        parameter instead of one per level, as in Stata ``xtreg, fe``) or ``"dummies"``
         (every dummy counts, identical to OLS with dummy columns in
         statsmodels; more conservative in short panels).
 

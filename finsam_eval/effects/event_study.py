@@ -166,7 +166,10 @@ def event_study(
         Time-varying controls and the cluster column for CR1 SEs (default
         the unit).
     ssc
-        Small-sample correction, as in :func:`~finsam_eval.effects.did.did`.
+        Small-sample correction, as in :func:`~finsam_eval.effects.did.did`
+        (default ``"nested"``: fixest's ``ssc(adj=TRUE, fixef.K="nested",
+        cluster.adj=TRUE)``, so ``vcov`` equals ``feols(... | unit + period,
+        cluster=)``; checked on the HonestDiD Medicaid example).
     time_label
         x-axis label of the figure (``"År i förhållande till start"`` for
         yearly data).
