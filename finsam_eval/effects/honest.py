@@ -607,7 +607,8 @@ def _breakdown(b: np.ndarray, V: np.ndarray, K: int, lv: np.ndarray, alpha: floa
         lo, hi = hi, hi * 2
     else:
         return float("inf")
-    return float(optimize.brentq(gap, lo, hi, xtol=1e-5 * hi, rtol=1e-6))
+    # Brent's method to 0,02 % of the bracket
+    return float(optimize.brentq(gap, lo, hi, xtol=2e-4 * hi, rtol=1e-6))
 
 
 def _breakdown_rm(interval: Any, original: dict[str, float], m_max: float = 64.0) -> float:
