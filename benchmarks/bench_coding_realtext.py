@@ -23,6 +23,9 @@ Run::
     .venv/bin/python benchmarks/bench_coding_realtext.py ../shared/seeds --no-lemma   # without simplemma
     .venv/bin/python benchmarks/bench_coding_realtext.py ../shared/seeds --codebook old.yaml
 
+Quoted speech (paragraphs that open with a quotation mark or a speech dash,
+mostly in the Haninge report) is also shown on its own.
+
 Columns: ``n`` paragraphs labelled with the theme, ``precision``, ``recall``,
 ``F1``, ``fel-larm`` = share of the labelled paragraphs about other things on
 which the theme fires.
@@ -107,6 +110,8 @@ HELD_OUT = "003"
 THEMES = ["legitimitet", "samsyn", "implementering", "forankring", "samverkan", "styrning", "malgrupp",
           "resultat", "hallbarhet", "larande", "resurser", "samarbetsklimat", "hinder"]
 MIN_WORDS = 12
+#: A paragraph of quoted speech starts with a quotation mark or a speech dash.
+_QUOTE_RE = re.compile(r"^\s*[”“\"»–-]\s*\S")
 
 
 def _paragraphs(lines: list[str], first: int, last: int) -> list[tuple[int, str]]:
@@ -159,7 +164,8 @@ def load(path: Path) -> pd.DataFrame:
         lines = files[0].read_text(encoding="utf-8").splitlines()
         for a, b, themes in ranges:
             for no, text in _paragraphs(lines, a, b):
-                rows.append({"rapport": prefix, "rad": no, "text": text, "teman": set(themes) - {"ovrigt"}})
+                rows.append({"rapport": prefix, "rad": no, "text": text, "teman": set(themes) - {"ovrigt"},
+                             "citat": bool(_QUOTE_RE.match(text))})
     df = pd.DataFrame(rows)
     df["excerpt_id"] = range(len(df))
     return df
@@ -227,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
               + " / ".join(f"{x:.2f}" for x in top3["fel-larm"]))
 
     show("Utvecklingsdel (001, 002, 004)", tune)
+    show("Utvecklingsdel, bara citerat tal (stycken som börjar med citattecken eller talstreck)", tune[tune["citat"]])
     if args.held_out:
         show(f"Undanhållen rapport ({HELD_OUT})", df[df["rapport"] == HELD_OUT])
     return 0

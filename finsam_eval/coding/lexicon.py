@@ -1,4 +1,4 @@
-"""Swedish lexicon for matching: compounds that must not be split, polarity, lemmas.
+"""Swedish lexicon for matching: compounds that must not be split, and lemmas.
 
 Three small resources the matcher (:mod:`finsam_eval.coding.matching`) uses
 on top of stems:
@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from ..errors import CodebookError
 
-__all__ = ["PROTECTED", "protect", "protected_spans", "split_allowed", "lemma", "set_lemma", "lemma_enabled"]
+__all__ = ["PROTECTED", "protect", "unprotect", "protected_spans", "split_allowed", "lemma", "set_lemma", "lemma_enabled"]
 
 #: Words (base forms, lower case) that are never split into compound parts.
 #: Organisation names, the names of insatser and roles that recur in FINSAM
@@ -58,6 +58,9 @@ def protect(words: Iterable[str]) -> None:
     >>> protect(["navigatorcentrum"])
     >>> protected_spans("navigatorcentrumet")
     [(0, 16)]
+    >>> unprotect(["navigatorcentrum"])
+    >>> protected_spans("navigatorcentrumet")
+    []
     """
     if isinstance(words, str):
         raise CodebookError("protect: ange en lista av ord, t.ex. protect(['navigatorcentrum']), inte en sträng.")
@@ -66,6 +69,15 @@ def protect(words: Iterable[str]) -> None:
         if len(w) < 4 or " " in w:
             raise CodebookError(f"protect: {w!r} ska vara ett enda ord med minst fyra bokstäver.")
         PROTECTED.add(w)
+    protected_spans.cache_clear()
+
+
+def unprotect(words: Iterable[str]) -> None:
+    """Remove words from :data:`PROTECTED` (a built-in name that is a real compound in your material)."""
+    if isinstance(words, str):
+        raise CodebookError("unprotect: ange en lista av ord, t.ex. unprotect(['målgrupp']), inte en sträng.")
+    for w in words:
+        PROTECTED.discard(str(w).strip().lower())
     protected_spans.cache_clear()
 
 
