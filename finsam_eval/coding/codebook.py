@@ -126,6 +126,42 @@ class Code:
             out += list(fam.get("terms") or [])
         return list(dict.fromkeys(out))
 
+    def describe(self) -> str:
+        """The code for an evaluator: definition, term families with weights, examples.
+
+        Examples
+        --------
+        >>> print(Code("samsyn", "Samsyn", definition="Gemensam syn.", include=["samsyn"],
+        ...            indicators={"indirekt": {"terms": ["synsätt"], "beskrivning": "ord för synsätt"}}).describe())
+        Samsyn (samsyn)
+        Gemensam syn.
+        Direkta termer (vikt 1): samsyn
+        indirekt (vikt 0,5; ord för synsätt): synsätt
+        """
+        from ..sv import fmt_num
+
+        lines = [f"{self.label} ({self.id})"]
+        if self.definition:
+            lines.append(self.definition)
+        if self.include:
+            lines.append("Direkta termer (vikt 1): " + ", ".join(self.include))
+        for name, fam in self.indicators.items():
+            w = float(fam.get("weight", FAMILY_WEIGHTS.get(name, 1.0)))
+            bits = [f"vikt {fmt_num(w, 1 if w % 1 else 0)}"]
+            if fam.get("polarity") == "negativ":
+                bits.append("negativ: talar om att temat saknas")
+            if fam.get("nara"):
+                bits.append(f"vikt {fmt_num(float(fam.get('vikt_nara', 1.0)), 0)} i samma mening som "
+                            + "/".join(fam["nara"]))
+            if fam.get("beskrivning"):
+                bits.append(str(fam["beskrivning"]))
+            lines.append(f"{name} ({'; '.join(bits)}): " + ", ".join(fam.get("terms") or []))
+        if self.exclude:
+            lines.append("Exkluderas: " + ", ".join(self.exclude))
+        if self.examples:
+            lines.append("Exempel: " + " | ".join(self.examples))
+        return "\n".join(lines)
+
     def term_specs(self) -> dict[str, dict[str, Any]]:
         """``{term: {weight, polarity, family, near, near_weight}}`` for every inclusion term.
 
@@ -602,14 +638,18 @@ class Codebook:
         raise CodebookError(f"Kodboken {p.name}: okänt filformat {suf!r}; använd .yaml, .json eller .qdc.")
 
     def table(self) -> pd.DataFrame:
-        """One row per code: id, etikett, förälder, definition, antal termer."""
+        """One row per code: id, etikett, förälder, definition, antal termer, indikatorfamiljer.
+
+        :meth:`Code.describe` gives one code in full for an evaluator.
+        """
         return pd.DataFrame(
             [
                 {"kod": c.id, "etikett": c.label, "foralder": c.parent, "definition": c.definition,
-                 "antal_termer": len(c.all_terms) + len(c.regex), "exempel_termer": ", ".join(c.include[:6])}
+                 "antal_termer": len(c.all_terms) + len(c.regex), "exempel_termer": ", ".join(c.include[:6]),
+                 "indikatorfamiljer": ", ".join(c.indicators)}
                 for c in self._codes
             ],
-            columns=["kod", "etikett", "foralder", "definition", "antal_termer", "exempel_termer"],
+            columns=["kod", "etikett", "foralder", "definition", "antal_termer", "exempel_termer", "indikatorfamiljer"],
         )
 
 
