@@ -32,7 +32,7 @@ import numpy as np
 from scipy import optimize, stats
 
 _TOL_LAMBDA = 1e-6  # HonestDiD: a moment binds when its multiplier exceeds 1e-6
-_MAX_SUBSETS = 20000
+_MAX_SUBSETS = 200_000  # C(20, 10): ten post-periods
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,20 +126,29 @@ def dual_vertices(X: np.ndarray, sd: np.ndarray) -> np.ndarray | None:
         return np.zeros((0, M))
     if math.comb(M, k + 1) > _MAX_SUBSETS:
         return None
-    subsets = np.array(list(itertools.combinations(range(M), k + 1)))
-    Ws = W[subsets]  # (S, k+1, k+1), rows of W
-    sv = np.linalg.svd(Ws, compute_uv=False)
-    ok = sv[:, -1] > 1e-10 * sv[:, 0]
-    subsets, Ws = subsets[ok], Ws[ok]
-    if not len(subsets):
-        return np.zeros((0, M))
     e1 = np.zeros(k + 1)
     e1[0] = 1.0
-    g = np.linalg.solve(np.transpose(Ws, (0, 2, 1)), np.broadcast_to(e1, (len(Ws), k + 1))[..., None])[..., 0]
-    feas = (g >= -1e-9 * np.abs(g).max(axis=1, keepdims=True)).all(axis=1)
-    G = np.zeros((int(feas.sum()), M))
-    rows = np.repeat(np.arange(len(G)), k + 1)
-    G[rows, subsets[feas].ravel()] = np.clip(g[feas], 0.0, None).ravel()
+    combos = itertools.combinations(range(M), k + 1)
+    found = []
+    while True:  # in chunks, to bound the memory
+        subsets = np.array(list(itertools.islice(combos, 20000)))
+        if not len(subsets):
+            break
+        Ws = W[subsets]  # (S, k+1, k+1), rows of W
+        sv = np.linalg.svd(Ws, compute_uv=False)
+        ok = sv[:, -1] > 1e-10 * sv[:, 0]
+        subsets, Ws = subsets[ok], Ws[ok]
+        if not len(subsets):
+            continue
+        g = np.linalg.solve(np.transpose(Ws, (0, 2, 1)), np.broadcast_to(e1, (len(Ws), k + 1))[..., None])[..., 0]
+        feas = (g >= -1e-9 * np.abs(g).max(axis=1, keepdims=True)).all(axis=1)
+        Gc = np.zeros((int(feas.sum()), M))
+        rows = np.repeat(np.arange(len(Gc)), k + 1)
+        Gc[rows, subsets[feas].ravel()] = np.clip(g[feas], 0.0, None).ravel()
+        found.append(Gc)
+    G = np.vstack(found) if found else np.zeros((0, M))
+    if not len(G):
+        return G
     scale = np.abs(G).max() if G.size else 1.0
     _, first = np.unique(np.round(G / scale, 10), axis=0, return_index=True)
     return G[np.sort(first)]
