@@ -506,6 +506,9 @@ def honest_did(
     lv = np.eye(T)[0] if l_vec is None else np.asarray(l_vec, dtype=float).ravel()
     if len(lv) != T:
         raise SchemaError(f"l_vec har {len(lv)} vikter men det finns {T} efterperioder.")
+    if not np.isfinite(lv).all() or not np.abs(lv).max() > 0:
+        raise SchemaError("l_vec får inte vara bara nollor (eller saknade värden): ange vikterna för effekten, "
+                          "t.ex. [1, 0] för första efterperioden.")
     z = stats.norm.ppf(1 - alpha / 2)
     est = float(lv @ b[K:])
     se = float(np.sqrt(lv @ V[K:, K:] @ lv))
