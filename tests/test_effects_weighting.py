@@ -181,3 +181,13 @@ def test_docstring_examples(name):
     mod = importlib.import_module(f"finsam_eval.effects.{name}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
     assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize("estimand", ["ATE", "ATC"])
+def test_ipw_m_estimation_se_agrees_with_bootstrap(het, estimand):
+    # The analytic Jacobian of the IPW weights (d log w / d lp) differs by estimand; a wrong sign shows here.
+    d = het.sample(1000, random_state=2).reset_index(drop=True)
+    w = weight(d, "deltagare", COVS, method="ipw", estimand=estimand)
+    m = w.effect("y")
+    b = w.effect("y", se="bootstrap", n_boot=60, random_state=4)
+    assert 0.7 < b.se / m.se < 1.4, (b.se, m.se)
