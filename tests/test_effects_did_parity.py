@@ -398,3 +398,17 @@ def test_universal_base_period_matches_csdid_and_feeds_honest_did(mpdta):
     with pytest.raises(EstimationError, match="base_period"):
         fit(mpdta, base_period="fixed")
 
+
+
+def test_empty_aggregation_is_stated_not_printed_as_nan(mpdta):
+    """max_e = -1 leaves no post cells for the group, simple and dynamic summaries: the caption says so."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    res = fit(mpdta, aggregate="dynamic", min_e=-3, max_e=-1)
+    assert res.dynamic["event_time"].tolist() == [-3, -2, -1]
+    assert "kunde inte skattas" in res.caption
+    texts = [res.caption, res.summary(), res.plot().figure.texts[-1].get_text()]
+    for text in texts:
+        assert "nan" not in text.lower() and "= ," not in text and "[; ]" not in text and ".." not in text
+    assert res.aggregates["calendar"]["estimat"] == pytest.approx(-0.0417, abs=5.01e-5)

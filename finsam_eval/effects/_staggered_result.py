@@ -153,12 +153,14 @@ class StaggeredResult(ResultMixin):
         what = {"group": "Genomsnittlig effekt", "simple": "Genomsnittlig effekt över alla celler",
                 "dynamic": "Genomsnittlig effekt över tid sedan start",
                 "calendar": "Genomsnittlig effekt över kalenderperioder"}[self.aggregate]
+        tail = f"{fmt_num(self.n_treated, 0)} behandlade och {fmt_num(self.n_control, 0)} {self._controls()} enheter."
+        if not np.isfinite(o["estimat"]):
+            return f"{what} kunde inte skattas (inga celler efter start i det valda urvalet); {tail}"
         if np.isfinite(o["se"]):
             stat = f"{lvl} % KI {fmt_ci(*o['ci'], 3)}, {p_text(o['p'])}"
         else:
             stat = "standardfelet kunde inte skattas"
-        return (f"{what} {fmt_num(o['estimat'], 3)}, {stat}; {fmt_num(self.n_treated, 0)} behandlade och "
-                f"{fmt_num(self.n_control, 0)} {self._controls()} enheter.")
+        return f"{what} {fmt_num(o['estimat'], 3)}, {stat}; {tail}"
 
     def summary(self) -> str:
         t = self.table()
@@ -260,9 +262,11 @@ class StaggeredResult(ResultMixin):
         note = (
             f"Callaway & Sant'Anna ({_METHOD_NAMES[self.est_method]}), {self._controls()} som kontroller. "
             f"Staplar: {lvl}\u00a0% {band} konfidensband ({se_txt}). n\u00a0=\u00a0{fmt_num(self.n_treated, 0)} "
-            f"behandlade och {fmt_num(self.n_control, 0)} kontrollenheter. Genomsnittlig effekt "
-            f"{fmt_num(self.overall['estimat'], 3)}"
-            + (f" {fmt_ci(*self.overall['ci'], 3)}." if np.isfinite(self.overall["se"]) else ".")
+            f"behandlade och {fmt_num(self.n_control, 0)} kontrollenheter."
         )
+        o = self.overall
+        if np.isfinite(o["estimat"]):
+            note += f" Genomsnittlig effekt {fmt_num(o['estimat'], 3)}"
+            note += f" {fmt_ci(*o['ci'], 3)}." if np.isfinite(o["se"]) else "."
         finish(fig, title=title, note=note)
         return ax

@@ -437,8 +437,9 @@ def staggered_did(
 
     aggs = aggregate_all(est, psi, gcell, tcell, gunit, T=T, min_e=min_e, max_e=max_e, balance_e=balance_e)
     for key in ("group", "dynamic", "calendar"):
-        if key not in aggs:
-            raise EstimationError(f"Aggregeringen {key!r} saknar celler: vidga min_e/max_e/balance_e.")
+        if key not in aggs:  # e.g. max_e < 0 leaves no post cells: an empty table and a missing overall number
+            aggs[key] = Aggregate([], np.zeros(0), np.zeros((n, 0)), [], float("nan"), np.zeros(n))
+            notes.append(f"Aggregeringen {AGG_NAMES[key]!r} saknar celler med valda min_e/max_e/balance_e.")
     grp: Aggregate = aggs["group"]  # type: ignore[assignment]
     dyn: Aggregate = aggs["dynamic"]  # type: ignore[assignment]
     cal: Aggregate = aggs["calendar"]  # type: ignore[assignment]
