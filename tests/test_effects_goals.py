@@ -9,7 +9,7 @@ import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from finsam_eval import option_context
-from finsam_eval.effects.goals import andel, maluppfyllelse, rating_matrix, share_change
+from finsam_eval.effects.goals import andel, andelar, maluppfyllelse, rating_matrix, share_change
 from finsam_eval.effects.rates import compare_rates, newcombe_ci, wilson_ci
 from finsam_eval.errors import MissingColumnError, SchemaError, UnknownLabelError
 
@@ -191,3 +191,20 @@ def test_docstring_examples():
     from finsam_eval.effects import goals
 
     assert doctest.testmod(goals, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+
+
+def test_andelar_per_insats(tmp_path):
+    t = pd.DataFrame({"insats": ["Steget", "Unga in", "Resursrådet"], "antal": [12, 3, 40], "n": [14, 20, 64]})
+    r = andelar(t, label="Till arbete eller studier")
+    tab = r.table()
+    for (_, row), (x, n) in zip(tab.iterrows(), [(12, 14), (3, 20), (40, 64)]):
+        assert (row["ki_nedre"], row["ki_ovre"]) == pytest.approx(proportion_confint(x, n, method="wilson"))
+    assert pd.isna(tab.loc[1, "antal"]) and pd.isna(tab.loc[1, "andel"]) and tab.loc[1, "n"] == 20
+    assert "Unga in .. av 20" in r.caption and "Steget 12 av 14" in r.caption
+    ax = r.plot()
+    ax.figure.savefig(tmp_path / "andelar.png")
+    assert [x.get_text() for x in ax.get_yticklabels()][1] == "Unga in\n(.. av 20)"
+    with pytest.raises(SchemaError, match="rad 3"):
+        andelar(t.assign(antal=[12, 30, 40]))
+    with pytest.raises(MissingColumnError):
+        andelar(t, antal="lyckade")

@@ -6,7 +6,8 @@ eller studier"); an evaluation rates each insats against its goals as
 "uppnått / delvis / ej". This module turns those into numbers with honest
 uncertainty:
 
-* :func:`andel` -- "12 av 14" with a Wilson interval;
+* :func:`andel` -- "12 av 14" with a Wilson interval; :func:`andelar` the
+  same for several groups (per insats) at once;
 * :func:`maluppfyllelse` -- a goal-attainment table (mål, indikator,
   målvärde, utfall, n) that judges each goal from its interval: *uppnått*
   when the whole interval lies on the right side of the target, *ej uppnått*
@@ -41,6 +42,8 @@ from .rates import _is_small as _small
 __all__ = [
     "andel",
     "Share",
+    "andelar",
+    "Shares",
     "maluppfyllelse",
     "GoalAttainment",
     "rating_matrix",
@@ -169,6 +172,90 @@ def andel(x: int, n: int, *, label: str = "Andel", alpha: float = 0.05, source: 
     if not 0 < alpha < 1:
         raise SchemaError(f"andel: alpha måste ligga mellan 0 och 1, fick {alpha!r}.")
     return Share(int(x), int(n), label, alpha, wilson_ci(int(x), int(n), alpha), source)
+
+
+@dataclass
+class Shares(_Formatted):
+    """Several shares side by side, one per group (see :func:`andelar`)."""
+
+    rows: pd.DataFrame  # grupp, antal, n, andel, ki_nedre, ki_ovre
+    alpha: float
+    label: str
+    source: str | None = None
+    _decimals = {"andel": 1, "ki_nedre": 3, "ki_ovre": 3}
+
+    @property
+    def title(self) -> str:
+        return self.label
+
+    @property
+    def caption(self) -> str:
+        parts = [f"{r['grupp']} {_count_text(r['antal'], r['n'])}" for _, r in self.rows.iterrows()]
+        return f"{self.label}: " + ", ".join(parts) + f"; {fmt_num(100 * (1 - self.alpha), 0)} % KI (Wilson)."
+
+    @property
+    def notes(self) -> list[str]:
+        out = ["Wilsons intervall (score-intervall) per grupp."]
+        if self.table().attrs.get("n_suppressed"):
+            out.append("Intervallen redovisas även där antalet är för litet för att visas.")
+        if self.source:
+            out.append(f"Källa: {self.source}.")
+        return out
+
+    def table(self) -> pd.DataFrame:
+        return _mask_counts(self.rows, "antal", "n", "andel")
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        rows = self.rows.rename(columns={"antal": "lyckade"})
+        return _rate_axes(rows, kwargs.get("benchmark"), self.title, [self.caption], ax,
+                          benchmark_label=kwargs.get("benchmark_label", "Jämförelse"))
+
+
+def andelar(
+    table: pd.DataFrame,
+    *,
+    group: str = "insats",
+    antal: str = "antal",
+    n: str = "n",
+    label: str = "Andel",
+    alpha: float = 0.05,
+    source: str | None = None,
+) -> Shares:
+    """Shares for several groups at once ("12 av 14" per insats), each with a Wilson interval.
+
+    Parameters
+    ----------
+    table
+        One row per group with the count ``antal`` and the base ``n``.
+    group, antal, n
+        Column names.
+
+    Raises
+    ------
+    MissingColumnError
+        A column is absent.
+    SchemaError
+        A count that is not a whole number between 0 and n; the message names
+        the line (header = line 1).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"insats": ["Steget", "Unga in"], "antal": [12, 8], "n": [14, 20]})
+    >>> andelar(t, label="Till arbete eller studier").table()[["grupp", "antal", "n"]].values.tolist()
+    [['Steget', 12, 14], ['Unga in', 8, 20]]
+    """
+    missing = [c for c in (group, antal, n) if c not in table.columns]
+    if missing:
+        raise MissingColumnError(f"andelar: kolumnerna {missing} saknas; tabellen har {list(table.columns)}.")
+    rows = []
+    for i, (_, r) in enumerate(table.iterrows()):
+        x, m = pd.to_numeric(pd.Series([r[antal], r[n]]), errors="coerce")
+        if pd.isna(x) or pd.isna(m):
+            raise SchemaError(f"andelar: rad {i + 2} saknar {antal!r} eller {n!r} (rad 1 = rubrikraden).")
+        _check_counts(x, m, f"andelar, rad {i + 2}: ")
+        lo, hi = wilson_ci(int(x), int(m), alpha)
+        rows.append({"grupp": r[group], "antal": int(x), "n": int(m), "andel": x / m, "ki_nedre": lo, "ki_ovre": hi})
+    return Shares(pd.DataFrame(rows), alpha, label, source)
 
 
 # --------------------------------------------------------------------------- goals
