@@ -22,6 +22,7 @@ Function                 Method
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -510,26 +511,26 @@ def ordinal_regression(
                       exclusions=ex, plot_data={"odds": True, "model": res})
 
 
-_WEIGHTED_MODEL: Any = None
+@functools.cache
+def _weighted_ordered_class() -> type:
+    """OrderedModel whose log-likelihood weights each row by ``freq_weights`` (statsmodels imported lazily)."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    class _Weighted(OrderedModel):
+        def loglikeobs(self, params: Any) -> Any:
+            return self.freq_weights * super().loglikeobs(params)
+
+    return _Weighted
 
 
 def _weighted_ordered_model(y: pd.Series, X: pd.DataFrame, distr: str, w: np.ndarray) -> Any:
-    """OrderedModel whose log-likelihood weights each row by a frequency weight.
+    """A frequency-weighted OrderedModel.
 
     The score and Hessian are numerical derivatives of the weighted
     log-likelihood, so estimates and Wald standard errors equal those on the
     expanded data (each row repeated ``w`` times).
     """
-    global _WEIGHTED_MODEL
-    if _WEIGHTED_MODEL is None:
-        from statsmodels.miscmodels.ordinal_model import OrderedModel
-
-        class _Weighted(OrderedModel):
-            def loglikeobs(self, params: Any) -> Any:
-                return self.freq_weights * super().loglikeobs(params)
-
-        _WEIGHTED_MODEL = _Weighted
-    m = _WEIGHTED_MODEL(y, X, distr=distr)
+    m = _weighted_ordered_class()(y, X, distr=distr)
     m.freq_weights = np.asarray(w, dtype=float)
     return m
 
