@@ -282,11 +282,15 @@ def _read_unquoted(text: str, name: str, sep: str, sep_name: str, enc: str) -> t
             return None  # let the csv module read it and name the line
         if len(df) != len(keep):
             return None
+        # pandas' own inference, used only for columns it reads as numbers (the slow part of typing)
+        typed = pd.read_csv(io.StringIO(body), sep=sep, header=None, names=list(range(n)), quoting=csv.QUOTE_NONE,
+                            skip_blank_lines=False, engine="c", low_memory=False)
         df.columns = pd.Index(header, dtype=object)
     else:
         df = pd.DataFrame(columns=pd.Index(header, dtype=object), dtype=object)
+        typed = None
     meta = {"encoding": enc, "sep": sep, "data_offset": h + 2, "skipped_lines": tuple(blank_lines),
-            "blank_lines": tuple(blank_lines), "header_line": h + 1}
+            "blank_lines": tuple(blank_lines), "header_line": h + 1, "typed": typed}
     return df, meta
 
 

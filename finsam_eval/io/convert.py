@@ -445,7 +445,7 @@ def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def infer_column(
-    series: pd.Series, *, decimal_comma: bool, keep_text: bool = False
+    series: pd.Series, *, decimal_comma: bool, keep_text: bool = False, typed: pd.Series | None = None
 ) -> tuple[pd.Series, list[tuple[str, str, np.ndarray]]]:
     """Type one text column as read from a file; returns the column and notes ``(action, reason, mask)``.
 
@@ -457,7 +457,7 @@ def infer_column(
     done once per distinct value, so a register of 200 000 rows is quick.
     """
     if not keep_text:
-        fast = _numeric_fast(series)
+        fast = _numeric_fast(series, typed)
         if fast is not None:
             return fast, []
     codes, st, una = _factorize(series)
@@ -465,7 +465,11 @@ def infer_column(
     isna = una_ext[np.where(codes < 0, len(una), codes)]
     notes: list[tuple[str, str, np.ndarray]] = []
     vals = series.to_numpy(dtype=object)
-    text = pd.Series(np.where(isna, None, vals), index=series.index, name=series.name, dtype="str")
+    if typed is not None and isinstance(typed.dtype, pd.StringDtype):
+        # pandas' parser already made this text column (same NA words): reuse it rather than convert again
+        text = pd.Series(typed.array, index=series.index, name=series.name)
+    else:
+        text = pd.Series(np.where(isna, None, vals), index=series.index, name=series.name, dtype="str")
     text.attrs = series.attrs
     present = ~isna
     if keep_text or not present.any():
@@ -518,22 +522,46 @@ def infer_column(
     return text, notes
 
 
-def _numeric_fast(series: pd.Series) -> pd.Series | None:
-    """Plain numbers (dot decimals, no leading zeros) converted in C; None when the slow path is needed."""
-    obj = series.astype(object)
-    try:
-        num = pd.to_numeric(obj, errors="raise")
-    except (ValueError, TypeError):
-        return None
-    if not pd.api.types.is_numeric_dtype(num) or pd.api.types.is_bool_dtype(num):
-        return None
-    strs = obj.dropna()
-    strs = strs[[isinstance(v, str) for v in strs.to_numpy()]] if len(strs) and not isinstance(strs.iloc[0], str) \
-        else strs
-    if len(strs) and pd.Series(strs, dtype="str").str.match(r"\s*[-+]?0\d", na=False).any():
+def has_leading_zero(values: Any) -> bool:
+    """True if any text value is an integer written with a leading zero (``0001``), checked in C.
+
+    Examples
+    --------
+    >>> has_leading_zero(np.array(["12", "0.5", "0012", None], dtype=object))
+    True
+    >>> has_leading_zero(np.array(["0", "0.25", "10"], dtype=object))
+    False
+    """
+    arr = np.asarray(values, dtype=object)
+    arr = arr[[isinstance(v, str) for v in arr]] if arr.size and not isinstance(arr[0], str) else arr
+    if not arr.size:
+        return False
+    first2 = np.char.lstrip(arr.astype("U3"), " +-")
+    first2 = first2.astype("U2")
+    return bool((np.char.startswith(first2, "0") & (np.char.str_len(first2) == 2) & np.char.isdigit(first2)).any())
+
+
+def _numeric_fast(series: pd.Series, typed: pd.Series | None = None) -> pd.Series | None:
+    """Plain numbers (dot decimals, no leading zeros) converted in C; None when the slow path is needed.
+
+    ``typed`` is the same column as pandas' C parser inferred it (CSV files without quotes): when that is
+    numeric, only the leading-zero check is left to do.
+    """
+    obj = series.to_numpy(dtype=object)
+    if typed is not None and pd.api.types.is_numeric_dtype(typed) and not pd.api.types.is_bool_dtype(typed):
+        num = typed
+    elif typed is not None:
+        return None  # what pandas' parser could not read as numbers, to_numeric cannot either
+    else:
+        try:
+            num = pd.to_numeric(pd.Series(obj), errors="raise")
+        except (ValueError, TypeError):
+            return None
+        if not pd.api.types.is_numeric_dtype(num) or pd.api.types.is_bool_dtype(num):
+            return None
+    if has_leading_zero(obj[pd.notna(obj)]):
         return None  # ids such as 0001 keep their zeros
-    out = pd.Series(num.to_numpy(), index=series.index, name=series.name)
-    return out
+    return pd.Series(num.to_numpy(), index=series.index, name=series.name)
 
 
 def _kind_of(u: str, decimal_comma: bool) -> str:

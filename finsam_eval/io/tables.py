@@ -348,7 +348,8 @@ def _blank_mask(df: pd.DataFrame) -> np.ndarray:
 
 
 def _type_columns(
-    df: pd.DataFrame, ex: Exclusions, *, decimal_comma: bool, dtype: Any, excel: bool
+    df: pd.DataFrame, ex: Exclusions, *, decimal_comma: bool, dtype: Any, excel: bool,
+    typed: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Give every text column its type (numbers, shares, periods, ids as text), recording each conversion."""
     text_cols = set(df.columns) if dtype is str or dtype == "str" else set()
@@ -356,7 +357,7 @@ def _type_columns(
         text_cols |= {c for c, t in dtype.items() if t is str or t in ("str", "string", "object")}
     units: dict[str, str] = {}
     cols = {}
-    for c in df.columns:
+    for j, c in enumerate(df.columns):
         s = df[c]
         if excel:
             raw = s
@@ -374,7 +375,8 @@ def _type_columns(
                 continue
         keep = c in text_cols or _is_id_name(c)
         s.attrs = df.attrs
-        out, notes = infer_column(s, decimal_comma=decimal_comma, keep_text=keep)
+        t = typed.iloc[:, j] if typed is not None else None
+        out, notes = infer_column(s, decimal_comma=decimal_comma, keep_text=keep, typed=t)
         for action, reason, mask in notes:
             pos = np.flatnonzero(mask)
             ex.add(reason, len(pos), rows=file_rows(df, pos[:10]), column=c, action=action)
@@ -429,8 +431,13 @@ def _finish(
         blank_lines = sorted(set(blank_lines))
         ex.add("tomma rader borttagna", len(blank_lines), rows=blank_lines[:10], action="borttagen")
     fmt = meta.get("format")
+    typed = meta.pop("typed", None)
+    if typed is not None and len(typed) != len(df):
+        typed = None  # blank rows were dropped after parsing: positions no longer match
+    if typed is not None:
+        typed.index = df.index
     if fmt in ("csv", "excel"):
-        df = _type_columns(df, ex, decimal_comma=decimal != ".", dtype=dtype, excel=fmt == "excel")
+        df = _type_columns(df, ex, decimal_comma=decimal != ".", dtype=dtype, excel=fmt == "excel", typed=typed)
     df.attrs.update(meta)
     return df
 
