@@ -184,7 +184,7 @@ def test_quotes_by_group_and_negated_filter():
 
 
 def test_prevalence_counts_respondents_and_gives_quantifiers():
-    from finsam_eval.sv import quantifier
+    from finsam_eval.coding import small_n_quantifier as quantifier
 
     df = pd.DataFrame({
         "excerpt_id": range(12), "respondent_id": [f"R{i % 10}" for i in range(12)],

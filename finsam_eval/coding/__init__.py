@@ -8,8 +8,15 @@ exchange with other QDA tools through REFI-QDA.
 """
 
 from .codebook import FRAMEWORKS, Code, Codebook, unused_terms
+from .comparison import CodeComparison
+from .framework import FrameworkMatrix, framework_matrix
+from .guide import GuideMatch, GuideQuestion, Intervjuguide
+from .hierarchy import ancestors, descendants, roll_up, roll_up_codes
 from .kwic import SWEDISH_STOPWORDS, KwicResult, WordFrequencies, kwic, word_frequencies
 from .matching import CompiledCodebook, code_excerpts, code_text
+from .matrix import CodeMatrix, Cooccurrence
+from .prevalence import QUANTIFIER_RULES, Prevalence, quantifier_table, small_n_quantifier
+from .quotes import Quotes
 from .refi import read_qdc, read_qdpx, validate_qdpx, write_qdc, write_qdpx
 from .reliability import (
     Estimate,
@@ -20,7 +27,7 @@ from .reliability import (
     krippendorff_alpha,
     light_kappa,
 )
-from .results import CodeComparison, CodeMatrix, CodingResult, Cooccurrence, Prevalence, Quotes
+from .results import CODE_SOURCES, CodingResult
 from .suggest import CodeSuggester, SuggestionEvaluation, baseline_model, evaluate_suggester
 from .text import normalise, stem, tokenize
 
@@ -43,6 +50,19 @@ __all__ = [
     "Quotes",
     "Prevalence",
     "CodeComparison",
+    "CODE_SOURCES",
+    "FrameworkMatrix",
+    "framework_matrix",
+    "Intervjuguide",
+    "GuideQuestion",
+    "GuideMatch",
+    "ancestors",
+    "descendants",
+    "roll_up",
+    "roll_up_codes",
+    "small_n_quantifier",
+    "quantifier_table",
+    "QUANTIFIER_RULES",
     "read_qdc",
     "read_qdpx",
     "validate_qdpx",

@@ -1,401 +1,63 @@
-"""Result objects of thematic coding: codes per excerpt, matrices, quotes, prevalence.
+"""The coding of a set of excerpts, and what a report derives from it.
 
 :class:`CodingResult` holds the codes given to each excerpt (automatically by
-:func:`~finsam_eval.coding.code_excerpts` or by hand through
-:meth:`CodingResult.from_codes`) and derives what an evaluation report
-needs: a code × group matrix counting respondents once per group
-(:meth:`~CodingResult.matrix`), code co-occurrence
-(:meth:`~CodingResult.cooccurrence`), strong and varied quotes
-(:meth:`~CodingResult.quotes`), and prevalence with the Swedish quantifier
-words reports use (:meth:`~CodingResult.prevalence`). Every published count
-goes through :func:`~finsam_eval.privacy.suppress_small`.
+:func:`~finsam_eval.coding.code_excerpts`, by hand through
+:meth:`CodingResult.from_codes`, from an interview guide through
+:meth:`~finsam_eval.coding.Intervjuguide.code`) and derives what an
+evaluation report needs: a code × group matrix counting respondents once per
+group (:meth:`~CodingResult.matrix`, in :mod:`.matrix`), code co-occurrence
+(:meth:`~CodingResult.cooccurrence`), strong and varied quotes, each text
+once (:meth:`~CodingResult.quotes`, in :mod:`.quotes`), prevalence with the
+Swedish quantifier words (:meth:`~CodingResult.prevalence`, in
+:mod:`.prevalence`), a framework matrix of cases × codes
+(:meth:`~CodingResult.framework`, in :mod:`.framework`) and agreement with
+reference codes (:meth:`~CodingResult.compare`, in :mod:`.comparison`).
+
+Sub-codes roll up into their parents (``recursive=True``, the default) and
+``codes=`` restricts every table and figure to the codes asked for. Counts of
+interviewed professionals are shown as they are (``suppress="auto"``): the
+protection of people interviewed in their professional role lies in how
+quotes are attributed, not in hiding small numbers; counts from participants
+(``roll`` = deltagare) and from material whose source is unknown are
+suppressed below ``min_count`` as register counts are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.colors import LinearSegmentedColormap
 
-from .._config import get_option
-from ..errors import MissingColumnError, SchemaError
+from ..errors import CodebookError, MissingColumnError, SchemaError
 from ..privacy import suppress_small, suppression_note
 from ..results import Exclusions, ResultMixin
-from ..sv import fmt_num, quantifier
+from ..sv import fmt_num
 from .codebook import Codebook
+from .comparison import CodeComparison
+from .hierarchy import has_hierarchy, roll_up_long
+from .matrix import _SHARE_NOTE, _VALUES, DISPLAY_NAMES, CodeMatrix, Cooccurrence, _display, _labels_for
+from .prevalence import Prevalence, small_n_quantifier
+from .quotes import Quotes, pick_varied, rank_candidates
 
-__all__ = ["CodingResult", "CodeMatrix", "Cooccurrence", "Quotes", "Prevalence", "CodeComparison"]
+__all__ = ["CodingResult", "CodeMatrix", "Cooccurrence", "Quotes", "Prevalence", "CodeComparison", "DISPLAY_NAMES",
+           "CODE_SOURCES", "OPEN_SOURCES"]
 
-_VALUES = ("excerpts", "respondents", "share")
-_VALUE_SV = {"excerpts": "antal utdrag", "respondents": "antal respondenter", "share": "andel respondenter"}
-#: How grouping columns are named in titles and notes.
-DISPLAY_NAMES = {"forbund": "förbund", "roll": "roll", "kalla": "källa", "datum": "datum", "ar": "år",
-                 "respondentgrupp": "respondentgrupp", "kommun": "kommun"}
-
-
-def _display(col: str | None) -> str:
-    return DISPLAY_NAMES.get(col, col) if col else ""
-
-
-_SHARE_NOTE = "Andel = respondenter (eller utdrag) i gruppen som tar upp temat, av alla i gruppen."
-
-
-def _labels_for(codebook: Codebook | None, codes: Iterable[str]) -> dict[str, str]:
-    lab = codebook.labels if codebook is not None else {}
-    return {c: lab.get(c, c) for c in codes}
-
-
-def _pivot_masked(tidy: pd.DataFrame, index: str, columns: str, value: str,
-                  index_order: Sequence[Any], col_order: Sequence[Any]) -> pd.DataFrame:
-    """Pivot a suppressed tidy table to wide, carrying the suppression mask along."""
-    wide = tidy.pivot(index=index, columns=columns, values=value).reindex(index=index_order, columns=col_order)
-    mask = tidy.attrs.get("suppressed_mask")
-    if mask is not None:
-        m = tidy[[index, columns]].copy()
-        m["_m"] = mask[value].to_numpy()
-        mw = m.pivot(index=index, columns=columns, values="_m").reindex(index=index_order, columns=col_order)
-        wide.attrs["suppressed_mask"] = mw.fillna(False).astype(bool)
-        wide.attrs["suppression_note"] = tidy.attrs.get("suppression_note")
-        wide.attrs["n_suppressed"] = int(mw.fillna(False).astype(bool).to_numpy().sum())
-    wide.index.name = None
-    wide.columns.name = None
-    return wide
-
-
-# Single-hue white-to-blue (Okabe-Ito blue): more = darker, readable in grey print and for CVD.
-_CMAP = LinearSegmentedColormap.from_list("finsam_blues", ["#FFFFFF", "#CFE3F2", "#0072B2", "#003B5C"])
-
-
-def _heatmap(values: pd.DataFrame, mask: pd.DataFrame | None, *, ax: Any = None, title: str = "",
-             note: Sequence[str] = (), xlabel: str = "", percent: bool = False, decimals: int = 0,
-             vmax: float | None = None, diagonal_dash: bool = False) -> Any:
-
-    from ..plots import figure, finish
-    from ..plots.style import house_style
-
-    v = values.astype(float)
-    nrow, ncol = v.shape
-    with house_style():
-        if ax is None:
-            w = min(max(3.2 + 0.9 * ncol, 4.5), 9.0)
-            fig, ax = figure((w, 0.9 + 0.32 * nrow))
-            own = True
-        else:
-            fig, own = ax.figure, False
-        data = v.to_numpy()
-        shown = np.ma.masked_invalid(data)
-        cmap = _CMAP.with_extremes(bad="#EDEDED")
-        top = np.nanmax(data) if np.isfinite(data).any() else 1.0
-        if vmax is not None:
-            top = min(vmax, top * 1.1) if top > 0 else vmax
-        im = ax.imshow(shown, aspect="auto", cmap=cmap, vmin=0, vmax=top or 1.0)
-        longest = max((len(str(c)) for c in v.columns), default=0)
-        tilt = ncol * max(longest, 4) > 70
-        ax.set_xticks(range(ncol), [str(c) for c in v.columns], rotation=30 if tilt else 0,
-                      ha="right" if tilt else "center")
-        ax.set_yticks(range(nrow), [str(i) for i in v.index])
-        ax.tick_params(length=0)
-        for s in ax.spines.values():
-            s.set_visible(False)
-        marker = get_option("suppressed_marker")
-        for i in range(nrow):
-            for j in range(ncol):
-                x = data[i, j]
-                if mask is not None and bool(mask.iloc[i, j]):
-                    txt, col = marker, "#444444"
-                elif np.isnan(x):
-                    txt, col = "–" if diagonal_dash and i == j else "", "#444444"
-                else:
-                    txt = fmt_num(100 * x if percent else x, decimals) + ("\u00a0%" if percent else "")
-                    col = "white" if x > 0.6 * (top or 1.0) else "black"
-                ax.text(j, i, txt, ha="center", va="center", fontsize=7, color=col)
-        if xlabel:
-            ax.set_xlabel(xlabel)
-        del im
-        if own:
-            finish(fig, title=title, note=list(note))
-            fig.tight_layout()
-    return fig if own else ax
-
-
-@dataclass
-class CodeMatrix(ResultMixin):
-    """Codes × groups: excerpts, respondents or the share of respondents per group.
-
-    ``tidy`` has one row per code and group (``kod``, ``etikett``, group,
-    ``antal``, ``bas``, ``andel``) after suppression; :meth:`table` pivots
-    the chosen value to codes × groups with the suppression mask kept.
-    """
-
-    tidy: pd.DataFrame
-    by: str
-    value: str
-    unit: str
-    codes: list[str]
-    groups: list[Any]
-    labels: dict[str, str]
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        what = {"excerpts": "Antal utdrag", "respondents": "Antal respondenter",
-                "share": "Andel respondenter" if self.unit == "respondenter" else "Andel utdrag"}[self.value]
-        return f"{what} per tema och {_display(self.by)}"
-
-    @property
-    def caption(self) -> str:
-        return (f"{self.title}. Varje {self.unit[:-2] if self.unit == 'respondenter' else 'utdrag'} räknas "
-                f"en gång per grupp och tema.")
-
-    def table(self) -> pd.DataFrame:
-        col = {"excerpts": "antal", "respondents": "antal", "share": "andel"}[self.value]
-        t = _pivot_masked(self.tidy, "kod", self.by, col, self.codes, self.groups)
-        t.index = [self.labels[c] for c in t.index]
-        if "suppressed_mask" in t.attrs:
-            t.attrs["suppressed_mask"].index = t.index
-        if col == "antal":
-            mask = t.attrs.get("suppressed_mask")
-            if mask is None or not mask.to_numpy().any():
-                t = t.fillna(0).astype(int)
-        return t
-
-    @property
-    def counts(self) -> pd.DataFrame:
-        """Unsuppressed counts (codes × groups), for analysis, not for publication."""
-        t = self.tidy.attrs.get("raw")
-        return t.pivot(index="kod", columns=self.by, values="antal").reindex(index=self.codes, columns=self.groups)
-
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        t = self.table()
-        mask = t.attrs.get("suppressed_mask")
-        share = self.value == "share"
-        return _heatmap(t, mask, ax=ax, title=kwargs.pop("title", self.title), note=self.notes,
-                        percent=share, decimals=0, vmax=1.0 if share else None)
-
-
-@dataclass
-class Cooccurrence(ResultMixin):
-    """How often two codes are given to the same excerpt (count or Jaccard index)."""
-
-    counts: pd.DataFrame
-    measure: str
-    labels: dict[str, str]
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return "Samförekomst av teman" + (" (Jaccardindex)" if self.measure == "jaccard" else " (antal utdrag)")
-
-    @property
-    def caption(self) -> str:
-        return ("Antal utdrag där båda temana förekommer; diagonalen är antalet utdrag med temat."
-                if self.measure == "count" else
-                "Jaccardindex: utdrag med båda temana delat med utdrag med minst ett av dem.")
-
-    def _values(self) -> pd.DataFrame:
-        c = self.counts.astype(float)
-        if self.measure == "count":
-            return c
-        d = np.diag(c.to_numpy())
-        union = d[:, None] + d[None, :] - c.to_numpy()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            j = np.where(union > 0, c.to_numpy() / union, np.nan)
-        return pd.DataFrame(j, index=c.index, columns=c.columns)
-
-    def table(self) -> pd.DataFrame:
-        vals = self._values()
-        t = get_option("min_count")
-        c = self.counts.to_numpy()
-        mask = (c > 0) & (c < t)
-        if self.measure == "jaccard":  # the index reveals the counts of both codes too
-            d = np.diag(c)
-            mask = mask | ((d[:, None] > 0) & (d[:, None] < t)) | ((d[None, :] > 0) & (d[None, :] < t))
-        out = vals.where(~mask)
-        if self.measure == "count" and not mask.any():
-            out = out.astype(int)
-        out.index = [self.labels[i] for i in out.index]
-        out.columns = [self.labels[i] for i in out.columns]
-        out.attrs["suppressed_mask"] = pd.DataFrame(mask, index=out.index, columns=out.columns)
-        out.attrs["suppression_note"] = suppression_note(t)
-        out.attrs["n_suppressed"] = int(mask.sum())
-        return out
-
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        t = self.table()
-        mask = t.attrs["suppressed_mask"]
-        vals = t.to_numpy(dtype=float, copy=True)
-        np.fill_diagonal(vals, np.nan)  # a theme with itself says nothing; shown as a dash
-        t = pd.DataFrame(vals, index=t.index, columns=t.columns)
-        note = [*self.notes, "Diagonalen (ett tema med sig självt) visas inte."]
-        return _heatmap(t, mask, ax=ax, title=kwargs.pop("title", self.title),
-                        note=note, decimals=0 if self.measure == "count" else 2,
-                        vmax=1.0 if self.measure == "jaccard" else None, diagonal_dash=True)
-
-
-@dataclass
-class Quotes(ResultMixin):
-    """Chosen quotes for one code: strong hits from different respondents and förbund."""
-
-    quotes: pd.DataFrame
-    code: str
-    label: str
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return f"Citat om {self.label.lower()}"
-
-    @property
-    def caption(self) -> str:
-        return "Utdrag valda för stark träff, lagom längd och spridning över respondenter och förbund."
-
-    def table(self) -> pd.DataFrame:
-        return self.quotes.copy()
-
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:  # quotes are text; nothing to draw
-        raise NotImplementedError("Citat visas som text: använd .table() eller print(resultat).")
-
-    def summary(self) -> str:
-        lines = [self.title, ""]
-        for _, r in self.quotes.iterrows():
-            who = ", ".join(str(r[c]) for c in ("roll", "forbund") if c in r and pd.notna(r[c]))
-            lines.append(f"– ”{r['text']}”" + (f" ({who})" if who else ""))
-        return "\n".join(lines)
-
-    def __len__(self) -> int:
-        return len(self.quotes)
-
-
-@dataclass
-class Prevalence(ResultMixin):
-    """How many respondents raise each theme, with the Swedish quantifier word."""
-
-    tidy: pd.DataFrame
-    by: str | None
-    unit: str
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return "Hur många som tar upp temat" + (f", per {_display(self.by)}" if self.by else "")
-
-    @property
-    def caption(self) -> str:
-        return (f"Antal och andel {self.unit} som tar upp varje tema, med ordet en rapport använder "
-                f"(samtliga, de flesta, flera, några, ett fåtal ...).")
-
-    def table(self) -> pd.DataFrame:
-        return self.tidy.copy()
-
-    def sentences(self) -> list[str]:
-        """One sentence per theme (and group): "De flesta respondenter i Botkyrka tar upp samsyn."."""
-        out = []
-        for _, r in self.tidy.iterrows():
-            where = f" i {r[self.by]}" if self.by else ""
-            word = r["kvantifierare"]
-            out.append(f"{word[0].upper() + word[1:]} {self.unit}{where} tar upp {str(r['etikett']).lower()}.")
-        return out
-
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        from ..plots import categorical, decimal_comma, figure, finish
-        from ..plots.style import house_style
-
-        t = self.tidy
-        with house_style():
-            if self.by is None:
-                t = t.iloc[::-1]
-                if ax is None:
-                    fig, ax = figure((6.3, 0.9 + 0.3 * len(t)))
-                    own = True
-                else:
-                    fig, own = ax.figure, False
-                y = np.arange(len(t))
-                vals = t["andel"].to_numpy(dtype=float)
-                ax.barh(y, np.nan_to_num(vals), color=categorical(1)[0], height=0.65)
-                ax.set_yticks(y, t["etikett"].tolist())
-                marker = get_option("suppressed_marker")
-                for yi, v, q in zip(y, vals, t["kvantifierare"]):
-                    label = f"{marker}" if np.isnan(v) else f"{fmt_num(100 * v, 0)}\u00a0%  ({q})"
-                    ax.text((0 if np.isnan(v) else v) + 0.01, yi, label, va="center", fontsize=7, color="#333333")
-                ax.set_xlim(0, 1.18)
-                ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
-                decimal_comma(ax, "x", percent=True)
-                ax.xaxis.set_major_formatter(
-                    __import__("matplotlib").ticker.FuncFormatter(lambda x, _p: f"{fmt_num(100 * x, 0)}\u00a0%"))
-                ax.set_xlabel(f"Andel {self.unit}")
-            else:
-                # Groups side by side read best as a heatmap of shares (same look as matrix()).
-                codes = list(dict.fromkeys(t["kod"]))
-                labels = dict(zip(t["kod"], t["etikett"]))
-                groups = list(dict.fromkeys(t[self.by]))
-                wide = _pivot_masked(t, "kod", self.by, "andel", codes, groups)
-                mask = wide.attrs.get("suppressed_mask")
-                wide.index = [labels[c] for c in wide.index]
-                if mask is not None:
-                    mask.index = wide.index
-                return _heatmap(wide, mask, ax=ax, title=kwargs.pop("title", self.title), note=self.notes,
-                                percent=True, vmax=1.0)
-            if own:
-                finish(fig, title=kwargs.pop("title", self.title), note=self.notes)
-                fig.tight_layout()
-        return fig if own else ax
-
-
-@dataclass
-class CodeComparison(ResultMixin):
-    """Automatic codes compared with reference (human) codes: precision, recall, F1 per code."""
-
-    tidy: pd.DataFrame
-    reference: str
-    notes: list[str] = field(default_factory=list)
-
-    title: str = "Automatisk kodning jämförd med manuell kodning"
-
-    @property
-    def caption(self) -> str:
-        return (f"Precision = andel av de automatiska koderna som också finns i {self.reference}; "
-                f"täckning (recall) = andel av koderna i {self.reference} som hittas automatiskt.")
-
-    @property
-    def macro_f1(self) -> float:
-        return float(self.tidy["f1"].mean())
-
-    @property
-    def micro_f1(self) -> float:
-        tp, fp, fn = (self.tidy[c].sum() for c in ("tp", "fp", "fn"))
-        return float(2 * tp / (2 * tp + fp + fn)) if tp + fp + fn else float("nan")
-
-    def table(self) -> pd.DataFrame:
-        return self.tidy.copy()
-
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        from ..plots import categorical, figure, finish
-        from ..plots.style import house_style
-
-        t = self.tidy.iloc[::-1]
-        with house_style():
-            if ax is None:
-                fig, ax = figure((6.3, 1.0 + 0.3 * len(t)))
-                own = True
-            else:
-                fig, own = ax.figure, False
-            y = np.arange(len(t))
-            cols = categorical(2)
-            ax.barh(y + 0.2, t["precision"].fillna(0), height=0.4, color=cols[0], label="Precision")
-            ax.barh(y - 0.2, t["recall"].fillna(0), height=0.4, color=cols[1], label="Täckning")
-            ax.set_yticks(y, t["etikett"])
-            ax.set_xlim(0, 1)
-            ax.xaxis.set_major_formatter(
-                __import__("matplotlib").ticker.FuncFormatter(lambda x, _p: fmt_num(x, 1)))
-            ax.legend(loc="lower right")
-            if own:
-                finish(fig, title=self.title, note=self.notes)
-                fig.tight_layout()
-        return fig if own else ax
+#: Where a code came from (column ``kodkalla`` of :attr:`CodingResult.long`).
+CODE_SOURCES: dict[str, str] = {
+    "intervjuguide": "strukturell kod från intervjuguidens fråga",
+    "kodbok": "kodbokens ord och fraser (code_excerpts)",
+    "forslag": "inlärd förslagsmodell (CodeSuggester)",
+    "manuell": "kodad av en människa",
+}
+#: Sources (column ``kalla``) whose counts of interviewed professionals are shown unsuppressed.
+OPEN_SOURCES: frozenset[str] = frozenset({"intervju", "fokusgrupp", "gruppintervju", "workshop", "observation"})
+#: Roles whose counts are always suppressed below ``min_count`` (participants, not professionals).
+_PROTECTED_ROLES = frozenset({"deltagare"})
+_OPEN_NOTE = ("Intervjuade yrkesverksamma redovisas med antal personer även när de är få; skyddet ligger i att "
+              "citat inte tillskrivs enskilda (se metodbilagan).")
 
 
 @dataclass
@@ -405,15 +67,24 @@ class CodingResult(ResultMixin):
     Attributes
     ----------
     long
-        One row per excerpt and code: the id column, ``code``, ``label``,
-        ``score``, ``n_hits``, ``matched_terms``, ``matched_text``,
-        ``negated`` (every hit of the code is negated: "ingen samsyn"),
-        ``hedged`` (some hit is hedged: "i viss mån förankrad"), ``spans``
-        (character offsets) and all excerpt metadata.
+        One row per excerpt, code and source: the id column, ``code``,
+        ``label``, ``score``, ``n_hits``, ``matched_terms``,
+        ``matched_text``, ``negated`` (every hit of the code is negated:
+        "ingen samsyn"), ``hedged`` (some hit is hedged: "i viss mån
+        förankrad"), ``spans`` (character offsets), ``kodkalla`` (where the
+        code came from: see :data:`CODE_SOURCES`) and all excerpt metadata.
     excerpts
         The excerpts that were coded (all of them, coded or not).
     codebook
-        The codebook used.
+        The codebook used; ``parent`` links make sub-codes roll up.
+    only
+        Code ids this result is restricted to (:meth:`select`); None = all.
+    suppress
+        ``"auto"`` (default): counts of interviewed professionals are shown
+        as they are, and counts are suppressed below ``min_count`` when
+        ``roll`` has *deltagare* or the source (``kalla``) is not an
+        interview, focus group, workshop or observation; True: always
+        suppress; False: never.
     """
 
     long: pd.DataFrame
@@ -426,6 +97,17 @@ class CodingResult(ResultMixin):
     exclusions: Exclusions = field(default_factory=Exclusions)
     min_score: float | None = None
     source: str | None = None
+    only: list[str] | None = None
+    suppress: bool | str = "auto"
+
+    def __post_init__(self) -> None:
+        if "kodkalla" not in self.long.columns:
+            src = "manuell" if str(self.method).startswith("manuell") else "kodbok"
+            self.long = self.long.assign(kodkalla=src)
+        if self.only is not None:
+            self.only = self._check_codes(self.only, "only")
+        if self.suppress not in ("auto", True, False):
+            raise ValueError(f"suppress ska vara 'auto', True eller False, fick {self.suppress!r}.")
 
     # -- construction from human codes -------------------------------------------
     @classmethod
@@ -491,14 +173,22 @@ class CodingResult(ResultMixin):
 
     # -- the contract ------------------------------------------------------------
     @property
-    def codes(self) -> list[str]:
+    def all_codes(self) -> list[str]:
+        """Every code of the codebook (or every code used, without one), in order."""
         if self.codebook is not None:
             return self.codebook.ids
         return list(dict.fromkeys(self.long["code"]))
 
     @property
+    def codes(self) -> list[str]:
+        """The codes tables and figures show: :attr:`all_codes`, restricted by :meth:`select`."""
+        if self.only is not None:
+            return [c for c in self.all_codes if c in set(self.only)]
+        return self.all_codes
+
+    @property
     def labels(self) -> dict[str, str]:
-        return _labels_for(self.codebook, self.codes)
+        return _labels_for(self.codebook, self.all_codes)
 
     @property
     def n_excerpts(self) -> int:
@@ -527,22 +217,32 @@ class CodingResult(ResultMixin):
             n.append(self._fallback_note)
         if self.method == "automatisk" and self.min_score is not None:
             n.append(f"Automatisk kodning med svensk ordstamning; minsta poäng {fmt_num(self.min_score, 2)}.")
-        if len(self.long) and self.long["negated"].any():
-            n.append(f"{int(self.long['negated'].sum())} kodningar är negerade (t.ex. \u201dingen samsyn\u201d) "
+        long = self._long(codes=self.codes, recursive=False)
+        if len(long) and long["negated"].any():
+            n.append(f"{int(long['negated'].sum())} kodningar är negerade (t.ex. \u201dingen samsyn\u201d) "
                      "och räknas med; se kolumnen negated.")
+        srcs = self.long["kodkalla"].value_counts()
+        if len(srcs) > 1 or (len(srcs) == 1 and srcs.index[0] == "intervjuguide"):
+            n.append("Kodernas källa: " + ", ".join(f"{k} {v}" for k, v in srcs.items()) + " kodningar.")
+        if self.only is not None:
+            n.append(f"Visar {len(self.codes)} av {len(self.all_codes)} koder.")
         if self.exclusions:
             n.append(self.exclusions.describe())
         if self.source:
             n.append(f"Källa: {self.source}.")
-        n.append(suppression_note())
+        n.append(self._suppression_note())
         return n
 
     @property
     def wide(self) -> pd.DataFrame:
         """0/1 per excerpt (rows, indexed by id, every excerpt) and code (columns, codebook order)."""
+        return self._wide(self.codes, recursive=False)
+
+    def _wide(self, codes: list[str], recursive: bool) -> pd.DataFrame:
+        long = self._long(codes=codes, recursive=recursive)
         ids = self.excerpts[self.id_col]
-        w = pd.crosstab(self.long[self.id_col], self.long["code"]) if len(self.long) else pd.DataFrame()
-        w = (w.reindex(index=ids, columns=self.codes, fill_value=0) > 0).astype(int)
+        w = pd.crosstab(long[self.id_col], long["code"]) if len(long) else pd.DataFrame()
+        w = (w.reindex(index=ids, columns=codes, fill_value=0) > 0).astype(int)
         w.index.name = self.id_col
         w.columns.name = None
         return w
@@ -559,35 +259,133 @@ class CodingResult(ResultMixin):
     def _unit(self, value: str = "respondents") -> str:
         return "respondenter" if (value != "excerpts" and self.respondent_col) else "utdrag"
 
-    def table(self, *, exclude_negated: bool = False) -> pd.DataFrame:
-        """Per code: excerpts, respondents and their shares, negated and hedged hits (suppressed)."""
-        long = self.long[~self.long["negated"]] if exclude_negated else self.long
+    # -- codes, hierarchy, suppression ------------------------------------------------
+    def _check_codes(self, codes: Iterable[str] | str, what: str = "codes") -> list[str]:
+        if isinstance(codes, str):
+            codes = [codes]
+        codes = list(dict.fromkeys(codes))
+        known = self.all_codes
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            name = f" {self.codebook.name!r}" if self.codebook is not None else ""
+            raise CodebookError(f"{what}=: koderna {unknown} finns inte i kodboken{name}; välj bland {known}.")
+        return [c for c in known if c in set(codes)]
+
+    def _codes_for(self, codes: Iterable[str] | str | None) -> list[str]:
+        return self.codes if codes is None else self._check_codes(codes)
+
+    def select(self, codes: Iterable[str] | str) -> CodingResult:
+        """The same coding restricted to ``codes``: every table, figure and note then shows only them.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"excerpt_id": [1, 2], "respondent_id": ["R1", "R2"], "text": ["a", "b"],
+        ...                    "codes_a": [["samsyn"], ["samsyn", "hinder"]]})
+        >>> CodingResult.from_codes(df, "codes_a").select(["hinder"]).table()["kod"].tolist()
+        ['hinder']
+        """
+        return replace(self, only=self._check_codes(codes, "select"))
+
+    def _long(self, *, codes: list[str] | None = None, recursive: bool = True,
+              exclude_negated: bool = False) -> pd.DataFrame:
+        """One row per excerpt and code (sources merged in ``kodkalla``), sub-codes rolled up when ``recursive``."""
+        long = self.long
+        if len(long) and long.duplicated([self.id_col, "code"]).any():
+            src = long.groupby([self.id_col, "code"], sort=False)["kodkalla"].agg(
+                lambda s: " + ".join(dict.fromkeys(s)))
+            agg = long.groupby([self.id_col, "code"], sort=False).agg(
+                score=("score", "max"), negated=("negated", "all"), hedged=("hedged", "any"))
+            long = long.drop_duplicates([self.id_col, "code"]).set_index([self.id_col, "code"])
+            long["kodkalla"] = src
+            long[["score", "negated", "hedged"]] = agg
+            long = long.reset_index()
+        if recursive and has_hierarchy(self.codebook):
+            long = roll_up_long(long, self.codebook, self.id_col)
+        if exclude_negated:
+            long = long[~long["negated"].astype(bool)]
+        if codes is not None:
+            long = long[long["code"].isin(codes)]
+        return long
+
+    def _suppressing(self) -> bool:
+        if self.suppress is not True and self.suppress is not False:
+            ex = self.excerpts
+            if "kalla" not in ex.columns or ex["kalla"].isna().all():
+                return True
+            src = {str(v).strip().lower() for v in ex["kalla"].dropna()}
+            if not src <= OPEN_SOURCES:
+                return True
+            if "roll" in ex.columns:
+                roles = {str(v).strip().lower() for v in ex["roll"].dropna()}
+                if roles & _PROTECTED_ROLES:
+                    return True
+            return False
+        return bool(self.suppress)
+
+    def _suppression_note(self) -> str:
+        return suppression_note() if self._suppressing() else _OPEN_NOTE
+
+    def _suppress(self, table: pd.DataFrame, counts: list[str], **kwargs: Any) -> pd.DataFrame:
+        if self._suppressing():
+            return suppress_small(table, counts, **kwargs)
+        out = suppress_small(table, counts, threshold=1, **kwargs)
+        out.attrs["suppression_note"] = _OPEN_NOTE
+        out.attrs["suppression"] = "ej tillämplig"
+        return out
+
+    def _hierarchy_note(self, recursive: bool, codes: list[str]) -> str:
+        if not (recursive and has_hierarchy(self.codebook)):
+            return ""
+        parents = [c for c in codes if any(k.parent == c for k in self.codebook)]
+        if not parents:
+            return ""
+        return ("Underkoder räknas också under sin huvudkod (" + ", ".join(self.labels[c] for c in parents)
+                + "); ett utdrag räknas en gång per kod.")
+
+    # -- tables ------------------------------------------------------------------
+    def table(self, *, exclude_negated: bool = False, codes: Iterable[str] | str | None = None,
+              recursive: bool = True) -> pd.DataFrame:
+        """Per code: excerpts, respondents and their shares, negated and hedged hits.
+
+        Parameters
+        ----------
+        exclude_negated
+            Leave out codings flagged as negated.
+        codes
+            Only these codes (default: :attr:`codes`).
+        recursive
+            Count an excerpt with a sub-code under its parent too.
+        """
+        codes = self._codes_for(codes)
+        long = self._long(codes=codes, recursive=recursive, exclude_negated=exclude_negated)
         rows = []
         n_ex = self.n_excerpts
         n_resp = self.n_respondents
-        for c in self.codes:
+        for c in codes:
             sub = long[long["code"] == c]
-            r = {"kod": c, "etikett": self.labels[c], "utdrag": int(len(sub)),
-                 "andel_utdrag": len(sub) / n_ex if n_ex else np.nan}
+            r = {"kod": c, "etikett": self.labels[c], "utdrag": int(sub[self.id_col].nunique()),
+                 "andel_utdrag": sub[self.id_col].nunique() / n_ex if n_ex else np.nan}
             if n_resp:
                 k = int(sub[self.respondent_col].nunique())
                 r.update(respondenter=k, andel_respondenter=k / n_resp)
             r.update(negerade=int(sub["negated"].sum()), osakra=int(sub["hedged"].sum()))
             rows.append(r)
-        t = pd.DataFrame(rows)
+        t = pd.DataFrame(rows, columns=["kod", "etikett", "utdrag", "andel_utdrag"]
+                         + (["respondenter", "andel_respondenter"] if n_resp else []) + ["negerade", "osakra"])
         counts = ["utdrag", "negerade", "osakra"] + (["respondenter"] if n_resp else [])
         derived = {"andel_utdrag": "utdrag"}
         if n_resp:
             derived["andel_respondenter"] = "respondenter"
-        return suppress_small(t, counts, derived=derived)
+        return self._suppress(t, counts, derived=derived)
 
-    def plot(self, ax: Any = None, *, kind: str = "bar", by: str | None = None, **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, *, kind: str = "bar", by: str | None = None,
+             codes: Iterable[str] | str | None = None, **kwargs: Any) -> Any:
         """``kind="bar"``: share of respondents per theme; ``kind="heatmap"``: share per theme and ``by``."""
         if kind == "heatmap":
-            return self.matrix(by or "forbund", value="share").plot(ax=ax, **kwargs)
+            return self.matrix(by or "forbund", value="share", codes=codes).plot(ax=ax, **kwargs)
         if kind != "bar":
             raise ValueError("kind ska vara 'bar' eller 'heatmap'.")
-        return self.prevalence(by=by).plot(ax=ax, **kwargs)
+        return self.prevalence(by=by, codes=codes).plot(ax=ax, **kwargs)
 
     # -- matrices ------------------------------------------------------------------
     def _check_col(self, col: str, what: str) -> None:
@@ -596,7 +394,8 @@ class CodingResult(ResultMixin):
                 f"{what}: kolumnen {col!r} finns inte bland utdragens kolumner ({list(self.excerpts.columns)})."
             )
 
-    def matrix(self, by: str = "forbund", value: str = "respondents", *, exclude_negated: bool = False) -> CodeMatrix:
+    def matrix(self, by: str = "forbund", value: str = "respondents", *, exclude_negated: bool = False,
+               codes: Iterable[str] | str | None = None, recursive: bool = True) -> CodeMatrix:
         """Codes × groups of ``by``.
 
         Parameters
@@ -611,22 +410,37 @@ class CodingResult(ResultMixin):
             respondent column).
         exclude_negated
             Leave out codings flagged as negated ("ingen samsyn").
+        codes
+            Only these codes (default: :attr:`codes`).
+        recursive
+            Count a respondent with a sub-code under its parent too (once).
 
         Returns
         -------
         CodeMatrix
-            ``.table()`` is codes × groups; counts and shares based on fewer
-            than ``min_count`` respondents are suppressed, and whole groups
-            with fewer than ``min_count`` members are suppressed.
+            ``.table()`` is codes × groups. Interviews with professionals
+            show every count; otherwise counts and shares based on fewer
+            than ``min_count`` respondents are suppressed, and so are whole
+            groups with fewer members (see ``suppress``).
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"excerpt_id": [1, 2, 3], "respondent_id": ["H:R1", "H:R2", "B:R1"],
+        ...                    "forbund": ["H", "H", "B"], "kalla": "intervju", "text": ["a", "b", "c"],
+        ...                    "codes_a": [["samsyn"], ["samsyn"], []]})
+        >>> CodingResult.from_codes(df, "codes_a").matrix(codes=["samsyn"]).table()
+                B  H
+        Samsyn  0  2
         """
         if value not in _VALUES:
             raise ValueError(f"value ska vara en av {_VALUES}, fick {value!r}.")
         self._check_col(by, "matrix")
         if value == "respondents" and not self.respondent_col:
             raise SchemaError("matrix(value='respondents') kräver en respondentkolumn; använd value='excerpts'.")
+        codes = self._codes_for(codes)
         use_resp = value != "excerpts" and bool(self.respondent_col)
         unit_col = self.respondent_col if use_resp else self.id_col
-        long = self.long[~self.long["negated"]] if exclude_negated else self.long
+        long = self._long(codes=codes, recursive=recursive, exclude_negated=exclude_negated)
         ex = self.excerpts
         groups = [g for g in pd.unique(ex[by].dropna())]
         try:
@@ -636,36 +450,40 @@ class CodingResult(ResultMixin):
         base = ex.groupby(by)[unit_col].nunique()
         cnt = long.groupby(["code", by])[unit_col].nunique() if len(long) else pd.Series(dtype=int)
         rows = []
-        for c in self.codes:
+        for c in codes:
             for g in groups:
                 k = int(cnt.get((c, g), 0))
                 b = int(base.get(g, 0))
                 rows.append({"kod": c, "etikett": self.labels[c], by: g, "antal": k, "bas": b,
                              "andel": k / b if b else np.nan})
-        raw = pd.DataFrame(rows)
-        tidy = suppress_small(raw, ["antal"], base="bas", derived={"andel": "antal"})
+        raw = pd.DataFrame(rows, columns=["kod", "etikett", by, "antal", "bas", "andel"])
+        tidy = self._suppress(raw, ["antal"], base="bas", derived={"andel": "antal"})
         tidy.attrs["raw"] = raw
         unit = "respondenter" if use_resp else "utdrag"
         notes = [f"n = {self.n_excerpts} utdrag" + (f", {self.n_respondents} respondenter" if self.n_respondents else "")
-                 + f"; {unit} räknas en gång per grupp.", _SHARE_NOTE if value == "share" else "", self._fallback_note]
+                 + f"; {unit} räknas en gång per grupp.", _SHARE_NOTE if value == "share" else "", self._fallback_note,
+                 self._hierarchy_note(recursive, codes)]
         if exclude_negated:
             notes.append("Negerade kodningar är borttagna.")
         missing = int(ex[by].isna().sum())
         if missing:
             notes.append(f"{missing} utdrag saknar värde i kolumnen {by!r} och ingår inte i matrisen.")
         notes.append(tidy.attrs["suppression_note"])
-        return CodeMatrix(tidy=tidy, by=by, value=value, unit=unit, codes=self.codes, groups=groups,
+        return CodeMatrix(tidy=tidy, by=by, value=value, unit=unit, codes=codes, groups=groups,
                           labels=self.labels, notes=[n for n in notes if n])
 
-    def cooccurrence(self, measure: str = "count") -> Cooccurrence:
+    def cooccurrence(self, measure: str = "count", *, codes: Iterable[str] | str | None = None,
+                     recursive: bool = False) -> Cooccurrence:
         """Codes × codes: excerpts carrying both codes (``"count"``) or the Jaccard index (``"jaccard"``).
 
         ``count`` is ``wide.T @ wide`` (the diagonal is each code's number of
         excerpts); Jaccard is that count over the excerpts with either code.
+        ``recursive`` is off by default: a parent always co-occurs with its
+        own sub-codes, which says nothing.
         """
         if measure not in ("count", "jaccard"):
             raise ValueError("measure ska vara 'count' eller 'jaccard'.")
-        w = self.wide
+        w = self._wide(self._codes_for(codes), recursive=recursive)
         m = w.T @ w
         return Cooccurrence(counts=m, measure=measure, labels=self.labels,
                             notes=[f"n = {self.n_excerpts} utdrag.", suppression_note()])
@@ -681,91 +499,75 @@ class CodingResult(ResultMixin):
         min_chars: int = 40,
         max_chars: int = 400,
         random_state: int = 0,
+        recursive: bool = True,
     ) -> Quotes:
         """Choose ``n`` strong and varied quotes for ``code`` (``n`` per group when ``by`` is given).
 
         Candidates are ranked by score and by a length near the middle of
         ``min_chars``–``max_chars``; then quotes are taken greedily so that
         each new one comes from a respondent not yet quoted and, where
-        possible, from a förbund (and role) not yet quoted. Ties are broken
-        with ``random_state``, so the choice is reproducible.
+        possible, from a förbund (and role) not yet quoted. The same text is
+        quoted once, also when it appears under two groups (the same answer
+        filed under two förbund). With ``recursive`` the quotes of a parent
+        include those of its sub-codes. Ties are broken with
+        ``random_state``, so the choice is reproducible.
         """
-        if self.codebook is not None and code not in self.codebook:
-            self.codebook.get(code)  # raises a clear CodebookError
+        self._check_codes([code], "quotes")
         if by is not None:
             self._check_col(by, "quotes")
-        sub = self.long[self.long["code"] == code]
-        if exclude_negated:
-            sub = sub[~sub["negated"]]
-        sub = sub.copy()
-        text = sub[self.text_col].astype(str)
-        length = text.str.len()
-        mid = (min_chars + max_chars) / 2
-        length_fit = 1 - (np.abs(length - mid) / mid).clip(0, 1)
-        length_fit[(length < min_chars) | (length > max_chars)] -= 0.5
-        score = sub["score"].fillna(1.0)
-        rng = np.random.default_rng(random_state)
-        sub["_rank"] = score / max(score.max(), 1e-9) + 0.5 * length_fit + rng.uniform(0, 1e-3, len(sub))
-        sub = sub.sort_values("_rank", ascending=False)
-
-        def pick(frame: pd.DataFrame, k: int) -> list[int]:
-            chosen: list[int] = []
-            seen: dict[str, set] = {"resp": set(), "forbund": set(), "roll": set()}
-            rc = self.respondent_col if self.respondent_col in frame else None
-            while len(chosen) < min(k, len(frame)):
-                best, best_val = None, -np.inf
-                for idx, r in frame.iterrows():
-                    if idx in chosen:
-                        continue
-                    val = r["_rank"]
-                    if rc and r[rc] in seen["resp"]:
-                        val -= 10  # a respondent is quoted twice only when no one else is left
-                    if "forbund" in r and r["forbund"] in seen["forbund"]:
-                        val -= 1
-                    if "roll" in r and r["roll"] in seen["roll"]:
-                        val -= 0.3
-                    if val > best_val:
-                        best, best_val = idx, val
-                chosen.append(best)
-                r = frame.loc[best]
-                if rc:
-                    seen["resp"].add(r[rc])
-                for c in ("forbund", "roll"):
-                    if c in r:
-                        seen[c].add(r[c])
-            return chosen
-
+        sub = self._long(codes=[code], recursive=recursive, exclude_negated=exclude_negated)
+        sub = rank_candidates(sub, self.text_col, min_chars=min_chars, max_chars=max_chars,
+                              random_state=random_state)
+        taken: set[str] = set()
         if by is None:
-            idx = pick(sub, n)
+            idx = pick_varied(sub, n, text_col=self.text_col, respondent_col=self.respondent_col, taken=taken)
         else:
             idx = []
             for _, g in sub.groupby(by, sort=True):
-                idx += pick(g, n)
+                idx += pick_varied(g, n, text_col=self.text_col, respondent_col=self.respondent_col, taken=taken)
         out = sub.loc[idx]
         keep = [self.id_col, self.text_col] + [c for c in ("forbund", "roll", "kalla") if c in out.columns]
-        keep += ["score", "negated", "hedged"]
+        if self.respondent_col and self.respondent_col in out.columns:
+            keep.insert(2, self.respondent_col)
+        keep += ["score", "negated", "hedged", "kodkalla"]
         if by and by not in keep:
             keep.insert(2, by)
         out = out[keep].reset_index(drop=True)
         label = self.labels.get(code, code)
-        notes = [f"{len(out)} citat valda av {len(sub)} utdrag med temat."]
+        n_texts = sub[self.text_col].map(lambda t: " ".join(str(t).split()).lower()).nunique()
+        notes = [f"{len(out)} citat valda av {len(sub)} utdrag med temat ({n_texts} olika texter)."]
         if exclude_negated:
             notes.append("Negerade utdrag är uteslutna.")
+        h = self._hierarchy_note(recursive, [code])
+        if h:
+            notes.append(h)
         return Quotes(quotes=out, code=code, label=label, notes=notes)
 
     # -- prevalence ------------------------------------------------------------------
-    def prevalence(self, by: str | None = None, *, exclude_negated: bool = False) -> Prevalence:
+    def prevalence(self, by: str | None = None, *, exclude_negated: bool = False,
+                   codes: Iterable[str] | str | None = None, recursive: bool = True) -> Prevalence:
         """Respondents (or excerpts) raising each theme, share and the Swedish quantifier word.
 
-        The quantifier follows :func:`finsam_eval.sv.quantifier` (samtliga,
-        nästan alla, de allra flesta, de flesta, många, flera, några, ett
-        fåtal, någon, ingen). Counts and shares below ``min_count`` are
-        suppressed, and so is their quantifier word (it would reveal the count
-        next to a shown base): it reads "färre än 5" instead.
+        The word follows :func:`~finsam_eval.coding.small_n_quantifier`
+        (counts decide at small n: en, ett fåtal, några; shares only above
+        half); the table of words is :func:`~finsam_eval.coding.quantifier_table`.
+        When counts are suppressed (participants, unknown source) a
+        suppressed count hides its word too (it would reveal the count next
+        to a shown base): it reads "färre än 5" instead.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"excerpt_id": range(4), "respondent_id": ["R1", "R2", "R3", "R4"],
+        ...                    "kalla": "intervju", "text": ["a"] * 4,
+        ...                    "codes_a": [["samsyn"], ["samsyn"], ["hinder"], []]})
+        >>> p = CodingResult.from_codes(df, "codes_a").prevalence(codes=["samsyn", "hinder"]).table()
+        >>> p[["kod", "antal", "bas", "kvantifierare"]].values.tolist()
+        [['samsyn', 2, 4, 'hälften'], ['hinder', 1, 4, 'en']]
         """
+        codes = self._codes_for(codes)
         unit_col = self.respondent_col or self.id_col
         unit = "respondenter" if self.respondent_col else "utdrag"
-        long = self.long[~self.long["negated"]] if exclude_negated else self.long
+        long = self._long(codes=codes, recursive=recursive, exclude_negated=exclude_negated)
         ex = self.excerpts
         if by is not None:
             self._check_col(by, "prevalence")
@@ -777,26 +579,38 @@ class CodingResult(ResultMixin):
             exg = ex if g is None else ex[ex[by] == g]
             lg = long if g is None else long[long[by] == g]
             total = int(exg[unit_col].nunique())
-            for c in self.codes:
+            for c in codes:
                 k = int(lg.loc[lg["code"] == c, unit_col].nunique())
                 r = {} if g is None else {by: g}
                 r.update(kod=c, etikett=self.labels[c], antal=k, bas=total, andel=k / total if total else np.nan,
-                         kvantifierare=quantifier(k, total) if total else "")
+                         kvantifierare=small_n_quantifier(k, total) if total else "")
                 rows.append(r)
         raw = pd.DataFrame(rows)
-        tidy = suppress_small(raw, ["antal"], base="bas", derived={"andel": "antal"})
-        # A word next to a suppressed count would give it away ("någon" = 1 of a known base).
+        tidy = self._suppress(raw, ["antal"], base="bas", derived={"andel": "antal"})
         hidden = tidy.attrs["suppressed_mask"]["antal"].to_numpy(dtype=bool)
         if hidden.any():
             tidy["kvantifierare"] = tidy["kvantifierare"].astype(object)
             tidy.loc[hidden, "kvantifierare"] = f"färre än {tidy.attrs['suppression_threshold']}"
         notes = [f"Bas: {unit} i " + ("hela materialet" if by is None else f"varje {_display(by)}") + ".",
-                 "Kvantifierarna följer rapportpraxis: samtliga > nästan alla > de allra flesta > de flesta > "
-                 "många > flera > några > ett fåtal > någon (en person).",
-                 tidy.attrs["suppression_note"], self._fallback_note]
+                 "Kvantifierarna bestäms av antal vid få intervjuade: en (1), ett fåtal (2–3), några (4–5), "
+                 "hälften, de flesta (över hälften), de allra flesta, nästan alla, samtliga; se quantifier_table().",
+                 self._hierarchy_note(recursive, codes), tidy.attrs["suppression_note"], self._fallback_note]
         if exclude_negated:
             notes.insert(1, "Negerade kodningar är borttagna.")
         return Prevalence(tidy=tidy, by=by, unit=unit, notes=[n for n in notes if n])
+
+    # -- framework matrix ------------------------------------------------------------
+    def framework(self, cases: str | list[str] = "forbund", codes: Iterable[str] | str | None = None, *,
+                  summaries: pd.DataFrame | dict | None = None, n_quotes: int = 2, recursive: bool = True,
+                  **kwargs: Any) -> Any:
+        """Cases × codes with the evaluator's summary or the strongest quotes in each cell.
+
+        See :func:`~finsam_eval.coding.framework_matrix` for the parameters.
+        """
+        from .framework import framework_matrix
+
+        return framework_matrix(self, cases=cases, codes=codes, summaries=summaries, n_quotes=n_quotes,
+                                recursive=recursive, **kwargs)
 
     # -- agreement with reference codes -------------------------------------------------
     def compare(self, reference: CodingResult | str) -> CodeComparison:
@@ -812,7 +626,7 @@ class CodingResult(ResultMixin):
         else:
             ref, name = reference, reference.method
         a = self.wide
-        b = ref.wide.reindex(index=a.index, columns=a.columns, fill_value=0)
+        b = ref._wide(self.codes, recursive=False).reindex(index=a.index, columns=a.columns, fill_value=0)
         rows = []
         for c in a.columns:
             tp = int(((a[c] == 1) & (b[c] == 1)).sum())
@@ -827,6 +641,36 @@ class CodingResult(ResultMixin):
         cmp = CodeComparison(tidy=t, reference=name, notes=[f"n = {len(a)} utdrag."])
         cmp.notes.append(f"Makro-F1 {fmt_num(cmp.macro_f1, 2)}, mikro-F1 {fmt_num(cmp.micro_f1, 2)}.")
         return cmp
+
+    # -- combining sources -------------------------------------------------------------
+    def combine(self, other: CodingResult) -> CodingResult:
+        """This coding and ``other`` (same excerpts) in one result; ``kodkalla`` keeps each code's source.
+
+        Used to put structural codes from the interview guide next to the
+        content codes from the codebook. The codebooks are merged (codes of
+        ``other`` not in this one are added).
+        """
+        if self.id_col != other.id_col or set(self.excerpts[self.id_col]) != set(other.excerpts[other.id_col]):
+            raise SchemaError(
+                "combine: de två kodningarna gäller inte samma utdrag (jämför kolumnen "
+                f"{self.id_col!r}); koda samma utdrag med båda."
+            )
+        cb = self.codebook
+        if cb is not None and other.codebook is not None and other.codebook is not cb:
+            cb = cb.copy()
+            for c in other.codebook:
+                if c.id not in cb:
+                    cb.add(c)
+        long = pd.concat([self.long, other.long], ignore_index=True)
+        order = {c: i for i, c in enumerate(cb.ids)} if cb is not None else {}
+        pos = {e: i for i, e in enumerate(self.excerpts[self.id_col])}
+        long = long.assign(_p=long[self.id_col].map(pos), _o=long["code"].map(order).fillna(len(order)))
+        long = long.sort_values(["_p", "_o"], kind="stable").drop(columns=["_p", "_o"]).reset_index(drop=True)
+        ex = Exclusions()
+        ex.extend(self.exclusions)
+        ex.extend(other.exclusions)
+        return replace(self, long=long, codebook=cb, method=f"{self.method} + {other.method}", exclusions=ex,
+                       only=None)
 
     # -- exchange ------------------------------------------------------------------------
     def to_qdpx(self, path: Any, **kwargs: Any) -> Any:
