@@ -285,3 +285,27 @@ def test_rm_result_contract_and_plot(tmp_path):
     assert labels == ["Orig.", "0", "1", "2", "4"]
     assert "M̄" in ax.get_xlabel()
     assert "C-LF" in ax.get_legend().get_texts()[1].get_text()
+
+
+def test_rm_from_the_library_event_study():
+    """End to end: event_study on ehec_data fed to honest_did gives the README's ΔRM intervals."""
+    from finsam_eval.effects.event_study import event_study
+
+    df = pd.read_csv(Path(__file__).parent / "data" / "effects" / "ehec_data.csv")
+    d = df[(df["year"] < 2016) & (df["yexp2"].isna() | (df["yexp2"] != 2015))].copy()
+    d["D"] = (d["yexp2"] == 2014).astype(int)
+    d["start"] = np.where(d["D"] == 1, 2014.0, np.nan)
+    es = event_study(d, "dins", unit="stfips", time="year", treat="D", treat_start="start", leads=6, lags=1,
+                     cluster="stfips")
+    res = honest_did(es, restriction="relative_magnitude", Mbar=[0.5, 2], breakdown=False)
+    for row in res.intervals.itertuples():
+        lb, ub = RM_README_2024[row.Mbar]
+        assert (_sig3(row.ci_lag), _sig3(row.ci_hog)) == (_sig3(lb), _sig3(ub))
+
+
+def test_rm_identified_set_closed_form_equals_linear_programs():
+    rng = np.random.default_rng(0)
+    for K, T in [(5, 2), (1, 1), (3, 4)]:
+        b, lv, mbar = rng.normal(size=K + T), rng.normal(size=T), rng.uniform(0, 3)
+        assert arp.rm_identified_set(b, K, lv, mbar) == pytest.approx(arp.rm_identified_set_lp(b, K, lv, mbar),
+                                                                      abs=1e-10)

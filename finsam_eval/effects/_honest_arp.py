@@ -403,6 +403,22 @@ def rm_accept(betahat: np.ndarray, sigma: np.ndarray, num_pre: int, l_vec: np.nd
 
 
 def rm_identified_set(betahat: np.ndarray, num_pre: int, l_vec: np.ndarray, Mbar: float) -> tuple[float, float]:
+    """Identified set of l'τ_post under Δ^RM(M̄) at β = ``betahat``, in closed form.
+
+    With δ_pre = β_pre every post-period change of δ lies in ±M̄·m, m the
+    largest absolute change among the pre-periods (the reference period's δ = 0
+    included), so l'δ_post ranges over ±M̄·m·Σ_j |Σ_{t≥j} l_t|. This is the union
+    over s and ± that HonestDiD's ``.compute_IDset_DeltaRM`` solves by linear
+    programs (:func:`rm_identified_set_lp`).
+    """
+    K = num_pre
+    m = float(np.abs(np.diff(np.r_[betahat[:K], 0.0])).max())
+    half = Mbar * m * float(np.abs(np.cumsum(np.asarray(l_vec, dtype=float)[::-1])).sum())
+    point = float(l_vec @ betahat[K:])
+    return point - half, point + half
+
+
+def rm_identified_set_lp(betahat: np.ndarray, num_pre: int, l_vec: np.ndarray, Mbar: float) -> tuple[float, float]:
     """Identified set of l'τ_post under Δ^RM(M̄) at β = ``betahat`` (HonestDiD ``.compute_IDset_DeltaRM``):
     the union over s and ± of [l'β_post − max l'δ_post, l'β_post − min l'δ_post] with δ_pre = β_pre."""
     K = num_pre
