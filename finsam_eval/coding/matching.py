@@ -400,6 +400,7 @@ class CompiledCodebook:
         out = []
         starts_at = {a for i, _k, a, _b in raw if not self.terms[i].exclude}
         sentence = self._sentence
+        anchored: dict[tuple[str, ...], dict[int, list[int]]] = {}
         for i, kind, a, b in raw:
             t = self.terms[i]
             neg, hedge = _flags(toks, clause, a, b, starts_at, closing)
@@ -409,9 +410,14 @@ class CompiledCodebook:
             ce = ends[b] if toks else 0
             w = t.weight
             if t.near and toks:
-                s_id = sentence[a]
-                if any(sentence[k] == s_id and any(n in toks[k] for n in t.near) for k in range(len(toks))
-                       if not a <= k <= b):
+                where = anchored.get(t.near)
+                if where is None:  # sentence -> positions of anchor words, once per text and anchor set
+                    where = {}
+                    for k, tok in enumerate(toks):
+                        if any(n in tok for n in t.near):
+                            where.setdefault(sentence[k], []).append(k)
+                    anchored[t.near] = where
+                if any(not a <= k <= b for k in where.get(sentence[a], ())):
                     w = t.near_weight
             out.append(Hit(t.code, t.term, kind, a, b, cs, ce, neg, hedge, t.exclude, w))
         return out
