@@ -384,6 +384,13 @@ NA_TOKENS = frozenset(
 )  # fmt: skip
 
 
+# Answers that sit next to numeric codes in survey items without being stray text.
+_NON_SUBSTANTIVE = frozenset(
+    {"vet ej", "vet inte", "ej aktuellt", "inte aktuellt", "ingen åsikt", "vill ej svara", "vill inte svara",
+     "ej svar", "kan ej bedöma", "kan inte bedöma"}
+)
+
+
 def parse_share(series: pd.Series, *, column: str | None = None) -> pd.Series:
     """Read ``"65 %"``, ``"65,0%"`` and ``"65%"`` as the share 0.65.
 
@@ -514,11 +521,14 @@ def infer_column(
     in_major = np.isin(kind, list(numeric)) if major == "num" else kind == major
     odd = present & ~in_major
     n_odd, n_major = int(odd.sum()), int((present & in_major).sum())
-    if major in ("num", "pct", "period") and n_major >= 2 * n_odd and n_odd <= max(2, 0.1 * present.sum()):
+    odd_values = {str(v).strip().casefold() for v in vals[odd]}
+    answers = odd_values <= _NON_SUBSTANTIVE  # 1-5 with "Vet ej": a survey item, nothing to report
+    if (major in ("num", "pct", "period") and n_major >= 2 * n_odd and n_odd <= max(2, 0.1 * present.sum())
+            and not answers):
         what = {"num": "tal", "pct": "procent", "period": "perioder"}[major]
-        notes.append(("läst som text", f"kolumnen är {what} utom {n_odd} {'cell' if n_odd == 1 else 'celler'} "
-                      "och lästes därför som text; rätta cellerna om kolumnen ska vara "
-                      f"{what}", odd))
+        notes.append(("läst som text", f"kolumnen har {what} utom i {n_odd} {'cell' if n_odd == 1 else 'celler'} "
+                      "och lästes därför som text; är det ett skrivfel, rätta cellen (en tom cell blir saknat "
+                      "värde)", odd))
     return text, notes
 
 
