@@ -63,6 +63,17 @@ def test_hedges_g_hand_computation_and_known_truth():
     assert g == pytest.approx(2 / np.sqrt(2.5) * 28 / 31, abs=1e-12)
     se = np.sqrt(10 / 25 + g**2 / 20)
     assert (lo, hi) == pytest.approx((g - 1.959963985 * se, g + 1.959963985 * se), abs=1e-8)
+    # pingouin (compute_effsize, compute_esci) uses the same correction and standard error; its interval
+    # takes a t quantile with n1 + n2 - 2 df where ours (Hedges & Olkin) takes the normal one
+    import pingouin as pg
+
+    rng = np.random.default_rng(1)
+    x1, x2 = rng.normal(1, 2, 25), rng.normal(0, 1, 40)
+    g2, lo2, hi2 = hedges_g(x1, x2)
+    assert g2 == pytest.approx(pg.compute_effsize(x1, x2, eftype="hedges"), abs=1e-12)
+    plo, phi = pg.compute_esci(g2, 25, 40, eftype="hedges", decimals=12)
+    se_pg = (phi - plo) / (2 * stats.t.ppf(0.975, 63))
+    assert (hi2 - lo2) / (2 * stats.norm.ppf(0.975)) == pytest.approx(se_pg, abs=1e-9)
     # known truth: standardised difference 0.5 with equal SD 1
     rng = np.random.default_rng(7)
     d = pd.DataFrame({"grupp": ["a"] * 4000 + ["b"] * 4000,
