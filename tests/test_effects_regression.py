@@ -219,7 +219,7 @@ def test_regression_categorical_labels_missing_rows_and_errors():
         r = regression_table(d, "y ~ x + C(forbund)")
     assert r.n == len(d) - 3
     assert r.exclusions.total == 3
-    assert r.table()["etikett"].tolist() == ["Konstant", "forbund: Huddinge", "forbund: Södertälje", "x"]
+    assert r.table()["etikett"].tolist() == ["Konstant", "Förbund: Huddinge", "Förbund: Södertälje", "X"]
     with pytest.warns(FewClustersWarning, match="3 kluster"):
         rf = regression_table(d, "y ~ x", cluster="forbund")
     assert any("3 kluster" in n for n in rf.notes)
@@ -249,7 +249,7 @@ def test_regression_contract_and_plot(tmp_path):
     ax = r.plot()
     ax.figure.savefig(tmp_path / "reg.png", dpi=90, bbox_inches="tight")
     assert (tmp_path / "reg.png").stat().st_size > 5000
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["forbund: Huddinge", "forbund: Södertälje", "x"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Förbund: Huddinge", "Förbund: Södertälje", "X"]
 
 
 def test_docstring_examples():

@@ -363,16 +363,23 @@ def difference_in_means(
 
 
 def _term_label(term: str) -> str:
-    """``C(forbund)[T.Huddinge]`` -> ``forbund: Huddinge``; ``Intercept`` -> ``Konstant``."""
+    """Printed name of a term: ``C(forbund)[T.Huddinge]`` -> ``Förbund: Huddinge``, ``a:b`` -> ``A × B``.
+
+    Examples
+    --------
+    >>> _term_label("C(forbund, Treatment('Uppsala'))[T.Huddinge]"), _term_label("deltagare:kon[T.Man]")
+    ('Förbund: Huddinge', 'Deltagare × Kön: Man')
+    """
+    from ..sv import column_label
+
     if term == "Intercept":
         return "Konstant"
-    m = re.fullmatch(r"C\((\w+)(?:,[^)]*)?\)\[T\.(.+)\]", term)
+    if ":" in term:
+        return " × ".join(_term_label(t) for t in term.split(":"))
+    m = re.fullmatch(r"C\((\w+)(?:,.*)?\)\[T\.([^\]]+)\]", term) or re.fullmatch(r"(\w+)\[T\.([^\]]+)\]", term)
     if m:
-        return f"{m.group(1)}: {m.group(2)}"
-    m = re.fullmatch(r"(\w+)\[T\.(.+)\]", term)
-    if m:
-        return f"{m.group(1)}: {m.group(2)}"
-    return term
+        return f"{column_label(m.group(1))}: {m.group(2)}"
+    return column_label(term) if re.fullmatch(r"\w+", term) else term
 
 
 @dataclass
