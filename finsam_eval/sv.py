@@ -219,7 +219,7 @@ COLUMN_LABELS: dict[str, str] = {
     "forbund": "Förbund", "roll": "Roll", "kalla": "Källa", "ar": "År", "respondentgrupp": "Respondentgrupp",
     "kon": "Kön", "alder": "Ålder", "utbildning": "Utbildning", "kod": "Kod", "etikett": "Tema", "tema": "Tema",
     "kvantifierare": "Ordval", "andel": "Andel", "estimat": "Skattning", "estimate": "Skattning",
-    "effekt": "Effekt", "att": "Effekt (ATT)", "se": "Medelfel", "p": "p-värde", "pvalue": "p-värde",
+    "effekt": "Effekt", "att": "Effekt (ATT)", "atc": "Effekt (ATC)", "ate": "Effekt (ATE)", "se": "Medelfel", "p": "p-värde", "pvalue": "p-värde",
     "ci_lag": "KI nedre", "ci_hog": "KI övre", "ki_nedre": "KI nedre", "ki_ovre": "KI övre",
     "wilson_nedre": "Wilson nedre", "wilson_ovre": "Wilson övre", "exakt_nedre": "Exakt nedre",
     "exakt_ovre": "Exakt övre", "grupp": "Grupp", "groups": "Grupper", "df": "Frihetsgrader",
