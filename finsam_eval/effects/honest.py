@@ -544,7 +544,7 @@ def honest_did(
             rows.append({"Mbar": float(m), "ci_lag": lo, "ci_hog": hi, "metod": method,
                          "restriktion": _RESTRICTION_SV[restriction]})
         intervals = pd.DataFrame(rows)
-        bd = _breakdown_rm(interval, original) if breakdown else float("nan")
+        bd = _breakdown_rm(interval, original, intervals) if breakdown else float("nan")
         test = ("villkorligt test (Andrews, Roth & Pakes) med ett första steg mot det minst gynnsamma kritiska "
                 "värdet, κ = α/10 (C-LF)," if method == "C-LF" else "villkorligt test (Andrews, Roth & Pakes),")
         notes += [
@@ -621,24 +621,64 @@ def _breakdown(b: np.ndarray, V: np.ndarray, K: int, lv: np.ndarray, alpha: floa
     return float(optimize.brentq(gap, lo, hi, xtol=2e-4 * hi, rtol=1e-6))
 
 
-def _breakdown_rm(interval: Any, original: dict[str, float], m_max: float = 64.0) -> float:
-    """Smallest M̄ whose interval contains 0, to 0,001 (NaN if the original interval contains 0, inf if
-    not even M̄ = ``m_max`` does): a doubling bracket from 1, then bisection."""
+def _breakdown_rm(interval: Any, original: dict[str, float], known: pd.DataFrame | None = None,
+                  m_max: float = 64.0) -> float:
+    """Smallest M̄ whose interval contains 0, to 0,001 (NaN if the original interval contains 0, inf if not
+    even M̄ = ``m_max`` does).
+
+    The bracket comes from the intervals already computed (``known``) or by
+    doubling from 1; inside it the bound nearest 0 is nearly linear in M̄, so
+    regula falsi (Illinois) needs a handful of intervals where bisection needs ten.
+    """
     if original["ci_lag"] <= 0 <= original["ci_hog"]:
         return float("nan")
+    sign = 1.0 if original["estimat"] > 0 else -1.0
 
-    def covers(m: float) -> bool:
-        lo, hi = interval(m)
-        return bool(np.isfinite(lo) and lo <= 0 <= hi)
+    def gap(lo_hi: tuple[float, float]) -> float:  # > 0 while the interval excludes 0
+        lo, hi = lo_hi
+        if not np.isfinite(lo):
+            return np.inf  # nothing accepted: treat as excluding 0
+        return lo if sign > 0 else -hi
 
-    if covers(0.0):
+    pts = {}
+    if known is not None:
+        for r in known.itertuples():
+            pts[float(r.Mbar)] = gap((r.ci_lag, r.ci_hog))
+    if 0.0 not in pts:
+        pts[0.0] = gap(interval(0.0))
+    if pts[0.0] <= 0:
         return 0.0
-    lo, hi = 0.0, 1.0
-    while not covers(hi):
-        lo, hi = hi, hi * 2
-        if hi > m_max:
-            return float("inf")
-    while hi - lo > 1e-3:
-        mid = (lo + hi) / 2
-        lo, hi = (lo, mid) if covers(mid) else (mid, hi)
-    return hi
+    covering = [m for m, g in pts.items() if g <= 0]
+    if covering:
+        b = min(covering)
+        a = max(m for m, g in pts.items() if g > 0 and m < b)
+    else:
+        a = max(pts)
+        b = max(1.0, 2 * a)
+        while (gb := gap(interval(b))) > 0:
+            pts[b] = gb
+            a, b = b, 2 * b
+            if b > m_max:
+                return float("inf")
+        pts[b] = gb
+    ga, gb = pts[a], pts[b]
+    side, steps = 0, 0
+    while b - a > 1e-3:
+        steps += 1
+        if steps <= 8 and np.isfinite(ga) and ga > gb:  # then plain bisection
+            m = b - gb * (b - a) / (gb - ga)
+            m = min(max(m, a + 0.25e-3), b - 0.25e-3)
+        else:
+            m = (a + b) / 2
+        gm = gap(interval(m))
+        if gm <= 0:
+            b, gb = m, gm
+            if side == -1:
+                ga /= 2
+            side = -1
+        else:
+            a, ga = m, gm
+            if side == 1:
+                gb /= 2
+            side = 1
+    return b
