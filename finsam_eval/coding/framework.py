@@ -94,7 +94,7 @@ def framework_matrix(
     ...                       summaries={("Botkyrka", "samsyn"): "Olika bilder av problemet."})
     >>> fm.table().loc["Botkyrka", "Samsyn"]
     'Olika bilder av problemet.'
-    >>> fm.counts().loc["Huddinge", "Samsyn"]
+    >>> int(fm.counts().loc["Huddinge", "Samsyn"])
     2
     """
     from .results import CodingResult

@@ -121,11 +121,15 @@ class CodingResult(ResultMixin):
         id_col: str = "excerpt_id",
         respondent_col: str | None = "respondent_id",
         negated_col: str | None = None,
+        kodkalla: str = "manuell",
     ) -> CodingResult:
         """Wrap manual codes (a column of lists of code ids) so matrices, quotes and prevalence work on them.
 
         Codes may be lists, tuples or strings separated by ``;`` or ``,``.
         Codes not in ``codebook`` raise :class:`~finsam_eval.errors.CodebookError`.
+        ``kodkalla`` names where the codes came from (:data:`CODE_SOURCES`:
+        ``"manuell"`` for a human coder, ``"forslag"`` for accepted
+        suggestions of a :class:`~finsam_eval.coding.CodeSuggester`).
 
         Examples
         --------
@@ -168,6 +172,9 @@ class CodingResult(ResultMixin):
         long = attach_metadata(long, ex, id_col).reset_index(drop=True)
         long["negated"] = long["negated"].astype(bool)
         long["hedged"] = long["hedged"].astype(bool)
+        if kodkalla not in CODE_SOURCES:
+            raise ValueError(f"kodkalla ska vara en av {list(CODE_SOURCES)}, fick {kodkalla!r}.")
+        long["kodkalla"] = kodkalla
         return cls(long=long, excerpts=ex, codebook=codebook, text_col=text_col, id_col=id_col,
                    respondent_col=respondent_col, method=f"manuell ({codes_col})")
 
@@ -285,6 +292,31 @@ class CodingResult(ResultMixin):
         ['hinder']
         """
         return replace(self, only=self._check_codes(codes, "select"))
+
+    def with_sources(self, *sources: str) -> CodingResult:
+        """The same coding with only the codes from ``sources`` (see :data:`CODE_SOURCES`).
+
+        With structural codes from an interview guide, prevalence counts
+        everyone who was asked the question and answered; ``with_sources("kodbok",
+        "manuell")`` counts only what was said.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"excerpt_id": [1], "respondent_id": ["R1"], "text": ["a"], "codes_a": [["samsyn"]]})
+        >>> len(CodingResult.from_codes(df, "codes_a").with_sources("kodbok").long)
+        0
+        """
+        bad = [s for s in sources if s not in CODE_SOURCES]
+        if bad or not sources:
+            raise ValueError(f"with_sources: ange en eller flera av {list(CODE_SOURCES)}, fick {list(sources)}.")
+        long = self.long[self.long["kodkalla"].isin(sources)].reset_index(drop=True)
+        return replace(self, long=long, method=f"{self.method}, bara {' + '.join(sources)}")
+
+    def _structural_note(self) -> str:
+        if not (self.long["kodkalla"] == "intervjuguide").any():
+            return ""
+        return ("Strukturella koder från intervjuguiden räknas med: ett tema räknas för den som fick frågan och "
+                "svarade. Bara det som sades: .with_sources('kodbok', 'manuell').")
 
     def _long(self, *, codes: list[str] | None = None, recursive: bool = True,
               exclude_negated: bool = False) -> pd.DataFrame:
@@ -462,7 +494,7 @@ class CodingResult(ResultMixin):
         unit = "respondenter" if use_resp else "utdrag"
         notes = [f"n = {self.n_excerpts} utdrag" + (f", {self.n_respondents} respondenter" if self.n_respondents else "")
                  + f"; {unit} räknas en gång per grupp.", _SHARE_NOTE if value == "share" else "", self._fallback_note,
-                 self._hierarchy_note(recursive, codes)]
+                 self._hierarchy_note(recursive, codes), self._structural_note()]
         if exclude_negated:
             notes.append("Negerade kodningar är borttagna.")
         missing = int(ex[by].isna().sum())
@@ -594,7 +626,8 @@ class CodingResult(ResultMixin):
         notes = [f"Bas: {unit} i " + ("hela materialet" if by is None else f"varje {_display(by)}") + ".",
                  "Kvantifierarna bestäms av antal vid få intervjuade: en (1), ett fåtal (2–3), några (4–5), "
                  "hälften, de flesta (över hälften), de allra flesta, nästan alla, samtliga; se quantifier_table().",
-                 self._hierarchy_note(recursive, codes), tidy.attrs["suppression_note"], self._fallback_note]
+                 self._hierarchy_note(recursive, codes), self._structural_note(), tidy.attrs["suppression_note"],
+                 self._fallback_note]
         if exclude_negated:
             notes.insert(1, "Negerade kodningar är borttagna.")
         return Prevalence(tidy=tidy, by=by, unit=unit, notes=[n for n in notes if n])
