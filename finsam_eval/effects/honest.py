@@ -578,7 +578,8 @@ def honest_did(
             rows.append({"M": float(m), "ci_lag": lo, "ci_hog": hi, "metod": "FLCI",
                          "restriktion": _RESTRICTION_SV[restriction]})
         intervals = pd.DataFrame(rows)
-        bd = _breakdown(b, V, K, lv, alpha, "exact", original) if breakdown else float("nan")
+        bd = (_breakdown(b, V, K, lv, alpha, "exact", original, intervals if folded_quantile == "exact" else None)
+              if breakdown else float("nan"))
         notes += [
             f"Rambachan & Roth (2023), som R-paketet HonestDiD: optimalt intervall med fast längd (FLCI) under "
             f"antagandet att trendskillnadens lutning ändras högst M per period; {K} förperioder och {T} efterperioder.",
@@ -592,7 +593,7 @@ def honest_did(
 
 
 def _breakdown(b: np.ndarray, V: np.ndarray, K: int, lv: np.ndarray, alpha: float, fq: str,
-               original: dict[str, float]) -> float:
+               original: dict[str, float], known: pd.DataFrame | None = None) -> float:
     """Smallest M whose FLCI contains 0 (NaN if the original interval contains 0).
 
     The bound of the interval nearest 0 is continuous and monotone in M, so a
@@ -607,16 +608,25 @@ def _breakdown(b: np.ndarray, V: np.ndarray, K: int, lv: np.ndarray, alpha: floa
         lo, hi, _ = flci(b, V, K, m, l_vec=lv, alpha=alpha, folded_quantile=fq)
         return lo if sign > 0 else -hi
 
-    g0 = gap(0.0)
-    if g0 <= 0:
+    pts = {}
+    if known is not None and fq == "exact":  # the intervals already computed bracket the root
+        pts = {float(r.M): (r.ci_lag if sign > 0 else -r.ci_hog) for r in known.itertuples()}
+    if 0.0 not in pts:
+        pts[0.0] = gap(0.0)
+    if pts[0.0] <= 0:
         return 0.0
-    lo, hi = 0.0, max(abs(original["estimat"]), original["se"]) / 4
-    for _ in range(30):
-        if gap(hi) <= 0:
-            break
-        lo, hi = hi, hi * 2
+    covering = [m for m, g in pts.items() if g <= 0]
+    if covering:
+        hi = min(covering)
+        lo = max(m for m, g in pts.items() if g > 0 and m < hi)
     else:
-        return float("inf")
+        lo, hi = max(pts), max(max(pts) * 2, max(abs(original["estimat"]), original["se"]) / 4)
+        for _ in range(30):
+            if gap(hi) <= 0:
+                break
+            lo, hi = hi, hi * 2
+        else:
+            return float("inf")
     # Brent's method to 0,02 % of the bracket
     return float(optimize.brentq(gap, lo, hi, xtol=2e-4 * hi, rtol=1e-6))
 
