@@ -209,7 +209,7 @@ def _short(x: float) -> str:
     return s.rstrip("0").rstrip(",.") if ("," in s or "." in s) else s
 
 
-_RESTRICTION_SV = {"smoothness": "smoothness (ΔSD)", "relative_magnitude": "relativa storlekar (ΔRM)"}
+_RESTRICTION_SV = {"smoothness": "jämnhet (ΔSD)", "relative_magnitude": "relativa storlekar (ΔRM)"}
 
 
 @dataclass
