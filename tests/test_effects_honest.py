@@ -257,7 +257,7 @@ def test_rm_coverage_on_simulated_event_studies(T, violated):
     mu = delta + np.r_[np.zeros(K), np.full(T, tau)]
     V = np.diag(np.full(K + T, se**2)) + 0.3 * se**2 * (1 - np.eye(K + T))
     L = np.linalg.cholesky(V)
-    reps = 30
+    reps = 25
     robust = naive = 0
     for _ in range(reps):
         b = mu + L @ rng.standard_normal(K + T)
