@@ -254,8 +254,12 @@ class FrameworkMatrix(ResultMixin):
         return t
 
     def report_table(self) -> pd.DataFrame:
-        """The table for a report's appendix: codes as rows and cases as columns when there are at most 4 cases."""
-        t = self.table()
+        """The table for a report's appendix: codes as rows and cases as columns when there are at most 4 cases.
+
+        Empty cells read "–". Nothing is suppressed: the cells are text, and
+        the counts behind them are in :meth:`counts`.
+        """
+        t = self.table().replace("", "–")
         if len(t) <= 4:
             t = t.T
             t.index.name = "Tema"
@@ -321,7 +325,7 @@ class FrameworkMatrix(ResultMixin):
         from docx.enum.section import WD_ORIENT
         from docx.shared import Cm, Pt
 
-        t = self.table()
+        t = self.table().replace("", "–")
         if transpose is None:
             transpose = len(t) <= 4
         if transpose:

@@ -24,7 +24,7 @@ import pandas as pd
 from ..errors import CodebookError, MissingColumnError
 from .codebook import Codebook
 
-__all__ = ["ancestors", "descendants", "roll_up_codes", "roll_up", "has_hierarchy"]
+__all__ = ["ancestors", "descendants", "roll_up_codes", "roll_up", "has_hierarchy", "tree_order"]
 
 
 def has_hierarchy(codebook: Codebook | None) -> bool:
@@ -65,6 +65,30 @@ def descendants(codebook: Codebook, code: str) -> list[str]:
     """
     below = {c.id for c in codebook if code in ancestors(codebook, c.id)}
     return [c for c in codebook.ids if c in below]
+
+
+def tree_order(codebook: Codebook) -> list[str]:
+    """Code ids with each parent followed by its sub-codes (depth first, codebook order among siblings).
+
+    Examples
+    --------
+    >>> tree_order(Codebook.framework("organiserande_funktioner"))[:3]
+    ['problemdefiniering', 'samsyn_problembild', 'prioritering']
+    """
+    ids = codebook.ids
+    kids: dict[str | None, list[str]] = {}
+    for c in codebook:
+        kids.setdefault(c.parent if c.parent in set(ids) else None, []).append(c.id)
+    out: list[str] = []
+
+    def walk(p: str | None) -> None:
+        for k in kids.get(p, []):
+            if k not in out:
+                out.append(k)
+                walk(k)
+
+    walk(None)
+    return out + [c for c in ids if c not in out]
 
 
 def roll_up_codes(codes: Iterable[str], codebook: Codebook) -> list[str]:

@@ -37,7 +37,7 @@ from ..results import Exclusions, ResultMixin
 from ..sv import fmt_num
 from .codebook import Codebook
 from .comparison import CodeComparison
-from .hierarchy import has_hierarchy, roll_up_long
+from .hierarchy import ancestors, has_hierarchy, roll_up_long, tree_order
 from .matrix import _SHARE_NOTE, _VALUES, DISPLAY_NAMES, CodeMatrix, Cooccurrence, _display, _labels_for
 from .prevalence import Prevalence, small_n_quantifier
 from .quotes import Quotes, pick_varied, rank_candidates
@@ -181,8 +181,10 @@ class CodingResult(ResultMixin):
     # -- the contract ------------------------------------------------------------
     @property
     def all_codes(self) -> list[str]:
-        """Every code of the codebook (or every code used, without one), in order."""
+        """Every code of the codebook (or every code used, without one); each parent followed by its sub-codes."""
         if self.codebook is not None:
+            if has_hierarchy(self.codebook):
+                return tree_order(self.codebook)
             return self.codebook.ids
         return list(dict.fromkeys(self.long["code"]))
 
@@ -501,8 +503,11 @@ class CodingResult(ResultMixin):
         if missing:
             notes.append(f"{missing} utdrag saknar värde i kolumnen {by!r} och ingår inte i matrisen.")
         notes.append(tidy.attrs["suppression_note"])
+        shown = dict(self.labels)
+        if has_hierarchy(self.codebook):  # sub-codes indented under their parent
+            shown.update({c: "– " * len(ancestors(self.codebook, c)) + shown[c] for c in codes})
         return CodeMatrix(tidy=tidy, by=by, value=value, unit=unit, codes=codes, groups=groups,
-                          labels=self.labels, notes=[n for n in notes if n])
+                          labels=shown, notes=[n for n in notes if n])
 
     def cooccurrence(self, measure: str = "count", *, codes: Iterable[str] | str | None = None,
                      recursive: bool = False) -> Cooccurrence:
