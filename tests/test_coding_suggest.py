@@ -278,7 +278,8 @@ def test_learning_adds_to_a_sparse_codebook(excerpts):
 
     cb = Codebook.default().copy()
     for code in list(cb):
-        cb.update(code.id, include=code.include[:3], exclude=[], regex=[])
+        # sparse: three direct terms, no indicator families
+        cb.update(code.id, include=code.include[:3], exclude=[], regex=[], indicators={})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ev = evaluate_suggester(excerpts, estimator=CodeSuggester(codebook=cb, random_state=0))
