@@ -310,3 +310,22 @@ def test_rm_identified_set_closed_form_equals_linear_programs():
         b, lv, mbar = rng.normal(size=K + T), rng.normal(size=T), rng.uniform(0, 3)
         assert arp.rm_identified_set(b, K, lv, mbar) == pytest.approx(arp.rm_identified_set_lp(b, K, lv, mbar),
                                                                       abs=1e-10)
+
+
+def test_one_post_period_test_equals_the_nuisance_test_without_nuisance():
+    """HonestDiD tests Δ^RM with one post-period by ``.testInIdentifiedSet`` (no nuisance parameter); the
+    conditional test with nuisance parameters and an empty X is the same test (conditioning on the binding
+    moment), so the two ports must agree θ by θ. (With "LF" they differ in R as well: the one-period hybrid
+    does not truncate at the first-stage critical value.)"""
+    rng = np.random.default_rng(3)
+    K, se = 3, 0.01
+    V = np.diag(np.full(K + 1, se**2)) + 0.3 * se**2 * (1 - np.eye(K + 1))
+    thetas = np.linspace(-0.1, 0.2, 300)
+    for _ in range(3):
+        b = rng.normal(0, se, K + 1) + np.r_[np.zeros(K), 0.05]
+        for mbar, s, pos in [(0.5, -2, True), (1.0, -1, False), (2.0, 0, True)]:
+            A = arp.create_A_RM(K, 1, mbar, s, pos)
+            A = A[A[:, -1] != 0]
+            a1 = arp.arp_accept_grid_nonuis(b, V, A, K, thetas, 0.05, "ARP", 0.005)
+            a2 = arp.arp_accept_grid(A @ b, A[:, K], np.zeros((len(A), 0)), A @ V @ A.T, thetas, 0.05, "ARP", 0.005)
+            assert (a1 == a2).all() and a1.any()
