@@ -116,6 +116,14 @@ def test_several_bad_rows_listed_with_field_counts(tmp_path):
         read_table(p)
 
 
+def test_title_line_above_header_is_not_read_as_a_one_column_table(tmp_path):
+    p = tmp_path / "titel.csv"
+    p.write_text("Export 2024-01-01\nid;a;b\n1;2;3\n4;5;6\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"rad 2 \(3 fält\).*avgränsare: semikolon\). Rubrikraden har bara ett "
+                                             r"fält: står en titel"):
+        read_table(p)
+
+
 def test_quoted_file_uses_csv_module_and_trailing_separators_are_harmless(tmp_path):
     p = tmp_path / "q.csv"
     p.write_text('a;b\n"x;y";1;\n"z";2;\n', encoding="utf-8")

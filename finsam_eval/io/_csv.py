@@ -98,16 +98,18 @@ def sniff_sep(text: str) -> str:
         lines = lines[:-1]  # the last one may be cut
     if not lines:
         return ","
-    best, best_score = ",", -1.0
+    best, best_score = ",", (-1.0, 0)
     for cand in SEPARATORS:
         try:
             rows = list(csv.reader(lines, delimiter=cand))
         except csv.Error:
             continue
-        n = len(rows[0])
+        counts = [len(r) for r in rows]
+        # the usual number of fields, not the first line's: a title line above the header must not decide
+        n = max(set(counts), key=lambda k: (counts.count(k), k))
         if n < 2:
             continue
-        score = sum(len(r) == n for r in rows) / len(rows)
+        score = (sum(c == n for c in counts) / len(counts), n)
         if score > best_score:
             best, best_score = cand, score
     return best
@@ -226,8 +228,12 @@ def _bad_rows_error(name: str, n: int, short: list, long: list, sep_name: str) -
     else:
         shown = ", ".join(f"rad {ln} ({k} fält)" for ln, k in bad[:5])
         what = f"{len(bad)} rader har ett annat antal fält än rubrikraden ({n}): {shown}" + _more(bad)
+    title = (
+        "Rubrikraden har bara ett fält: står en titel eller en kommentar överst? Ta bort raderna ovanför "
+        "kolumnnamnen. " if n == 1 and long else ""
+    )
     return InputFileError(
-        f"Filen {name!r} kunde inte läsas: {what} (avgränsare: {sep_name}). "
+        f"Filen {name!r} kunde inte läsas: {what} (avgränsare: {sep_name}). {title}"
         + ("En rad med för få fält skulle flytta svaren till fel kolumn. " if short else "")
         + "Öppna filen i en textredigerare och rätta raderna: ett fält saknas eller finns för mycket, ofta en "
         "avgränsare eller ett citattecken inne i en text (sätt sådana texter inom citattecken). "
