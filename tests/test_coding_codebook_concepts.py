@@ -149,3 +149,16 @@ def test_unused_terms_lists_what_never_matched():
 def test_unused_terms_refuses_a_single_string():
     with pytest.raises(CodebookError, match="inte en enda sträng"):
         unused_terms(Codebook.default(), "en text")
+
+
+def test_a_string_in_python_is_split_not_read_letter_by_letter():
+    with pytest.warns(UserWarning, match="2 termer"):
+        c = Code("ekonomi", "Ekonomi", include="budget, kostnader")
+    assert c.include == ["budget", "kostnader"]
+    c = Code("ekonomi", "Ekonomi", include="budget", regex=r"\bkr\b")
+    assert c.include == ["budget"] and c.regex == [r"\bkr\b"]
+    cb = Codebook([c])
+    cb.update("ekonomi", add_include="kostnad")
+    assert cb["ekonomi"].include == ["budget", "kostnad"]
+    with pytest.raises(CodebookError, match="mappning"):
+        Code("x", "X", indicators=["synas"])

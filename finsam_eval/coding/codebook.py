@@ -113,6 +113,22 @@ class Code:
     parent: str | None = None
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # A string where a list belongs would be iterated letter by letter: split it (with a warning) instead.
+        for k in ("include", "exclude"):
+            v = getattr(self, k)
+            if isinstance(v, str) or not isinstance(v, list):
+                setattr(self, k, _term_list(v, f"{k} i koden {self.id!r}", "", split=True))
+        for k in ("regex", "examples"):
+            v = getattr(self, k)
+            if isinstance(v, str) or not isinstance(v, list):
+                setattr(self, k, _term_list(v, f"{k} i koden {self.id!r}", "", split=False))
+        if not isinstance(self.indicators, dict):
+            raise CodebookError(
+                f"Koden {self.id!r}: indicators ska vara en mappning familj -> {{terms: [...], weight: 0.5}}, "
+                f"fick {type(self.indicators).__name__}."
+            )
+
     @property
     def terms(self) -> list[str]:
         """The inclusion terms (alias of ``include``)."""
@@ -373,9 +389,9 @@ class Codebook:
             raise CodebookError(f"update: okända fält {unknown}; tillåtna är {sorted(known)} och add_include/add_exclude.")
         new_code = replace(old, **changes)
         if "add_include" in extra:
-            new_code.include = list(new_code.include) + list(extra["add_include"])
+            new_code.include = list(new_code.include) + _term_list(extra["add_include"], "add_include", "", split=True)
         if "add_exclude" in extra:
-            new_code.exclude = list(new_code.exclude) + list(extra["add_exclude"])
+            new_code.exclude = list(new_code.exclude) + _term_list(extra["add_exclude"], "add_exclude", "", split=True)
         new = [new_code if c.id == id else c for c in self._codes]
         if "id" in changes and changes["id"] != id:  # keep children attached
             new = [replace(c, parent=changes["id"]) if c.parent == id else c for c in new]
