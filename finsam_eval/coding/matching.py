@@ -614,7 +614,10 @@ def code_excerpts(
         (then matrices count excerpts only).
     min_score
         Smallest score for a code to be given: one distinct word or compound
-        hit scores 1, a phrase 1.5, a ``prefix*`` 0.75, each repeated hit 0.25.
+        hit scores 1, a phrase 1.5, a ``prefix*`` 0.75, each repeated hit 0.25,
+        each multiplied by the weight of the term's indicator family (direct
+        terms 1; ``indirekt`` and ``hallning`` 0.5, or their ``vikt_nara``
+        in the same sentence as an anchor word such as "förbundet").
     codes
         Only these code ids (default: all).
 
