@@ -688,7 +688,25 @@ def person_baseline(
     periods if given, otherwise to the end of the panel); the mean over the
     ``pre`` periods before start is kept as ``<outcome>_fore`` for use as a
     covariate (pre-start outcomes are the strongest confounders in register
-    data).
+    data), and the change ``<outcome>_forandring`` (after minus before) is
+    the outcome of a matched difference-in-differences.
+
+    When participants also differ from the comparison group in a stable
+    unobserved way (a person effect), matching on ``<outcome>_fore`` leaves
+    part of that difference (the mean before start is a noisy measure of it)
+    and biases the effect towards the naive comparison. Matching on the
+    baseline covariates *without* ``<outcome>_fore`` and estimating the
+    effect on ``<outcome>_forandring`` differences the person effect away
+    (matched difference-in-differences; do not also match on the pre-start
+    outcome, which brings back regression to the mean). On the sample
+    register this recovers the true ATT (see ``load_sample("register_truth")``):
+
+    >>> from finsam_eval import load_sample
+    >>> reg = load_sample("register")                                # doctest: +SKIP
+    >>> bas = person_baseline(reg, outcomes="arbete_studier", post=9)  # doctest: +SKIP
+    >>> m = match(bas, "deltagare", ["alder", "kon", "utbildning", "forsorjning_fore",
+    ...                              "manader_stod"], exact=["forbund"])  # doctest: +SKIP
+    >>> m.effect("arbete_studier_forandring", adjust=True)            # doctest: +SKIP
 
     Parameters
     ----------
@@ -698,7 +716,10 @@ def person_baseline(
     outcomes
         Outcome column(s) to average over the post periods.
     post
-        Number of post periods (from start) to average; ``None`` = all.
+        Number of post periods (from start) to average; ``None`` = all (to
+        the end of the panel, so the window differs between start cohorts).
+        ``post=9`` is the first nine quarters (event time 0 to 8), the window
+        of the sample register's true effect.
     pre
         Number of periods before start averaged into ``<outcome>_fore``.
     random_state
@@ -708,7 +729,9 @@ def person_baseline(
     -------
     pandas.DataFrame
         One row per person (covariates at baseline, ``start_period`` and
-        ``pseudo_start``, outcomes averaged over the post periods).
+        ``pseudo_start``, outcomes averaged over the post periods,
+        ``<outcome>_fore`` and ``<outcome>_forandring``); ``attrs
+        ["utfallsfonster"]`` records ``post`` and ``pre``.
 
     Examples
     --------
@@ -747,6 +770,8 @@ def person_baseline(
         for o in outs:
             res[f"{o}_fore"] = before[o].reindex(res.index).astype(float)
             res[o] = avg[o].reindex(res.index)
+            res[f"{o}_forandring"] = res[o] - res[f"{o}_fore"]
+        res.attrs["utfallsfonster"] = {"post": post, "pre": pre}
     return res.reset_index()
 
 
