@@ -258,3 +258,158 @@ def test_figures_render(res, tmp_path):
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+# -- hierarchy: sub-codes roll up -----------------------------------------------------------
+
+HCB = Codebook([
+    Code("processer", "Samarbetsprocesser", include=["möte"]),
+    Code("klimat", "Samarbetsklimat", include=["tillit"], parent="processer"),
+    Code("sprak", "Språk och begrepp", include=["begrepp"], parent="processer"),
+    Code("resurser", "Resurser", include=["pengar"]),
+], name="hierarki")
+
+
+def _hframe() -> pd.DataFrame:
+    return pd.DataFrame({
+        "excerpt_id": [1, 2, 3, 4, 5, 6],
+        "respondent_id": ["H:R1", "H:R1", "H:R2", "B:R1", "B:R2", "B:R3"],
+        "forbund": ["Huddinge", "Huddinge", "Huddinge", "Botkyrka", "Botkyrka", "Botkyrka"],
+        "kalla": "intervju",
+        "text": ["Det finns tillit och samma begrepp.", "Ett möte i veckan.", "Olika begrepp.",
+                 "Tillit.", "Pengar saknas.", "Inget särskilt."],
+    })
+
+
+def test_subcodes_roll_up_into_parents():
+    res = code_excerpts(_hframe(), HCB)
+    assert res.codes == ["processer", "klimat", "sprak", "resurser"]
+    t = res.table().set_index("kod")
+    # processer: excerpt 2 directly, 1 (two sub-codes: counted once), 3 and 4 through sub-codes
+    assert t.loc["processer", "utdrag"] == 4 and t.loc["processer", "respondenter"] == 3
+    flat = res.table(recursive=False).set_index("kod")
+    assert flat.loc["processer", "utdrag"] == 1 and flat.loc["klimat", "utdrag"] == 2
+    m = res.matrix("forbund").table()
+    assert m.loc["Samarbetsprocesser"].tolist() == [1, 2]  # Botkyrka, Huddinge
+    assert list(m.index) == ["Samarbetsprocesser", "– Samarbetsklimat", "– Språk och begrepp", "Resurser"]
+    assert any("Underkoder räknas också under sin huvudkod" in n for n in res.matrix("forbund").notes)
+    p = res.prevalence(by="forbund").table().set_index(["forbund", "kod"])
+    assert p.loc[("Huddinge", "processer"), "antal"] == 2 and p.loc[("Huddinge", "processer"), "kvantifierare"] == "samtliga"
+    q = res.quotes("processer", n=5)
+    assert sorted(q.table()["excerpt_id"]) == [1, 2, 3, 4]
+    assert res.wide["processer"].sum() == 1  # wide stays the codes as given
+    assert res.cooccurrence().counts.loc["processer", "klimat"] == 0
+
+
+def test_roll_up_for_reliability():
+    from finsam_eval.coding import intercoder_reliability, roll_up
+
+    df = pd.DataFrame({"excerpt_id": range(6),
+                       "codes_a": [["klimat"], ["sprak"], ["klimat"], [], ["resurser"], ["sprak"]],
+                       "codes_b": [["sprak"], ["sprak"], ["klimat"], [], ["resurser"], ["klimat"]]})
+    up = roll_up(df, HCB)
+    assert up["codes_a"].tolist()[0] == ["processer", "klimat"] and up["codes_a"].tolist()[3] == []
+    rel = intercoder_reliability(up, codes=HCB.ids, n_boot=50).table().set_index("kod")
+    # sub-codes disagree on 2 of 6 excerpts; the parent agrees on all 6
+    assert rel.loc["processer", "andel_overens"] == pytest.approx(1.0)
+    assert rel.loc["klimat", "andel_overens"] == pytest.approx(4 / 6)
+
+
+def test_organising_functions_carry_subcodes():
+    from finsam_eval.coding import ancestors, descendants
+
+    cb = Codebook.framework("organiserande_funktioner")
+    for sub in ("samarbetsklimat", "implementering", "status_i_myndigheterna", "sprak_begrepp"):
+        assert ancestors(cb, sub) == ["samarbetsprocesser"]
+    assert len(descendants(cb, "samarbetsprocesser")) == 5
+    assert all(cb.get(c).definition for c in cb.ids)
+
+
+# -- small n: counts of interviewed people, words by counts ----------------------------------
+
+def test_quantifier_table_by_counts():
+    from finsam_eval.coding import QUANTIFIER_RULES, quantifier_table, small_n_quantifier
+
+    t = quantifier_table(10)
+    assert t.loc[1, 10] == "en" and t.loc[2, 10] == "ett fåtal" and t.loc[3, 10] == "ett fåtal"
+    assert t.loc[4, 10] == "några" and t.loc[5, 10] == "hälften" and t.loc[6, 10] == "de flesta"
+    assert t.loc[2, 4] == "hälften" and t.loc[3, 4] == "de flesta" and t.loc[4, 4] == "samtliga"
+    assert t.loc[5, 4] == ""
+    # "ett fåtal" is reached with few respondents (with shares alone it needed at least 21)
+    assert min(n for n in range(1, 11) if "ett fåtal" in set(t[n])) == 5
+    assert small_n_quantifier(6, 30) == "flera" and small_n_quantifier(12, 30) == "många"
+    assert small_n_quantifier(27, 30) == "nästan alla" and small_n_quantifier(24, 30) == "de allra flesta"
+    assert [w for w, _ in QUANTIFIER_RULES][:3] == ["ingen", "samtliga", "en"]
+    with pytest.raises(ValueError, match="mellan 0 och basen"):
+        small_n_quantifier(5, 4)
+
+
+def test_four_interviewed_per_forbund_are_shown():
+    res = code_excerpts(_hframe(), HCB)
+    with option_context(min_count=5):
+        m = res.matrix("forbund").table()
+        p = res.prevalence(by="forbund").table()
+    assert not suppressed_mask(m).to_numpy().any() and m.notna().to_numpy().all()
+    assert p["antal"].notna().all() and "färre än" not in " ".join(p["kvantifierare"])
+    assert any("Intervjuade yrkesverksamma" in n for n in res.matrix("forbund").notes)
+    # participants' counts (and material of unknown source) are still suppressed
+    part = _hframe().assign(roll="deltagare")
+    with option_context(min_count=5):
+        assert suppressed_mask(code_excerpts(part, HCB).matrix("forbund").table()).to_numpy().any()
+        unknown = code_excerpts(_hframe().drop(columns="kalla"), HCB).matrix("forbund").table()
+        forced = code_excerpts(_hframe(), HCB)
+        forced.suppress = True
+        assert suppressed_mask(unknown).to_numpy().any()
+        assert suppressed_mask(forced.matrix("forbund").table()).to_numpy().any()
+
+
+def test_prevalence_sentences_read_in_swedish():
+    res = code_excerpts(_hframe(), HCB)
+    s = res.prevalence(codes=["resurser", "klimat"]).sentences()
+    # tillit: H:R1 and B:R1; pengar: B:R2
+    assert s == ["Ett fåtal respondenter tar upp samarbetsklimat.", "En respondent tar upp resurser."]
+    s = res.prevalence(by="forbund", codes=["processer"]).sentences()
+    assert s == ["En respondent i Botkyrka tar upp samarbetsprocesser.",
+                 "Samtliga respondenter i Huddinge tar upp samarbetsprocesser."]
+    s = code_excerpts(_hframe().assign(forbund="X"), HCB).prevalence(codes=["klimat"]).sentences()
+    assert s == ["Ett fåtal respondenter tar upp samarbetsklimat."]
+    half = pd.DataFrame({"excerpt_id": [1, 2, 3, 4], "respondent_id": ["R1", "R2", "R3", "R4"], "kalla": "intervju",
+                         "text": ["tillit", "inget", "tillit", "inget"]})
+    assert code_excerpts(half, HCB).prevalence(codes=["klimat"]).sentences() == [
+        "Hälften av respondenterna tar upp samarbetsklimat."]
+
+
+# -- the same text is one quote; codes= restricts everything ----------------------------------
+
+def test_identical_text_under_two_groups_is_one_quote():
+    df = pd.DataFrame({
+        "excerpt_id": [1, 2, 3, 4], "respondent_id": ["H:R1", "B:R1", "H:R2", "B:R2"],
+        "forbund": ["Huddinge", "Botkyrka", "Huddinge", "Botkyrka"],
+        "text": ["Vi har samsyn om målgruppen nu, efter mycket arbete.", "Vi har samsyn om målgruppen nu, efter mycket arbete.",
+                 "Samsyn finns i styrelsen men inte ute i verksamheten.", "Ingen samsyn alls om vad som är problemet."]})
+    res = code_excerpts(df, CB)
+    q = res.quotes("samsyn", n=2, by="forbund").table()
+    assert q["text"].nunique() == len(q) == 3
+    q1 = res.quotes("samsyn", n=4).table()
+    assert len(q1) == 3  # four excerpts, three different texts
+
+
+def test_codes_restrict_every_table_and_figure(res, tmp_path):
+    only = ["hinder"]
+    assert res.table(codes=only)["kod"].tolist() == only
+    assert list(res.matrix("forbund", codes=only).table().index) == ["Hinder"]
+    assert res.prevalence(by="forbund", codes=only).table()["kod"].unique().tolist() == only
+    assert list(res.cooccurrence(codes=["hinder", "samsyn"]).table().index) == ["Samsyn", "Hinder"]
+    fig = res.plot(codes=only)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Hinder"]
+    fig = res.plot(kind="heatmap", codes=only)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Hinder"]
+    sel = res.select(["samsyn", "hinder"])
+    assert sel.codes == ["samsyn", "hinder"] and list(sel.wide.columns) == ["samsyn", "hinder"]
+    assert sel.table()["kod"].tolist() == ["samsyn", "hinder"]
+    assert any("Visar 2 av 3 koder" in n for n in sel.notes)
+    with pytest.raises(CodebookError, match="'kon'"):
+        res.matrix("forbund", codes=["kon"])
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -122,11 +122,19 @@ class Prevalence(ResultMixin):
 
     def sentences(self) -> list[str]:
         """One sentence per theme (and group): "De flesta respondenter i Botkyrka tar upp samsyn."."""
+        singular = {"respondenter": "respondent", "utdrag": "utdrag"}.get(self.unit, self.unit)
+        definite = {"respondenter": "respondenterna", "utdrag": "utdragen"}.get(self.unit, self.unit)
         out = []
         for _, r in self.tidy.iterrows():
             where = f" i {r[self.by]}" if self.by else ""
-            word = r["kvantifierare"]
-            out.append(f"{word[0].upper() + word[1:]} {self.unit}{where} tar upp {str(r['etikett']).lower()}.")
+            word = str(r["kvantifierare"])
+            if word in ("en", "ingen"):
+                who = f"{word} {singular}"
+            elif word == "hälften":
+                who = f"hälften av {definite}"
+            else:
+                who = f"{word} {self.unit}"
+            out.append(f"{who[0].upper() + who[1:]}{where} tar upp {str(r['etikett']).lower()}.")
         return out
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
