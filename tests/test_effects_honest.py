@@ -329,3 +329,44 @@ def test_one_post_period_test_equals_the_nuisance_test_without_nuisance():
             a1 = arp.arp_accept_grid_nonuis(b, V, A, K, thetas, 0.05, "ARP", 0.005)
             a2 = arp.arp_accept_grid(A @ b, A[:, K], np.zeros((len(A), 0)), A @ V @ A.T, thetas, 0.05, "ARP", 0.005)
             assert (a1 == a2).all() and a1.any()
+
+
+# Callaway & Sant'Anna event study on ehec_data (HonestDiD 0.2.8 README, "Callaway and Sant'Anna":
+# did::att_gt(dins, year, stfips, yexp2 (NA -> 3000), control_group = "notyettreated", base_period = "universal"),
+# aggte(type = "dynamic", min_e = -5, max_e = 5)): R's stored `es` object in the knitr cache
+# README_cache/gfm/unnamed-chunk-12_72f0b4e0...rdb (commit 99e05c7). betahat = att.egt without e = -1,
+# sigma = crossprod(inf.function$dynamic.inf.func.e) / n^2 (n = 46) as honest_did.AGGTEobj, lower triangle by rows.
+CS_BETA = [-0.012499461947950404, -0.00666307627250145, -0.003793385826347931, -0.0049421418656366055,
+    0.045275210145994726, 0.0650730547786954, 0.07592134156366288, 0.0725581719244949, 0.07380453030268352,
+    0.08031990243629976]
+CS_SIGMA_LOWER = [4.249971455070538e-05, 1.4619541945620665e-05, 2.692618522415742e-05, 2.3070491179394166e-05,
+    1.3243718930603956e-05, 2.1801946682461233e-05, 1.6005207872400862e-05, 8.978370457783388e-06,
+    1.239944928483493e-05, 1.6196655227494812e-05, 1.6239478194599175e-05, 7.5612904078944435e-06,
+    1.1504473634119062e-05, 5.418056373269117e-06, 3.622502153969584e-05, 1.0110732683324034e-05,
+    4.7218886579995475e-06, 1.014861054585733e-06, 4.819109958360025e-07, 3.342004214783127e-05,
+    6.718213935901625e-05, 1.0902820365373321e-05, 8.12682266833475e-06, 6.682885581823459e-06,
+    3.81687960647585e-06, 3.396642285774831e-05, 5.480330615704946e-05, 7.008607850837571e-05,
+    1.0625232695715707e-05, -2.1470219965592024e-06, 1.969013315905566e-06, 1.6525434718637e-06,
+    3.550630256711174e-05, 6.083777919631272e-05, 6.081361534888624e-05, 7.846081600269286e-05,
+    1.3110352514306751e-05, 7.89616126815926e-06, 5.928425286378587e-06, 2.8239425606136364e-06,
+    4.4382662609755567e-05, 6.69434721103752e-05, 7.49615797858151e-05, 8.599898874070591e-05,
+    0.00011887769977065084, 1.1328191466109093e-05, 4.551702136218734e-06, 5.650258095405732e-06,
+    2.121547078526374e-06, 4.1247336263487324e-05, 6.219686019170912e-05, 7.069654827050993e-05,
+    7.932979170982804e-05, 0.00010052047159880536, 0.00010594434796740354]
+# honest_did(es, e = 0, type = "relative_magnitude", Mbarvec = seq(0.5, 2, by = 0.5)) with gridPoints = 100:
+# sensitivity_results$robust_ci in the same cache object (the README shows only the plot).
+CS_RM_ROBUST_CI = {0.5: (0.03157603, 0.05897439), 1.0: (0.02360264, 0.06184835), 1.5: (0.0178842, 0.07005755),
+                   2.0: (0.00926233, 0.07595285)}
+
+
+def test_rm_with_six_post_periods_matches_honestdid_callaway_santanna_example():
+    """Four pre- and six post-periods (the programs have five nuisance parameters): R's stored intervals."""
+    V = np.zeros((10, 10))
+    V[np.tril_indices(10)] = CS_SIGMA_LOWER
+    V = V + np.tril(V, -1).T
+    b = np.array(CS_BETA)
+    res = honest_did(betahat=b, sigma=V, num_pre=4, restriction="relative_magnitude", Mbar=list(CS_RM_ROBUST_CI),
+                     grid_points=100, breakdown=False)
+    for row in res.intervals.itertuples():
+        assert (row.ci_lag, row.ci_hog) == pytest.approx(CS_RM_ROBUST_CI[row.Mbar], abs=5e-9)
+    assert (res.original["ci_lag"], res.original["ci_hog"]) == pytest.approx((0.03347873, 0.05707169), abs=5e-9)
