@@ -68,6 +68,9 @@ LABELS: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {
         (3784, 3837, ("styrning",)),                            # Roll som samverkanskoordinator
         (3906, 3991, ("hinder",)),                              # Utmaningar (juni 2016)
         (4063, 4092, ("hinder",)),                              # Utmaningar (januari 2017)
+        (4255, 4272, ("hinder",)),                              # Workshop: de viktigaste hindren
+        (4667, 4693, ("styrning",)),                            # Roll som tilläggsresurs
+        (4756, 4790, ("hinder",)),                              # Utmaningar (tilläggsresurser 2016)
         (5423, 5512, ("hinder",)),                              # 4.2 Hinder för långsiktig samverkan
         (5513, 5562, ("malgrupp",)),                            # 4.3 Utmaningar avseende målgrupper
     ],
