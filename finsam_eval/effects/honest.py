@@ -16,13 +16,6 @@ under the bound:
   interval's half-length, the worst-case bias plus a folded-normal quantile
   times its standard error.
 
-:func:`honest_did` takes an :class:`~finsam_eval.effects.event_study.EventStudyResult`
-(its coefficients and cluster-robust covariance) or any ``betahat`` and
-``sigma`` (pre-periods first, the reference period -1 left out), computes the
-intervals for a grid of ``M``, the original interval and the breakdown value
-(the smallest ``M`` at which the interval contains 0), and draws the
-sensitivity plot.
-
 * **relative magnitudes** (Δ^RM(M̄)): no change in the difference in trends
   between consecutive post-periods exceeds M̄ times the largest such change
   among the pre-periods; M̄ = 1 allows post-period violations as large as the
@@ -32,7 +25,13 @@ sensitivity plot.
   of θ, as ``HonestDiD::createSensitivityResults_relativeMagnitudes``
   (:mod:`finsam_eval.effects._honest_arp`).
 
-The breakdown value is the smallest M (or M̄) whose interval contains 0.
+:func:`honest_did` takes an :class:`~finsam_eval.effects.event_study.EventStudyResult`
+(or a staggered result, which has the same interface: coefficients,
+covariance, reference period −1) or any ``betahat`` and ``sigma``
+(pre-periods first, the reference period left out), computes the intervals
+for a grid of ``M`` or ``Mbar``, the original interval and the breakdown value
+(the smallest bound at which the interval contains 0), and draws the
+sensitivity plot.
 """
 
 from __future__ import annotations
