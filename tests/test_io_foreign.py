@@ -271,6 +271,21 @@ def test_multi_sheet_workbook_names_sheets():
         read_table(TAB / "flera_blad.xlsx", sheet=5)
 
 
+def test_sheet_name_with_personnummer_is_masked(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.title = "19121212-1212"
+    wb.active.append(["a", "b"])
+    wb.active.append([1, 2])
+    other = wb.create_sheet("Andra")
+    other.append(["x"])
+    other.append([1])
+    wb.save(tmp_path / "blad.xlsx")
+    with pytest.raises(InputFileError, match=r"2 blad med data: 'ÅÅÅÅMMDD-XXXX', 'Andra'.*sheet=0") as e:
+        read_table(tmp_path / "blad.xlsx")
+    _no_pnr(str(e.value))
+
+
 def test_zip_bomb_refused_fast():
     t0 = time.perf_counter()
     with pytest.raises(InputFileError, match=r"1 024 MB \(gränsen är 200 MB\).*zip-bomb"):

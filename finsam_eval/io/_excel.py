@@ -127,7 +127,8 @@ def _read_sheet(path: Path, name: str, sheet: Any, wb: Any, openpyxl: Any, broke
         if len(used) > 1:
             raise InputFileError(
                 f"Filen {name!r} har {len(used)} blad med data: {', '.join(repr(s) for s in used)}. Ange vilket som "
-                f"ska läsas med sheet= (t.ex. sheet={used[0]!r}; i kommandoraden --blad {used[0]!r})."
+                f"ska läsas med sheet= (t.ex. sheet={used[0]!r} eller numret, sheet={sheets.index(used[0])}; i "
+                f"kommandoraden --blad)."
             )
         use = used[0] if used else (worksheets[0] if worksheets else None)
         if use is None:

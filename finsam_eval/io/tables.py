@@ -28,6 +28,7 @@ import pandas as pd
 from ..errors import (
     DuplicateIdError,
     EmptyFileError,
+    FinsamError,
     InputFileError,
     MissingColumnError,
     MissingDependencyError,
@@ -580,7 +581,10 @@ def read_table(
             if decimal is None and meta["sep"] == ",":
                 decimal = "."
         elif kind == "excel":
-            df, meta = read_excel(path, name, sheet)
+            try:
+                df, meta = read_excel(path, name, sheet)
+            except FinsamError as exc:
+                raise _masked(exc) from None
         elif kind == "spss":
             df, meta = _read_spss(path, name)
         else:
@@ -590,7 +594,17 @@ def read_table(
             f"Filen {name!r} kunde inte läsas ({type(e).__name__}). Stäng filen i Excel och kontrollera behörigheten."
         ) from None
     meta["format"] = kind
-    return _finish(df, name, ex, meta, decimal, dtype)
+    try:
+        return _finish(df, name, ex, meta, decimal, dtype)
+    except FinsamError as exc:
+        raise _masked(exc) from None
+
+
+def _masked(exc: FinsamError) -> FinsamError:
+    """The same error with any personnummer in its message masked (sheet names, headers, values)."""
+    text = str(exc)
+    safe = _safe_path(text)
+    return exc if safe == text else type(exc)(safe)
 
 
 def _safe_path(path: Path) -> str:
