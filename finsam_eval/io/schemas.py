@@ -154,7 +154,8 @@ REGISTER = TableSchema(
             personal=True,
         ),
         ColumnSpec(
-            "period", "period", True, description="Period, heltal (t.ex. 202301 eller löpnummer) eller '2023Q1'."
+            "period", "period", True,
+            description="Period: heltal (t.ex. 202301 eller löpnummer) eller text som '2023K1', '2023 Q1', '2023-01'.",
         ),
         ColumnSpec("forbund", "str", True, description="Förbundet (för jämförelsepersoner: förbundet de jämförs med)."),
         ColumnSpec(
@@ -181,6 +182,10 @@ REGISTER = TableSchema(
     notes=(
         "Andra kolumner (kovariater, utfall) får finnas och behålls.",
         "Personnummer i andra kolumner än person_id tas bort (hela kolumnen) och redovisas.",
+        "Svenska namn från registerutdrag (personnummer, lopnr, kvartal, månad, behandling, inskrivningsdatum, "
+        "försörjning före/efter ...) känns igen, se REGISTER_ALIASES; kolumner= anger rollerna uttryckligen.",
+        "Perioder som 2021K3, 2021 Q3, 2021-07 eller juli 2021 och startdatum blir löpnummer "
+        "(Period.ordinal); behandling som Ja/Nej, Sant/Falskt, 1/0 eller x/tom blir 1/0.",
     ),
 )
 
