@@ -152,10 +152,11 @@ class ResultMixin:
 
     def summary(self) -> str:
         """Text for people: title, the table with Swedish number format, notes."""
-        from .sv import format_table
+        from .sv import reader_table
 
         t = self.table()
-        body = format_table(t).to_string(index=not isinstance(t.index, pd.RangeIndex))
+        labels = getattr(self, "column_labels", None)
+        body = reader_table(t, labels=labels if isinstance(labels, dict) else None)
         parts = [self.title or type(self).__name__, body]
         notes = self._notes()
         if notes:
@@ -168,10 +169,13 @@ class ResultMixin:
         return self.summary()
 
     def _repr_html_(self) -> str:
-        from .sv import format_table
+        from .sv import column_label, format_table
 
         t = self.table()
-        body = format_table(t).to_html(index=not isinstance(t.index, pd.RangeIndex), border=0)
+        labels = getattr(self, "column_labels", None)
+        ft = format_table(t)
+        ft.columns = [column_label(c, labels if isinstance(labels, dict) else None) for c in ft.columns]
+        body = ft.to_html(index=not isinstance(t.index, pd.RangeIndex), border=0)
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self._notes())
         cap = f"<p><em>{html.escape(self.caption)}</em></p>" if self.caption else ""
         from .privacy.guard import mask_text

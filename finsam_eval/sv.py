@@ -19,6 +19,10 @@ True
 from __future__ import annotations
 
 import math
+import re
+import textwrap
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from numbers import Real
 
 import pandas as pd
@@ -27,7 +31,8 @@ from ._config import get_option
 
 __all__ = [
     "fmt_num", "fmt_pct", "fmt_ci", "fmt_p", "fmt_p_eq", "quantifier", "QUANTIFIERS", "format_table", "auto_decimals",
-    "column_label", "COLUMN_LABELS",
+    "column_label", "COLUMN_LABELS", "VARIABLE_LABELS", "ESTIMATOR_LABELS", "label", "set_labels", "labels_context",
+    "reader_table", "fmt_quarter", "wrap_label", "fmt_pp",
 ]
 
 # Non-breaking space as thousands separator, as in Swedish print (Språkrådet).
@@ -208,7 +213,7 @@ def format_table(df: pd.DataFrame, decimals: int | dict[str, int] | None = None,
 COLUMN_LABELS: dict[str, str] = {
     "n": "n", "n_valid": "Antal svar", "n_missing": "Ej svar", "n_non_substantive": "Vet ej m.fl.",
     "n_respondents": "Respondenter", "n_utdrag": "Utdrag", "n_obs": "Observationer", "n_kluster": "Kluster",
-    "n_behandlade": "Deltagare", "n_deltagare": "Deltagare", "n_kontroller": "Kontroller", "antal": "Antal",
+    "n_behandlade": "Deltagare", "n_deltagare": "Deltagare (antal)", "n_kontroller": "Jämförelsegrupp (antal)", "antal": "Antal",
     "population": "Population", "response_rate": "Svarsfrekvens (%)", "item": "Fråga", "text": "Fråga",
     "mean": "Medel", "mean_lo": "Medel KI nedre", "mean_hi": "Medel KI övre", "sd": "SD", "median": "Median",
     "q1": "Kvartil 1", "q3": "Kvartil 3", "iqr": "Kvartilavstånd", "net": "Netto (%)",
@@ -225,10 +230,10 @@ COLUMN_LABELS: dict[str, str] = {
     "exakt_ovre": "Exakt övre", "grupp": "Grupp", "groups": "Grupper", "df": "Frihetsgrader",
     "epsilon2": "Epsilon²", "variabel": "Variabel", "typ": "Typ", "smd_fore": "SMD före", "smd_efter": "SMD efter",
     "vr_fore": "Varianskvot före", "vr_efter": "Varianskvot efter", "obalans": "Obalans",
-    "medel_deltagare": "Medel deltagare", "medel_kontroller": "Medel kontroller",
+    "medel_deltagare": "Medel deltagare", "medel_kontroller": "Medel jämförelsegrupp",
     "medel_deltagare_fore": "Deltagare före", "medel_deltagare_efter": "Deltagare efter",
-    "medel_kontroller_fore": "Kontroller före", "medel_kontroller_efter": "Kontroller efter",
-    "event_time": "Kvartal från start", "metod": "Metod", "estimator": "Skattare", "inferens": "Inferens",
+    "medel_kontroller_fore": "Jämförelsegrupp före", "medel_kontroller_efter": "Jämförelsegrupp efter",
+    "event_time": "Kvartal från start", "metod": "Metod", "estimator": "Skattningsmetod", "inferens": "Inferens",
     "utfall": "Utfall", "kappa": "Kappa", "kappa_ci_lag": "Kappa KI nedre", "kappa_ci_hog": "Kappa KI övre",
     "alfa": "Alfa", "alfa_ci_lag": "Alfa KI nedre", "alfa_ci_hog": "Alfa KI övre", "f1": "F1",
     "andel_overens": "Överens (%)", "positiv_overens": "Positiv överensstämmelse", "reversed": "Omvänd",
@@ -253,8 +258,12 @@ def column_label(name: object, labels: dict[str, str] | None = None) -> str:
     key = str(name)
     if labels and key in labels:
         return labels[key]
+    if key in _user_labels:
+        return _user_labels[key]
     if key in COLUMN_LABELS:
         return COLUMN_LABELS[key]
+    if key in VARIABLE_LABELS:
+        return VARIABLE_LABELS[key]
     if key.startswith("pct_"):
         return f"{key[4:]} (%)"
     if key.startswith("n_") and not key[2:].islower():
@@ -263,3 +272,177 @@ def column_label(name: object, labels: dict[str, str] | None = None) -> str:
     if text.islower() and text.isascii():  # ASCII identifiers, not names like "Östra Södertörn"
         text = text[:1].upper() + text[1:]
     return text
+
+
+# -- labels for variables, items and estimators ------------------------------------------------
+# One place for the Swedish names of the identifiers the sample data and the register follow-up
+# use. Evaluators add their own with set_labels(...) / labels_context(...) (the report's
+# [etiketter] table and the survey's question file) or a labels= argument.
+
+VARIABLE_LABELS: dict[str, str] = {
+    "arbete_studier": "Arbete eller studier", "sjukpenningdagar": "Sjukpenningdagar",
+    "forsorjningsstod_kr": "Försörjningsstöd (kr)", "forsorjning_fore": "Försörjning före start",
+    "manader_stod": "Månader med stöd före start", "person_id": "Person", "deltagare": "Deltagare",
+    "forbund": "Förbund", "kommun": "Kommun", "insats": "Insats", "kon": "Kön", "alder": "Ålder",
+    "utbildning": "Utbildningsnivå", "roll": "Roll", "respondentgrupp": "Respondentgrupp", "ar": "År",
+    "kvartal": "Kvartal", "period": "Period", "start_period": "Startkvartal", "event_time": "Kvartal från start",
+    "respondent_id": "Respondent", "kalla": "Källa", "inkomst": "Inkomst", "behandlad": "Behandlad",
+    "andel_stod": "Andel med stöd", "pseudo_start": "Jämförelsestart",
+}
+
+# Estimator and method identifiers -> plain Swedish names for reader text.
+ESTIMATOR_LABELS: dict[str, str] = {
+    "twfe": "tvåvägs fixa effekter", "did": "difference-in-differences",
+    "cs": "Callaway och Sant'Anna", "callaway_santanna": "Callaway och Sant'Anna",
+    "staggered_did": "Callaway och Sant'Anna", "dr": "dubbelt robust", "ipw": "invers sannolikhetsviktning",
+    "reg": "regressionsjustering", "entropy": "entropiviktning", "nearest": "närmaste granne",
+    "subclass": "subklassificering", "match": "matchning", "mahalanobis": "Mahalanobisavstånd",
+    "logit": "logit", "wild": "vild klusterbootstrap", "cluster": "klusterrobust", "robust": "robust (HC)",
+    "bootstrap": "bootstrap", "m": "M-skattning", "dynamic": "per kvartal från start",
+    "calendar": "per kalenderkvartal", "group": "per startkohort", "simple": "medel över alla efter start",
+    "notyet": "ännu inte behandlade", "never": "aldrig behandlade",
+}
+
+_user_labels: dict[str, str] = {}
+
+
+def set_labels(labels: Mapping[str, str] | pd.DataFrame | None, *, replace: bool = False) -> None:
+    """Register Swedish labels for variables and items (used by every result's reader text).
+
+    Parameters
+    ----------
+    labels
+        ``{"arbete_studier": "Arbete eller studier", ...}``, or a question file
+        (DataFrame with ``item`` and ``text``) whose texts label the items.
+    replace
+        Drop the labels set before (default: add to them).
+    """
+    if replace:
+        _user_labels.clear()
+    _user_labels.update(_as_label_dict(labels))
+
+
+@contextmanager
+def labels_context(labels: Mapping[str, str] | pd.DataFrame | None) -> Iterator[None]:
+    """Labels in force inside a ``with`` block (the report runs its analyses inside one)."""
+    old = dict(_user_labels)
+    try:
+        set_labels(labels)
+        yield
+    finally:
+        _user_labels.clear()
+        _user_labels.update(old)
+
+
+def _as_label_dict(labels: Mapping[str, str] | pd.DataFrame | None) -> dict[str, str]:
+    if labels is None:
+        return {}
+    if isinstance(labels, pd.DataFrame):
+        if {"item", "text"} <= set(labels.columns):
+            return {str(k): str(v) for k, v in zip(labels["item"], labels["text"], strict=True) if pd.notna(v)}
+        return {}
+    return {str(k): str(v) for k, v in dict(labels).items()}
+
+
+def label(name: object, labels: Mapping[str, str] | pd.DataFrame | None = None) -> str:
+    """The Swedish name of a variable, item or estimator for reader text.
+
+    Looks in ``labels``, then the labels set with :func:`set_labels`, then the
+    built-in tables; ``<x>_fore`` is "<x> före start", ``<x>_forandring``
+    "Förändring i <x>"; other identifiers lose their underscores.
+
+    Examples
+    --------
+    >>> label("arbete_studier"), label("arbete_studier_fore"), label("twfe")
+    ('Arbete eller studier', 'Arbete eller studier före start', 'tvåvägs fixa effekter')
+    >>> label("arbete_studier_forandring")
+    'Förändring i arbete eller studier (efter minus före start)'
+    >>> label("s01", {"s01": "Förbundet är känt"})
+    'Förbundet är känt'
+    """
+    key = str(name)
+    own = _as_label_dict(labels) if labels is not None else {}
+    for table in (own, _user_labels, VARIABLE_LABELS, ESTIMATOR_LABELS):
+        if key in table:
+            return table[key]
+    if key.endswith("_forandring") and len(key) > 11:
+        base = label(key[: -len("_forandring")], labels)
+        return f"Förändring i {_lower_first(base)} (efter minus före start)"
+    if key.endswith("_fore") and len(key) > 5:
+        base = label(key[: -len("_fore")], labels)
+        return f"{base} före start"
+    if re.fullmatch(r"[a-z0-9]+(?:_[a-z0-9åäö]+)+", key):
+        text = key.replace("_", " ")
+        return text[:1].upper() + text[1:]
+    return key
+
+
+def _lower_first(text: str) -> str:
+    # "Arbete eller studier" -> "arbete eller studier", but keep acronyms and names ("SMD", "Botkyrka").
+    if len(text) > 1 and text[0].isupper() and text[1].islower() and text.split()[0] not in _PROPER:
+        return text[0].lower() + text[1:]
+    return text
+
+
+_PROPER = {"Botkyrka", "Huddinge", "Södertälje", "Uppsala", "Nykvarn", "Östra", "Försäkringskassan",
+           "Arbetsförmedlingen", "Callaway", "Wilson", "Mahalanobis"}
+
+
+def label_lower(name: object, labels: Mapping[str, str] | pd.DataFrame | None = None) -> str:
+    """:func:`label` for use inside a sentence ("effekt på arbete eller studier")."""
+    return _lower_first(label(name, labels))
+
+
+def wrap_label(text: str, width: int = 40) -> str:
+    """Wrap a question text for an axis (at word boundaries, ``width`` characters a line)."""
+    return "\n".join(textwrap.wrap(str(text), width=width, break_long_words=False)) or str(text)
+
+
+_QUARTER = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[KkQq]\s*([1-4])\s*$")
+
+
+def fmt_quarter(value: object) -> str:
+    """A calendar quarter as Swedish reports print it: ``'2020K1'`` -> ``'2020 K1'``.
+
+    Examples
+    --------
+    >>> fmt_quarter("2023K1"), fmt_quarter("2023 Q4")
+    ('2023 K1', '2023 K4')
+    """
+    m = _QUARTER.match(str(value))
+    return f"{m.group(1)} K{m.group(2)}" if m else str(value)
+
+
+def fmt_pp(diff: object, decimals: int = 1, *, lang: str | None = None) -> str:
+    """A difference of two shares (0-1 scale) in procentenheter: ``0.065 -> '6,5 procentenheter'``.
+
+    Examples
+    --------
+    >>> fmt_pp(0.065).replace("\u00a0", " ")
+    '6,5 procentenheter'
+    """
+    lang = lang or get_option("lang")
+    unit = "procentenheter" if lang == "sv" else "percentage points"
+    return f"{fmt_num(100 * float(diff), decimals, lang=lang)}\u00a0{unit}"
+
+
+def reader_table(df: pd.DataFrame, decimals: int | dict[str, int] | None = None, *,
+                 labels: Mapping[str, str] | None = None, index: bool | None = None) -> str:
+    """A table as plain text for a reader: Swedish numbers and Swedish column headers.
+
+    Parameters
+    ----------
+    df
+        A result's tidy table (ASCII column names).
+    decimals
+        As in :func:`format_table`.
+    labels
+        Header labels (a result's ``column_labels``), before :func:`column_label`.
+    index
+        Print the index; default: unless it is a plain range.
+    """
+    out = format_table(df, decimals)
+    out.columns = [column_label(c, dict(labels) if labels else None) for c in out.columns]
+    if index is None:
+        index = not isinstance(df.index, pd.RangeIndex)
+    return out.to_string(index=index)

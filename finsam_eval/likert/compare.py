@@ -65,6 +65,22 @@ _DECIMALS = {"p": 3, "p_holm": 3, "rbc": 2, "coef": 3, "se": 3, "odds_ratio": 2,
              "mean_after": 2, "mean_change": 2, "share_expected_below_5": 2}
 
 
+_ALTERNATIVE_SV = {"two-sided": "tvåsidig", "greater": "högre", "less": "lägre"}
+
+
+def _lab(name: str) -> str:
+    """An item's or group column's name for a title (question text, Swedish label)."""
+    from ..sv import label
+
+    return label(name)
+
+
+def _lab_lower(name: str) -> str:
+    from ..sv import label_lower
+
+    return label_lower(name)
+
+
 @dataclass
 class LikertTest(ResultMixin):
     """Result of a comparison: a tidy table plus what is needed to show it.
@@ -88,17 +104,34 @@ class LikertTest(ResultMixin):
     exclusions: Exclusions = field(default_factory=Exclusions)
     plot_data: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    column_labels = {
+        "item": "Fråga", "before": "Före", "after": "Efter", "group_a": "Grupp A", "group_b": "Grupp B",
+        "n_a": "n A", "n_b": "n B", "median_a": "Median A", "median_b": "Median B", "mean_a": "Medel A",
+        "mean_b": "Medel B", "rbc": "Rangbiserial r", "alternative": "Mothypotes", "groups": "Grupper",
+        "p_holm": "p-värde (Holm)", "chi2": "Chi²", "cramers_v": "Cramérs V",
+        "share_expected_below_5": "Förväntade antal under 5 (andel)", "n_zero": "Oförändrade par",
+        "mean_before": "Medel före", "mean_after": "Medel efter", "mean_change": "Medelförändring",
+        "median_before": "Median före", "median_after": "Median efter", "label": "Term", "term": "Term",
+        "coef": "Koefficient", "odds_ratio": "Oddskvot", "ci_low": "KI nedre", "ci_high": "KI övre",
+    }
+
     def table(self) -> pd.DataFrame:
         return self.data.copy()
 
     def summary(self) -> str:
-        from ..sv import format_table
+        from ..sv import label, reader_table
 
-        parts = [self.title or self.method, self.caption,
-                 format_table(self.data, _DECIMALS).to_string(index=False)]
+        data = self.data.copy()
+        for c in ("item", "before", "after"):
+            if c in data.columns:
+                data[c] = data[c].map(lambda v: label(v) if isinstance(v, str) else v)
+        if "alternative" in data.columns:
+            data["alternative"] = data["alternative"].map(_ALTERNATIVE_SV).fillna(data["alternative"])
+        parts = [self.title or self.method, self.caption, reader_table(data, _DECIMALS, labels=self.column_labels,
+                                                                        index=False)]
         if self.pairwise is not None:
             parts.append("Parvisa jämförelser (Holm-justerade p-värden)\n"
-                         + format_table(self.pairwise, _DECIMALS).to_string(index=False))
+                         + reader_table(self.pairwise, _DECIMALS, labels=self.column_labels, index=False))
         if self.notes:
             parts.append("\n".join(f"Not: {n}" for n in self.notes))
         return "\n\n".join(p for p in parts if p)
@@ -138,7 +171,7 @@ def _box_plot(df: pd.DataFrame, item: str, by: str | None, ax: Any = None, title
                    flierprops={"markersize": 3})
         ax.set_yticks(range(1, len(groups) + 1))
         ax.set_yticklabels([f"{g} (n = {len(x)})" for g, x in groups])
-        ax.set_xlabel(item)
+        ax.set_xlabel(_lab(item))
         decimal_comma(ax, "x")
         if title:
             ax.set_title(title, loc="left", fontsize=RC["axes.titlesize"], fontweight="bold")
@@ -305,7 +338,7 @@ def mann_whitney(
     }])
     cap = (f"Mann-Whitney U = {fmt_num(u, 1)}, {_p(p)}, rangbiserial korrelation r = {fmt_num(rbc, 2)} "
            f"({levels[0]}: n = {len(x)}, {levels[1]}: n = {len(y)}).")
-    return LikertTest("Mann-Whitney U", t, title=f"{item}: {levels[0]} jämfört med {levels[1]}", caption=cap,
+    return LikertTest("Mann-Whitney U", t, title=f"{_lab(item)}: {levels[0]} jämfört med {levels[1]}", caption=cap,
                       notes=["Positivt r betyder högre svar i den första gruppen.", *scale_note,
                              *_exclusion_note(ex)],
                       exclusions=ex, plot_data={"df": df[df[group].isin(levels)], "item": item, "scale": sc,
@@ -340,7 +373,7 @@ def kruskal_wallis(df: pd.DataFrame, item: str, group: str, scale: Scale | str |
     pw = pd.DataFrame(rows)
     pw["p_holm"] = multipletests(pw["p"], method="holm")[1]
     cap = f"Kruskal-Wallis H = {fmt_num(h, 2)}, df = {len(levels) - 1}, {_p(p)}, n = {n}."
-    return LikertTest("Kruskal-Wallis", t, title=f"{item} per {group}", caption=cap, pairwise=pw,
+    return LikertTest("Kruskal-Wallis", t, title=f"{_lab(item)}, per {_lab_lower(group)}", caption=cap, pairwise=pw,
                       notes=["Parvisa Mann-Whitney-test med Holms korrektion för flera jämförelser.",
                              *scale_note, *_exclusion_note(ex)],
                       exclusions=ex, plot_data={"df": df, "item": item, "scale": sc, "by": group})
@@ -377,7 +410,7 @@ def chi2_levels(df: pd.DataFrame, item: str, group: str, scale: Scale | str | No
     t = pd.DataFrame([{"item": item, "n": n, "chi2": float(chi2), "df": int(dof), "p": float(p),
                        "cramers_v": float(v), "share_expected_below_5": small}])
     cap = f"Chi2 = {fmt_num(chi2, 2)}, df = {dof}, {_p(p)}, Cramérs V = {fmt_num(v, 2)}, n = {n}."
-    return LikertTest("Chi-två", t, title=f"{item} per {group}", caption=cap, notes=notes, exclusions=ex,
+    return LikertTest("Chi-två", t, title=f"{_lab(item)}, per {_lab_lower(group)}", caption=cap, notes=notes, exclusions=ex,
                       plot_data={"df": df, "item": item, "scale": sc, "by": group})
 
 
@@ -505,7 +538,7 @@ def ordinal_regression(
     n_txt = f"n = {len(d)}" if w is None else f"n = {fmt_num(w.sum(), 0)} (frekvensvikter, {len(d)} rader)"
     cap = (f"Ordinal logistisk regression av {item} (proportionella odds), {n_txt}. "
            "Oddskvot över 1 = mer positiva svar.")
-    return LikertTest("Ordinal regression", t, title=f"{item}: oddskvoter", caption=cap,
+    return LikertTest("Ordinal regression", t, title=f"{_lab(item)}: oddskvoter", caption=cap,
                       notes=[f"{int(round(ci * 100))} % konfidensintervall (Wald).", *scale_note,
                              *_exclusion_note(ex)],
                       exclusions=ex, plot_data={"odds": True, "model": res})
@@ -597,11 +630,11 @@ def wilcoxon_paired(
     long = pd.DataFrame({"svar": np.concatenate([df.loc[ok, before], df.loc[ok, after]]),
                          "tidpunkt": pd.Categorical(["Före"] * len(a) + ["Efter"] * len(a),
                                                     categories=["Före", "Efter"], ordered=True)})
-    return LikertTest("Wilcoxon teckenrangtest", t, title=f"Före och efter: {before} / {after}", caption=cap,
+    return LikertTest("Wilcoxon teckenrangtest", t, title=f"Före och efter: {_lab(before)}", caption=cap,
                       notes=["Samma svarande före och efter; oförändrade par ingår inte i testet.",
                              *scale_note, *_exclusion_note(ex)],
                       exclusions=ex, plot_data={"df": long, "item": "svar", "scale": sc, "by": "tidpunkt",
-                                                "item_labels": {"svar": f"{before} och {after}, samma svarande"}})
+                                                "item_labels": {"svar": f"{_lab(before)}: före och efter, samma svarande"}})
 
 
 def topbox_change(
@@ -654,7 +687,7 @@ def topbox_change(
     cap = (f"Andel {'/'.join(sc.top)} {yrs[0]} och {yrs[1]}; skillnad i procentenheter med Newcombes intervall"
            + (f": {fmt_num(first.get('diff'), 1)} {fmt_ci(first.get('diff_lo'), first.get('diff_hi'))}."
               if not by and "diff" in t else "."))
-    return LikertTest("Förändring i toppbox", t, title=f"{item}: förändring {yrs[0]}–{yrs[1]}", caption=cap,
+    return LikertTest("Förändring i toppbox", t, title=f"{_lab(item)}: förändring {yrs[0]}–{yrs[1]}", caption=cap,
                       notes=[f"{int(round(ci * 100))} % konfidensintervall; Wilson för andelar, Newcombe för "
                              "skillnaden.", *_exclusion_note(ex)],
                       exclusions=ex, plot_data={"df": df[df[year].isin(yrs)], "item": item, "scale": sc,
@@ -734,6 +767,6 @@ def compare_reference(
     cap = (f"{who}: {fmt_num(100 * k_top / n, 0)} % {'/'.join(sc.top)} {fmt_ci(100 * lo, 100 * hi, 0)} mot "
            f"{fmt_num(100 * p_top, 0)} % i referensen (binomialtest {_p(bt.pvalue)}); fördelningen: "
            f"chi2 = {fmt_num(chi2, 2)}, {_p(p)}, n = {n}.")
-    return LikertTest("Jämförelse med referens", t, title=f"{item}: {who} jämfört med riket", caption=cap,
+    return LikertTest("Jämförelse med referens", t, title=f"{_lab(item)}: {who} jämfört med riket", caption=cap,
                       notes=["Referensens andelar behandlas som kända (inte skattade).", *_exclusion_note(ex)],
                       exclusions=ex, plot_data={"df": part, "item": item, "scale": sc, "by": None})

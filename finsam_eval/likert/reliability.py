@@ -8,7 +8,7 @@ deleted and corrected item-rest correlations, as pingouin does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,6 +141,15 @@ class CronbachAlphaResult(ResultMixin):
     ci: float = 0.95
     exclusions: Exclusions = field(default_factory=Exclusions)
     title: str = "Intern konsistens (Cronbachs alfa)"
+    item_labels: dict[str, str] = field(default_factory=dict)
+
+    column_labels = {"item": "Fråga", "reversed": "Omvänd", "mean": "Medel", "sd": "SD",
+                     "r_item_rest": "Korrelation med övriga", "alpha_if_deleted": "Alfa utan frågan"}
+
+    def _text(self, item: str) -> str:
+        from ..sv import label
+
+        return label(item, self.item_labels)
 
     @property
     def caption(self) -> str:  # type: ignore[override]
@@ -150,19 +159,25 @@ class CronbachAlphaResult(ResultMixin):
     @property
     def notes(self) -> list[str]:  # type: ignore[override]
         out = [f"{int(round(self.ci * 100))} % konfidensintervall enligt Feldt. Svarande med något obesvarat "
-               "eller 'Vet ej' ingår inte."]
+               "eller ”Vet ej” ingår inte."]
         if self.exclusions:
-            out.append(f"{self.exclusions.total} svar räknas inte: " + self.exclusions.describe().replace("\n", "; "))
+            # Each exclusion with its file lines belongs in the method appendix (``exclusions.describe()``).
+            out.append(f"{self.exclusions.total} svar räknas inte (obesvarade frågor och svar utanför skalan).")
+        if bool(self.items["reversed"].any()):
+            out.append("Negativt formulerade frågor är vända innan alfa beräknas.")
         return out
 
     def table(self) -> pd.DataFrame:
         return self.items.copy()
 
     def summary(self) -> str:
-        from ..sv import format_table
+        from ..sv import reader_table
 
-        body = format_table(self.items, {"mean": 2, "sd": 2, "r_item_rest": 2, "alpha_if_deleted": 2})
-        return "\n\n".join([self.title, self.caption, body.to_string(index=False),
+        t = self.items.copy()
+        t["item"] = t["item"].map(self._text)
+        body = reader_table(t, {"mean": 2, "sd": 2, "r_item_rest": 2, "alpha_if_deleted": 2},
+                            labels=self.column_labels, index=False)
+        return "\n\n".join([self.title, self.caption, body,
                              "\n".join(f"Not: {x}" for x in self.notes)])
 
     def overall(self) -> pd.DataFrame:
@@ -176,8 +191,11 @@ class CronbachAlphaResult(ResultMixin):
 
         if ax is None:
             _, ax = figure((6.3, 0.35 * self.k + 1.2))
+        from ..sv import wrap_label
+
         t = self.items
-        ax.barh(t["item"], t["alpha_if_deleted"], color="#0072B2", height=0.6)
+        ax.barh([wrap_label(self._text(i), 45) for i in t["item"]], t["alpha_if_deleted"], color="#0072B2",
+                height=0.6)
         ax.axvline(self.alpha, color="#D55E00", linewidth=1, label=f"alfa = {fmt_num(self.alpha, 2)}")
         ax.invert_yaxis()
         ax.set_xlabel("Alfa om frågan tas bort")
@@ -200,6 +218,7 @@ def cronbach_alpha(
     *,
     reverse: Sequence[str] = (),
     ci: float = 0.95,
+    item_labels: Mapping[str, str] | pd.DataFrame | None = None,
 ) -> CronbachAlphaResult:
     """Cronbach's alpha of a set of items, with Feldt's confidence interval.
 
@@ -212,6 +231,10 @@ def cronbach_alpha(
         As in :func:`scale_index`.
     ci
         Confidence level.
+    item_labels
+        Question texts (``{item: text}`` or a table with ``item`` and
+        ``text``) for the table and the figure; without them the labels set
+        with :func:`finsam_eval.sv.set_labels`.
 
     Returns
     -------
@@ -250,4 +273,7 @@ def cronbach_alpha(
         a_del = _alpha(np.delete(xv, j, axis=1)) if k > 2 else np.nan
         rows.append({"item": it, "reversed": it in reverse, "mean": xv[:, j].mean(), "sd": xv[:, j].std(ddof=1),
                      "r_item_rest": r, "alpha_if_deleted": a_del})
-    return CronbachAlphaResult(alpha, float(lo), float(hi), int(n), int(k), pd.DataFrame(rows), ci=ci, exclusions=ex)
+    from .summary import _item_labels
+
+    return CronbachAlphaResult(alpha, float(lo), float(hi), int(n), int(k), pd.DataFrame(rows), ci=ci, exclusions=ex,
+                               item_labels=_item_labels(item_labels))

@@ -50,6 +50,30 @@ def _item_labels(item_labels: Mapping[str, str] | pd.DataFrame | None) -> dict[s
     return {str(k): str(v) for k, v in dict(item_labels).items()}
 
 
+def _reverse_items(reverse: Sequence[str] | None, item_labels: Any, items: Sequence[str]) -> set[str]:
+    """Negatively worded items: given, or the ``reverse`` column of a question table."""
+    if reverse is not None:
+        return {str(r) for r in _as_list(reverse)}
+    if isinstance(item_labels, pd.DataFrame) and {"item", "reverse"} <= set(item_labels.columns):
+        flag = item_labels["reverse"].map(lambda v: str(v).strip().lower() in ("true", "1", "ja", "yes"))
+        return set(item_labels.loc[flag, "item"].astype(str)) & {str(i) for i in items}
+    return set()
+
+
+def _text_of(item_labels: Any, rev: set[str], flipped: bool) -> Any:
+    """Question text for each item (a label from :func:`finsam_eval.sv.label` without one), reversal marked."""
+    from ..sv import label
+
+    labels = _item_labels(item_labels)
+    mark = " (omvänd skala)" if flipped else " (omvänt formulerad)"
+
+    def text(i: str) -> str:
+        t = labels.get(i) or label(i)
+        return t + mark if i in rev else t
+
+    return text
+
+
 def _wilson(count: np.ndarray, nobs: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
     count = np.asarray(count, dtype=float)
     nobs = np.asarray(nobs, dtype=float)
@@ -192,6 +216,8 @@ class LikertSummary(ResultMixin):
     source: str | None = None
     title: str = "Svarsfördelning"
     from_counts: bool = False
+    reverse: list[str] = field(default_factory=list)
+    reverse_answers: bool = False
 
     @property
     def levels(self) -> tuple[str, ...]:
@@ -212,7 +238,7 @@ class LikertSummary(ResultMixin):
         notes = []
         pct = int(round(self.ci * 100))
         notes.append(f"n = antal som tagit ställning; {pct} % konfidensintervall för andelar enligt Wilson, "
-                     f"för medelvärden enligt t-fördelningen.")
+                     f"för medelvärden enligt t-fördelningen. Instämmer = {' eller '.join(self.scale.positive)}.")
         if self.weighted:
             notes.append("Viktade andelar; intervallen bygger på Kish effektiva n.")
         ns_total = int(d["n_non_substantive"].sum())
@@ -228,6 +254,12 @@ class LikertSummary(ResultMixin):
             from ..privacy import suppression_note
 
             notes.append(suppression_note())
+        if self.reverse and self.reverse_answers:
+            notes.append("Frågor markerade (omvänd skala) är negativt formulerade; svaren är vända så att "
+                         "andelen som instämmer är andelen som tar avstånd från påståendet.")
+        elif self.reverse:
+            notes.append("Frågor markerade (omvänt formulerad) är negativt formulerade: att instämma är där en "
+                         "negativ bedömning.")
         if self.source:
             notes.append(f"Källa: {self.source}")
         return notes
@@ -276,7 +308,8 @@ class LikertSummary(ResultMixin):
         label = "text" if "text" in t.columns and t["text"].notna().all() else "item"
         cols = [label, *self.by, "n_valid", *[level_column(x, "pct") for x in self.levels]]
         if self.scale.non_substantive:
-            cols.append("n_non_substantive")
+            # The same measure as the grey bar in the figure: a share of all answers, outside the base.
+            cols.append("pct_non_substantive")
         out = t[cols].copy()
         top_ci = "pct_top_ci"
         hidden = mask["pct_top"].to_numpy()
@@ -293,10 +326,19 @@ class LikertSummary(ResultMixin):
         out.attrs["suppressed_mask"] = m
         return out
 
-    column_labels = {
-        "text": "Fråga", "item": "Fråga", "n_valid": "n", "pct_top_ci": "Positiva (%) [95 % KI]",
-        "n_non_substantive": "Vet ej m.fl. (antal)", "mean": "Medel",
-    }
+    @property
+    def column_labels(self) -> dict[str, str]:
+        """Print headers: the level names of the scale, "Vet ej" as in the figure, agreement (not "positiva")."""
+        from ..sv import column_label
+
+        ns = [x for x in self.scale.non_substantive if level_column(x) in self.data.columns
+              and self.data[level_column(x)].sum() > 0] or list(self.scale.non_substantive)
+        ns_head = "/".join(ns) if len(ns) <= 2 else "Utanför basen"
+        out = {"text": "Fråga", "item": "Fråga", "n_valid": "n", "pct_top_ci": "Instämmer (%) [95 % KI]",
+               "n_non_substantive": f"{ns_head} (antal)", "pct_non_substantive": f"{ns_head} (% av alla svar)",
+               "mean": "Medel", "response_rate": "Svarsfrekvens (%)"}
+        out.update({b: column_label(b) for b in self.by})
+        return out
 
     def long(self, suppress: bool = True) -> pd.DataFrame:
         """Tidy long form: one row per item, group and level (non-substantive answers last)."""
@@ -334,6 +376,8 @@ def likert_summary(
     ci: float = 0.95,
     errors: str = "raise",
     source: str | None = None,
+    reverse: Sequence[str] | None = None,
+    reverse_answers: bool = False,
 ) -> LikertSummary:
     """Summarise Likert items: counts and percentages per level, boxes, net score, median, mean.
 
@@ -367,6 +411,15 @@ def likert_summary(
         become missing and are recorded.
     source
         Source line for notes and figures.
+    reverse
+        Negatively worded items (agreeing is a negative judgement). Default:
+        the items marked in the ``reverse`` column of an ``item_labels``
+        table. Their question text is marked "(omvänt formulerad)", so a
+        reader never takes agreement for a positive answer.
+    reverse_answers
+        Mirror the answers to the ``reverse`` items (agreeing counts as the
+        bottom of the scale), so that the top box is the positive judgement
+        for every item; the text is then marked "(omvänd skala)".
 
     Returns
     -------
@@ -391,6 +444,7 @@ def likert_summary(
     """
     items = _as_list(items)
     by = _as_list(by)
+    rev = _reverse_items(reverse, item_labels, items)
     if isinstance(scale, str) and scale == "auto":
         from .infer import infer_scale
 
@@ -451,6 +505,8 @@ def likert_summary(
     blocks = []
     for item in items:
         codes = sc.codes(df[item], errors=errors, exclusions=exclusions, column=item, matches=matches)
+        if reverse_answers and item in rev:
+            codes = np.where((codes >= 0) & (codes < k), k - 1 - codes, codes)
         c = codes[ok] + 1
         flat = g_ok * K + c
         counts = np.bincount(flat, minlength=G * K).reshape(G, K)
@@ -478,14 +534,14 @@ def likert_summary(
     stack = {name: np.concatenate([b[name] for b in blocks]) for name in blocks[0]}
     table = _build_table(key_rows, sc, stack["cnt"], stack["ns"], stack["miss"], ci=ci,
                          wcnt=stack.get("wcnt"), n_eff=stack.get("n_eff"))
-    labels = _item_labels(item_labels)
-    table.insert(1 + len(by), "text", table["item"].map(lambda i: labels.get(i, i)))
+    table.insert(1 + len(by), "text", table["item"].map(_text_of(item_labels, rev, reverse_answers)))
 
     n_resp = np.bincount(g_ok, minlength=G)
     table.insert(2 + len(by), "n_respondents", np.tile(n_resp, len(items)))
     if population is not None:
         table = _add_population(table, population, by)
-    return LikertSummary(table, sc, items, by, ci=ci, weighted=w is not None, exclusions=exclusions, source=source)
+    return LikertSummary(table, sc, items, by, ci=ci, weighted=w is not None, exclusions=exclusions, source=source,
+                         reverse=[i for i in items if i in rev], reverse_answers=reverse_answers)
 
 
 def _add_population(table: pd.DataFrame, population: pd.DataFrame | int, by: list[str]) -> pd.DataFrame:
