@@ -37,6 +37,7 @@ from scipy import stats
 from ..errors import DuplicateIdError, EstimationError, MissingColumnError, SchemaError
 from ..results import Exclusions, ResultMixin
 from ..sv import fmt_ci, fmt_num
+from ._fe import compact, constant_within, factor
 from .inference import (
     FewClustersWarning,
     cluster_vcov,
@@ -124,9 +125,22 @@ def _prepare(
     ex = Exclusions()
     notes: list[str] = []
 
-    dup = frame.duplicated([unit, time])
-    if dup.any():
-        rows = np.flatnonzero(dup.to_numpy())
+    # Integer codes of unit, period and cluster, computed once (missing values get a code of their own here,
+    # so the duplicate check treats them as pandas' duplicated does; those rows are dropped below).
+    uc, u_uni = factor(frame[unit])
+    tc, t_uni = factor(frame[time])
+    n_u, n_t = len(u_uni) + 1, len(t_uni) + 1
+    uc = np.where(uc < 0, n_u - 1, uc)
+    tc = np.where(tc < 0, n_t - 1, tc)
+    if cluster == unit:
+        cc, n_c = uc, n_u
+    else:
+        cc, c_uni = factor(frame[cluster])
+        n_c = len(c_uni) + 1
+        cc = np.where(cc < 0, n_c - 1, cc)
+    dup = None if unit == _ROW else _duplicated_pairs(uc, n_u, tc, n_t)
+    if dup is not None and dup.any():
+        rows = np.flatnonzero(dup)
         raise DuplicateIdError(
             f"Panelen har {len(rows)} upprepade kombinationer av {unit!r} och {time!r} "
             f"(första rader {', '.join(str(r + 2) for r in rows[:5])}). Varje enhet får ha en rad per period."
@@ -147,36 +161,44 @@ def _prepare(
         miss = frame[col].isna()
         if miss.any():
             ex.add(why, int(miss.sum()), rows=(np.flatnonzero(miss.to_numpy()) + 2)[:10], column=col)
-            frame = frame[~miss]
+            keep = ~miss.to_numpy()
+            frame = frame[keep]
+            uc, tc, cc = uc[keep], tc[keep], (uc[keep] if cc is uc else cc[keep])
     if weights:
         nonpos = frame[weights] <= 0
         if nonpos.any():
             ex.add("vikten är noll eller negativ", int(nonpos.sum()), column=weights)
-            frame = frame[~nonpos]
+            keep = ~nonpos.to_numpy()
+            frame = frame[keep]
+            uc, tc, cc = uc[keep], tc[keep], (uc[keep] if cc is uc else cc[keep])
     if frame.empty:
         raise EstimationError("Inga rader kvar att skatta på efter att rader med saknade värden tagits bort.")
     y = pd.to_numeric(frame[outcome], errors="coerce")
     if y.isna().any():
         raise SchemaError(f"Utfallet {outcome!r} ska vara numeriskt (0/1 eller tal); {int(y.isna().sum())} rader är "
                           f"text. Gör om kolumnen till tal först.")
-    if y.nunique() <= 1:
+    if y.min() == y.max():
         raise EstimationError(
             f"Utfallet {outcome!r} är konstant ({y.iloc[0]:g} i alla {len(frame)} rader): det finns ingen skillnad att "
             f"skatta. Kontrollera att rätt utfallskolumn är vald och att den inte har fyllts med ett standardvärde."
         )
-    n_tr_units = frame.loc[frame[treat] == 1, unit].nunique()
+    trv = frame[treat].to_numpy(dtype=float)
+    rows_u = np.bincount(uc, minlength=n_u)
+    tr_u = np.bincount(uc, weights=trv, minlength=n_u)  # treated rows per unit
+    n_tr_units = int((tr_u > 0).sum())
     if n_tr_units == 0:
         raise EstimationError(
             f"Inga deltagare: kolumnen {treat!r} är 0 i alla rader. Ange kolumnen som markerar deltagarna (1 = deltagare)."
         )
-    if n_tr_units == frame[unit].nunique() and post is not None:
+    if n_tr_units == int((rows_u > 0).sum()) and post is not None:
         pv = pd.to_numeric(frame[post], errors="coerce")
         if pv.dropna().isin([0, 1]).all():
             raise EstimationError(
                 f"Inga kontroller: kolumnen {treat!r} är 1 för alla enheter. Skillnad-i-skillnader behöver enheter "
                 f"som inte deltar (0 i {treat!r})."
             )
-    if fe == "twfe" and frame[time].nunique() > 1 and frame.groupby(unit)[time].nunique().max() <= 1:
+    # (unit, period) pairs are unique, so a unit's number of periods is its number of rows.
+    if fe == "twfe" and int((np.bincount(tc, minlength=n_t) > 0).sum()) > 1 and rows_u.max() <= 1:
         # Each unit is seen once: unit effects would absorb the treatment. The 2x2 form (group and period
         # effects) is the TWFE estimator for repeated cross-sections.
         fe = "2x2"
@@ -184,14 +206,21 @@ def _prepare(
                      f"2x2-formen med grupp- och periodeffekter används (samma estimator som TWFE för tvärsnitt).")
 
     # Unit-level treatment group: ever treated.
-    grp = frame.groupby(unit)[treat].transform("max")
-    frame[_GRP] = grp.astype(float)
-    varies = (frame.groupby(unit)[treat].transform("nunique") > 1).any()
+    ever = tr_u > 0
+    frame[_GRP] = ever[uc].astype(float)
+    varies = bool(np.any(ever & (tr_u < rows_u)))
     if post is None:
         if varies:
             # treat switches on within units: read it as absorbing treatment, start = first treated period.
-            first = frame[frame[treat] == 1].groupby(unit)[time].min()
-            frame[_START] = frame[unit].map(first).astype(float)
+            if pd.api.types.is_numeric_dtype(frame[time]):
+                tv1 = frame[time].to_numpy(dtype=float)
+                first_u = np.full(n_u, np.inf)
+                on = trv == 1
+                np.minimum.at(first_u, uc[on], tv1[on])
+                frame[_START] = np.where(ever[uc], first_u[uc], np.nan)
+            else:
+                first = frame[frame[treat] == 1].groupby(unit)[time].min()
+                frame[_START] = frame[unit].map(first).astype(float)
             mode = "start"
             notes.append(f"Behandlingen läses från {treat!r} som varaktig från första behandlade period.")
         elif "start_period" in frame.columns:
@@ -237,7 +266,9 @@ def _prepare(
             n_units = frame.loc[nostart, unit].nunique()
             ex.add("deltagare utan startperiod", int(nostart.sum()), column=post or "start_period")
             notes.append(f"{n_units} deltagare utan startperiod har uteslutits.")
-            frame = frame[~nostart]
+            keep = ~nostart.to_numpy()
+            frame = frame[keep]
+            uc, tc, cc = uc[keep], tc[keep], (uc[keep] if cc is uc else cc[keep])
 
     for c in covariates:
         if not pd.api.types.is_numeric_dtype(frame[c]):
@@ -245,7 +276,59 @@ def _prepare(
             frame = pd.concat([frame.drop(columns=[c]), dummies], axis=1)
             covariates = [x for x in covariates if x != c] + list(dummies.columns)
     prep = _Prep(frame, outcome, unit, time, treat, mode, post, covariates, cluster, fe, weights, ex, notes, ssc)
+    ucd = compact(uc, n_u)
+    prep.cache["codes"] = {"unit": ucd, "time": compact(tc, n_t), "cluster": ucd if cc is uc else compact(cc, n_c)}
     return prep
+
+
+def _duplicated_pairs(uc: np.ndarray, n_u: int, tc: np.ndarray, n_t: int) -> np.ndarray | None:
+    """Rows repeating an earlier (unit, period) pair, as ``DataFrame.duplicated``; ``None`` when there are none."""
+    key = uc.astype(np.int64) * n_t + tc
+    if n_u * n_t <= 8 * len(key) + 1024:
+        if np.bincount(key, minlength=n_u * n_t).max(initial=0) <= 1:
+            return None
+    elif not pd.Series(key).duplicated().any():
+        return None
+    return pd.Series(key).duplicated().to_numpy()
+
+
+def _codes(prep: _Prep, col: str, frame: pd.DataFrame | None = None) -> tuple[np.ndarray, int]:
+    """Sorted integer codes of ``col`` on the prepared rows (cached for unit, period and cluster)."""
+    named = {prep.unit: "unit", prep.time: "time", prep.cluster: "cluster"}
+    cached = prep.cache.get("codes", {})
+    if col in named and named[col] in cached:
+        return cached[named[col]]
+    key = ("col", col)
+    if key not in prep.cache or frame is not None and frame is not prep.frame:
+        codes, uniq = factor((frame if frame is not None else prep.frame)[col])
+        if frame is not None and frame is not prep.frame:
+            return codes, len(uniq)
+        prep.cache[key] = (codes, len(uniq))
+    return prep.cache[key]
+
+
+def _group_counts(prep: _Prep) -> tuple[int, int]:
+    """Participating and control units (the group of each unit is constant)."""
+    uc, n_u = _codes(prep, prep.unit)
+    g_u = np.full(n_u, np.nan)
+    g_u[uc] = prep.frame[_GRP].to_numpy(dtype=float)
+    return int((g_u == 1).sum()), int((g_u == 0).sum())
+
+
+def _trends(prep: _Prep) -> pd.DataFrame:
+    """Mean outcome per period and group (columns ``period``, ``grupp``, ``medel``), sorted as a groupby."""
+    fr = prep.frame
+    tc, n_t = _codes(prep, prep.time)
+    g = fr[_GRP].to_numpy(dtype=float)
+    key = tc * 2 + (g == 1)
+    cnt = np.bincount(key, minlength=2 * n_t)
+    tot = np.bincount(key, weights=fr[prep.outcome].to_numpy(dtype=float), minlength=2 * n_t)
+    last = np.zeros(n_t, dtype=np.intp)
+    last[tc] = np.arange(len(tc))
+    tvals = fr[prep.time].to_numpy()[last]
+    cells = np.flatnonzero(cnt)
+    return pd.DataFrame({"period": tvals[cells // 2], "grupp": (cells % 2).astype(float),
+                         "medel": tot[cells] / cnt[cells]})
 
 
 def _profile_columns(prep: _Prep) -> list[str]:
@@ -275,14 +358,15 @@ def _fe_codes(prep: _Prep, frame: pd.DataFrame) -> tuple[list[np.ndarray], int]:
     use up no cluster-level information, and counting 9 000 person dummies
     would inflate the variance by (N-1)/(N-K), about 20 % with six periods.
     """
-    t_codes, t_uni = pd.factorize(frame[prep.time], sort=True)
+    t_codes, n_t = _codes(prep, prep.time, frame)
     outer = prep.unit if prep.fe == "twfe" else _GRP
-    o_codes, o_uni = pd.factorize(frame[outer], sort=True)
-    sizes = [len(o_uni), len(t_uni)]
+    o_codes, n_o = _codes(prep, outer, frame)
+    sizes = [n_o, n_t]
     k = sum(sizes) - 1
     if prep.ssc == "nested":
-        for col, size in ((outer, sizes[0]), (prep.time, sizes[1])):
-            if bool((frame.groupby(col)[prep.cluster].nunique() <= 1).all()):
+        cl_codes, n_cl = _codes(prep, prep.cluster, frame)
+        for (codes, size) in ((o_codes, n_o), (t_codes, n_t)):
+            if constant_within(codes, size, cl_codes, n_cl):
                 k += 1 - size
     return [o_codes, t_codes], k
 
@@ -360,12 +444,14 @@ def _wild_design(prep: _Prep, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarr
     """
     b = _base(prep)
     outer = prep.unit if prep.fe == "twfe" else _GRP
-    o_codes, o_uni = pd.factorize(frame[outer], sort=True)
-    nested = bool((frame.groupby(outer)[prep.cluster].nunique() <= 1).all())
+    o_codes, n_o = _codes(prep, outer, frame)
+    cl_codes, n_cl = _codes(prep, prep.cluster, frame)
+    nested = constant_within(o_codes, n_o, cl_codes, n_cl)
     if not nested and prep.fe == "twfe":
         y, X, _ = _design(prep, frame)
         return y, X, b["k_abs"], False
-    t_codes, t_uni = pd.factorize(frame[prep.time], sort=True)
+    t_codes, n_t = _codes(prep, prep.time, frame)
+    t_uni = range(n_t)
     cols = [_treatment(prep, frame)[:, None], frame[b["covs"]].to_numpy(dtype=float)]
     cols.append((t_codes[:, None] == np.arange(1, len(t_uni))[None, :]).astype(float))
     if not nested:  # 2x2 with clusters mixing the groups: intercept and group dummy as columns
@@ -377,7 +463,7 @@ def _wild_design(prep: _Prep, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarr
         Z = demean(Z, [o_codes], w)
     if b["sw"] is not None:
         Z = Z * b["sw"][:, None]
-    k_abs = len(o_uni) if (nested and prep.ssc == "dummies") else 0
+    k_abs = n_o if (nested and prep.ssc == "dummies") else 0
     return Z[:, 0], Z[:, 1:], k_abs, True
 
 
@@ -386,7 +472,8 @@ def _solve(prep: _Prep, frame: pd.DataFrame) -> tuple[float, float]:
     y, X, b = _design(prep, frame)
     XtX_inv = np.linalg.inv(X.T @ X)
     beta = XtX_inv @ (X.T @ y)
-    V, _ = cluster_vcov(X, y - X @ beta, frame[prep.cluster].to_numpy(), k_absorbed=b["k_abs"], bread=XtX_inv)
+    V, _ = cluster_vcov(X, y - X @ beta, frame[prep.cluster].to_numpy(), k_absorbed=b["k_abs"], bread=XtX_inv,
+                        codes=_codes(prep, prep.cluster, frame))
     return float(beta[0]), float(math.sqrt(V[0, 0]))
 
 
@@ -576,7 +663,7 @@ def did(
     beta = XtX_inv @ (X.T @ y)
     resid = y - X @ beta
     clusters = frame[cluster].to_numpy()
-    V, G = cluster_vcov(X, resid, clusters, k_absorbed=b["k_abs"], bread=XtX_inv)
+    V, G = cluster_vcov(X, resid, clusters, k_absorbed=b["k_abs"], bread=XtX_inv, codes=_codes(prep, cluster))
     se = float(math.sqrt(max(V[0, 0], 0.0)))
     att = float(beta[0])
     # Zero up to rounding: an outcome fully explained by the fixed effects (no change to compare).
@@ -623,10 +710,8 @@ def did(
     se_all = np.sqrt(np.diag(V))
     coefs = pd.DataFrame({"term": names, "estimat": beta, "se": se_all, "t": beta / se_all,
                           "p": [t_pvalue(t, df) for t in beta / se_all]})
-    units = frame.groupby(unit)[_GRP].first()
-    n_treated, n_control = int((units == 1).sum()), int((units == 0).sum())
-    trends = (frame.groupby([time, _GRP])[outcome].mean().rename("medel").reset_index()
-              .rename(columns={time: "period", _GRP: "grupp"}))
+    n_treated, n_control = _group_counts(prep)
+    trends = _trends(prep)
     est_name = "tvåvägs fixa effekter (TWFE)" if fe == "twfe" else "2x2 (grupp × efter, periodeffekter)"
     notes.insert(0, f"Estimator: {est_name}; {fmt_num(len(frame), 0)} observationer, {fmt_num(n_treated, 0)} deltagare och "
                     f"{fmt_num(n_control, 0)} kontroller; standardfel klustrade på {cluster!r} ({fmt_num(G, 0)} kluster, CR1).")

@@ -28,7 +28,7 @@ from scipy import stats
 from ..errors import EstimationError, SchemaError
 from ..results import Exclusions, ResultMixin
 from ..sv import fmt_num
-from .did import _GRP, _START, _base, _prepare
+from .did import _GRP, _START, _base, _codes, _group_counts, _prepare
 from .inference import cluster_vcov, comma_axis, demean, p_text, summary_text, warn_few_clusters
 
 __all__ = ["event_study", "EventStudyResult"]
@@ -208,20 +208,22 @@ def event_study(
         prep.notes.append("Händelsetid " + ", ".join(str(k) for k in empty).replace("-", "\u2212")
                           + " saknar deltagare i data och ingår inte i modellen.")
     eb = np.clip(e, -leads, lags)
-    D = np.column_stack([(eb == k).astype(float) for k in grid])
-    Dt = demean(D, b["fe"], b["w"])
-    X = np.column_stack([Dt, b["X"]])
+    X = np.empty((len(frame), len(grid) + b["X"].shape[1]), order="F")
+    for i, kk in enumerate(grid):
+        X[:, i] = eb == kk
+    X[:, :len(grid)] = demean(X[:, :len(grid)], b["fe"], b["w"])
+    X[:, len(grid):] = b["X"]
     y = b["y"]
     XtX_inv = np.linalg.pinv(X.T @ X)
     beta = XtX_inv @ (X.T @ y)
-    V, G = cluster_vcov(X, y - X @ beta, frame[cluster].to_numpy(), k_absorbed=b["k_abs"], bread=XtX_inv)
+    V, G = cluster_vcov(X, y - X @ beta, frame[cluster].to_numpy(), k_absorbed=b["k_abs"], bread=XtX_inv,
+                        codes=_codes(prep, cluster))
     df = G - 1
     crit = stats.t.ppf(1 - alpha / 2, df)
     k = len(grid)
     se = np.sqrt(np.diag(V)[:k])
     coef = beta[:k]
-    units_e = pd.DataFrame({"u": frame[unit].to_numpy()[treated], "e": eb[treated]})
-    n_by_e = units_e.groupby("e")["u"].nunique()
+    n_by_e = _units_by_event_time(_codes(prep, unit), treated, eb, leads, lags)
     rows = []
     for i, kk in enumerate(grid):
         rows.append({"event_time": kk, "estimat": coef[i], "se": se[i], "ci_lag": coef[i] - crit * se[i],
@@ -250,8 +252,7 @@ def event_study(
     else:
         pretrend = {"wald": np.nan, "df": 0, "F": np.nan, "p_F": np.nan, "p_chi2": np.nan, "leads": []}
 
-    units = frame.groupby(unit)[_GRP].first()
-    n_treated, n_control = int((units == 1).sum()), int((units == 0).sum())
+    n_treated, n_control = _group_counts(prep)
     notes = [
         f"Estimator: händelsestudie med enhets- och periodeffekter (TWFE), {fmt_num(len(frame), 0)} observationer, "
         f"{fmt_num(n_treated, 0)} deltagare och {fmt_num(n_control, 0)} aldrig behandlade kontroller; referensperiod {ref}; "
@@ -275,6 +276,24 @@ def event_study(
         n_control=n_control, n_clusters=G, cluster=cluster, alpha=alpha, time_label=time_label, notes=notes,
         exclusions=prep.exclusions, vcov=V[:k, :k],
     )
+
+
+def _units_by_event_time(unit_codes: tuple[np.ndarray, int], treated: np.ndarray, eb: np.ndarray, leads: int,
+                         lags: int) -> pd.Series:
+    """Distinct participants observed at each (binned) event time, indexed by event time as float."""
+    uc, n_u = unit_codes
+    u = uc[treated]
+    e = eb[treated]
+    ok = np.isfinite(e) & (e == np.rint(e))  # only whole event times are reported
+    u, ei = u[ok], (e[ok] + leads).astype(np.intp)
+    n_e = leads + lags + 1
+    if n_u * n_e <= 50_000_000:
+        seen = np.bincount(u * n_e + ei, minlength=n_u * n_e).reshape(n_u, n_e) > 0
+        counts = seen.sum(axis=0)
+    else:
+        counts = np.bincount(np.unique(u.astype(np.int64) * n_e + ei) % n_e, minlength=n_e)
+    idx = np.arange(-leads, lags + 1, dtype=float)
+    return pd.Series(counts, index=idx)[counts > 0]
 
 
 def _check_scales(tvals: np.ndarray, start: np.ndarray, treated: np.ndarray, grid: list[int], leads: int, lags: int,

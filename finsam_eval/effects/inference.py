@@ -36,6 +36,7 @@ from .._warn import warn
 from ..errors import EstimationError
 from ..results import ResultMixin
 from ..sv import fmt_num, fmt_p_eq
+from ._fe import factor
 
 __all__ = [
     "FewClustersWarning",
@@ -111,6 +112,14 @@ def _group_matrix(codes: np.ndarray, n_groups: int) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(n_groups, n))
 
 
+def _group_sums(codes: np.ndarray, n_groups: int, M: np.ndarray) -> np.ndarray:
+    """Column sums of ``M`` (n, k) within groups, (G, k), by one ``np.bincount`` per column (row order kept)."""
+    out = np.empty((n_groups, M.shape[1]))
+    for j in range(M.shape[1]):
+        out[:, j] = np.bincount(codes, weights=M[:, j], minlength=n_groups)
+    return out
+
+
 def demean(
     X: np.ndarray,
     fe: Sequence[np.ndarray],
@@ -124,8 +133,9 @@ def demean(
     Alternating projections (Gaure 2013): subtract the (weighted) group mean
     of each fixed effect in turn until nothing changes. A balanced panel with
     unit and time effects converges after one sweep; unbalanced panels take a
-    few more. No dummy columns are built, so 200 000 rows and 9 000 units take
-    well under a second.
+    few more. No dummy columns are built: each group mean is one
+    ``np.bincount`` over the integer codes, so 5 million rows take a fraction
+    of a second.
 
     Parameters
     ----------
@@ -151,24 +161,31 @@ def demean(
     """
     X = np.asarray(X, dtype=float)
     one_d = X.ndim == 1
-    out = X.reshape(len(X), -1).copy()
-    w = np.ones(len(out)) if weights is None else np.asarray(weights, dtype=float)
-    mats = []
+    # Column-major, so that each column the loop below works on is contiguous.
+    out = np.array(X.reshape(len(X), -1), dtype=float, order="F", copy=True)
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    facs = []
     for codes in fe:
         codes = np.asarray(codes)
-        g = _group_matrix(codes, int(codes.max()) + 1)
-        wsum = g @ w
+        if codes.dtype != np.intp:
+            codes = codes.astype(np.intp)
+        n_groups = int(codes.max()) + 1 if len(codes) else 0
+        wsum = np.bincount(codes, weights=w, minlength=n_groups).astype(float)
         wsum[wsum == 0] = 1.0
-        mats.append((g, wsum, codes))
-    scale = np.maximum(np.abs(out).max(axis=0), 1.0)
+        facs.append((codes, n_groups, wsum))
+    scale = np.maximum(np.abs(out).max(axis=0), 1.0) if len(out) else np.ones(out.shape[1])
+    k = out.shape[1]
     for _ in range(maxiter):
         delta = 0.0
-        for g, wsum, codes in mats:
-            means = (g @ (out * w[:, None])) / wsum[:, None]
-            step = means[codes]
-            out -= step
-            delta = max(delta, float((np.abs(step).max(axis=0) / scale).max()) if len(step) else 0.0)
-        if delta < tol or len(mats) == 1:
+        for codes, n_groups, wsum in facs:
+            for j in range(k):
+                col = out[:, j]
+                sums = np.bincount(codes, weights=col if w is None else col * w, minlength=n_groups)
+                step = (sums / wsum)[codes]
+                col -= step
+                if len(step):
+                    delta = max(delta, float(np.abs(step).max() / scale[j]))
+        if delta < tol or len(facs) == 1:
             break
     else:  # pragma: no cover - pathological designs only
         raise EstimationError(
@@ -185,6 +202,7 @@ def cluster_vcov(
     *,
     k_absorbed: int = 0,
     bread: np.ndarray | None = None,
+    codes: tuple[np.ndarray, int] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Cluster-robust covariance CR1, as ``statsmodels`` ``cov_type='cluster'`` and Stata.
 
@@ -195,18 +213,25 @@ def cluster_vcov(
     the regression with all dummy columns (Frisch-Waugh-Lovell). Weighted
     regressions pass ``sqrt(w) X`` and ``sqrt(w) e``.
 
+    ``codes`` optionally passes the clusters already as sorted integer
+    codes and their number (``factor(clusters)``), which saves hashing the
+    labels again.
+
     Returns
     -------
     (V, G)
         Covariance matrix and number of clusters.
     """
     X = np.asarray(X, dtype=float).reshape(len(resid), -1)
-    codes, uniq = pd.factorize(pd.Series(clusters), sort=True)
-    n_clusters = len(uniq)
+    if codes is None:
+        cl_codes, uniq = factor(pd.Series(clusters))
+        n_clusters = len(uniq)
+    else:
+        cl_codes, n_clusters = codes
     if n_clusters < 2:
         raise EstimationError("Klusterrobusta standardfel kräver minst två kluster.")
     n, k = X.shape
-    scores = _group_matrix(codes, n_clusters) @ (X * resid[:, None])
+    scores = _group_sums(cl_codes, n_clusters, np.asfortranarray(X * resid[:, None]))
     if bread is None:
         bread = np.linalg.inv(X.T @ X)
     meat = scores.T @ scores
