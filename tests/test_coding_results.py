@@ -413,3 +413,13 @@ def test_codes_restrict_every_table_and_figure(res, tmp_path):
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.mark.parametrize("module", ["results", "prevalence", "hierarchy", "quotes", "matrix", "comparison"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"finsam_eval.coding.{module}")
+    r = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert r.failed == 0

@@ -564,8 +564,6 @@ class CodingResult(ResultMixin):
                 idx += pick_varied(g, n, text_col=self.text_col, respondent_col=self.respondent_col, taken=taken)
         out = sub.loc[idx]
         keep = [self.id_col, self.text_col] + [c for c in ("forbund", "roll", "kalla") if c in out.columns]
-        if self.respondent_col and self.respondent_col in out.columns:
-            keep.insert(2, self.respondent_col)
         keep += ["score", "negated", "hedged", "kodkalla"]
         if by and by not in keep:
             keep.insert(2, by)
