@@ -32,6 +32,12 @@ ROLE_FLAGS: dict[str, str] = {
     "behandling": "behandling",
     "start": "start",
 }
+_ROLE_HELP = {
+    "id": "id (utdrag, person i register)", "respondent": "respondenten", "forbund": "förbundet",
+    "roll": "respondentens roll", "grupp": "respondentgruppen", "ar": "året", "text": "utdragets text",
+    "fraga": "intervjuarens fråga", "period": "perioden (kvartal, månad, löpnummer)",
+    "behandling": "deltagare 1/0, Ja/Nej eller x/tom", "start": "startperiod eller inskrivningsdatum",
+}
 # Survey roles -> the column names read_survey expects.
 _SURVEY_ROLES = {"id": "respondent_id", "respondent": "respondent_id", "forbund": "forbund", "ar": "ar",
                  "grupp": "respondentgrupp"}
@@ -48,17 +54,17 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Slutkod 0 = allt läsbart, 1 = personnummer hittades, 2 = någon fil har fel."
         ),
     )
-    p.add_argument("fil", type=Path, nargs="+", help="CSV, Excel, SPSS, parquet, en mapp med filer eller utskrifter")
+    p.add_argument("fil", type=Path, nargs="+", metavar="FIL", help="CSV, Excel, SPSS, parquet, en mapp med filer eller utskrifter")
     p.add_argument("--typ", choices=_READERS, default="tabell",
                    help="hur filen ska läsas: tabell (standard), enkat, register, utdrag eller population "
                         "(målgruppens storlek per grupp)")
-    p.add_argument("--blad", help="Excel-blad att läsa (namn eller nummer från 0)")
+    p.add_argument("--blad", metavar="BLAD", help="Excel-blad att läsa (namn eller nummer från 0)")
     p.add_argument("--skala", default="auto", help="--typ enkat: svarsskalan som etiketterna kontrolleras mot "
                                                    "(förinställt namn, .toml-fil eller auto = känn igen; standard auto)")
-    p.add_argument("--population", type=Path, help="--typ enkat: fil med målgruppens storlek att kontrollera mot enkäten")
-    p.add_argument("--kolumner", help="kolumnroller, t.ex. 'period=kvartal,behandling=deltagare,id=lopnr'")
+    p.add_argument("--population", type=Path, metavar="FIL", help="--typ enkat: fil med målgruppens storlek att kontrollera mot enkäten")
+    p.add_argument("--kolumner", metavar="ROLL=KOLUMN,...", help="kolumnroller, t.ex. 'period=kvartal,behandling=deltagare,id=lopnr'")
     for flag, role in ROLE_FLAGS.items():
-        p.add_argument(f"--{flag}", dest=f"roll_{role}", metavar="KOLUMN", help=f"kolumnen med rollen {role}")
+        p.add_argument(f"--{flag}", dest=f"roll_{role}", metavar="KOLUMN", help=f"kolumnen med {_ROLE_HELP[role]}")
     p.set_defaults(func=run)
 
 
