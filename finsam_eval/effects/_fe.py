@@ -102,9 +102,9 @@ def constant_within(groups: np.ndarray, n_groups: int, other: np.ndarray, n_othe
 
     Examples
     --------
-    >>> constant_within(np.array([0, 0, 1]), 2, np.array([3, 3, 2]), 4)
+    >>> constant_within(np.array([0, 0, 1]), 2, np.array([1, 1, 0]), 2)
     True
-    >>> constant_within(np.array([0, 0, 1]), 2, np.array([3, 1, 2]), 4)
+    >>> constant_within(np.array([0, 0, 1, 1]), 2, np.array([1, 0, 1, 1]), 2)
     False
     """
     if groups is other:
