@@ -46,13 +46,38 @@ def _design(data: pd.DataFrame, covariates: list[str], *, drop_first: bool) -> p
     return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=data.index)
 
 
+def _newton_logit(y: np.ndarray, Xc: np.ndarray, *, maxiter: int = 100, tol: float = 1e-8,
+                  ridge: float = 1e-10) -> tuple[np.ndarray, bool, bool]:
+    """Logit maximum likelihood by Newton-Raphson on the k x k cross-product: (params, converged, separated).
+
+    The same iteration as statsmodels' ``Logit.fit(method="newton")`` (start at zero, mean score and Hessian,
+    ridge 1e-10 on the diagonal, stop when no parameter moves more than ``tol``, perfect prediction checked
+    after every step), so the coefficients agree with statsmodels to rounding, without its n x k QR, pandas
+    wrapping and covariance step, which were most of the time at register scale.
+    """
+    n, k = Xc.shape
+    XT = np.ascontiguousarray(Xc.T)
+    new = np.zeros(k)
+    old = np.full(k, np.inf)
+    it = 0
+    separated = False
+    with np.errstate(over="ignore"):
+        L = 1.0 / (1.0 + np.exp(-(Xc @ new)))
+        while it < maxiter and np.any(np.abs(new - old) > tol):
+            H = np.dot(L * (1 - L) * XT, Xc) / n
+            H[np.diag_indices(k)] += ridge
+            old = new
+            new = old - np.linalg.solve(H, -np.dot(y - L, Xc) / n)
+            L = 1.0 / (1.0 + np.exp(-(Xc @ new)))
+            if np.allclose(L - y, 0):  # statsmodels' PerfectSeparationWarning callback
+                separated = True
+            it += 1
+    return new, it < maxiter, separated
+
+
 def _fit_logit(y: np.ndarray, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """Logit fit with convergence problems turned into notes or clear errors."""
-    import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationError, PerfectSeparationWarning
-
     notes: list[str] = []
-    Xc = sm.add_constant(X, has_constant="add")
     const_cols = [c for c in X.columns if X[c].nunique() <= 1]
     if const_cols:
         raise EstimationError(
@@ -61,7 +86,8 @@ def _fit_logit(y: np.ndarray, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
         )
     # Our own rank check on the standardised cross-product (k x k): statsmodels' check runs a QR of the whole
     # n x k design, which dominated the bootstrap's re-estimations.
-    Z = X.to_numpy(dtype=float)
+    Xn = X.to_numpy(dtype=float)
+    Z = Xn
     if Z.shape[1]:
         Z = (Z - Z.mean(axis=0)) / Z.std(axis=0)
         if np.linalg.matrix_rank(Z.T @ Z / len(Z), tol=1e-10) < Z.shape[1]:
@@ -69,27 +95,23 @@ def _fit_logit(y: np.ndarray, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
                 "Propensity score-modellen kan inte skattas: kovariaterna är linjärt beroende (samma information "
                 "finns i flera kolumner, t.ex. både 'kvinna' och 'man'). Ta bort den överflödiga kovariaten."
             )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            fit = sm.Logit(y, Xc, check_rank=False).fit(method="newton", maxiter=100, disp=0)
-        except (PerfectSeparationError, np.linalg.LinAlgError) as exc:
-            raise EstimationError(
-                "Propensity score-modellen kunde inte skattas: perfekt separation eller singulär design "
-                "(någon kovariat eller kombination skiljer deltagare och kontroller helt åt, dvs. ingen överlappning). "
-                "Ta bort eller grovindela kovariaten, eller matcha exakt på den. "
-                f"({type(exc).__name__})"
-            ) from exc
-    kinds = {type(w.message) for w in caught if isinstance(w.message, Warning)}
-    params = np.asarray(fit.params, dtype=float)
-    if PerfectSeparationWarning in kinds or not np.all(np.isfinite(params)):
+    Xc = np.column_stack([np.ones(len(Xn)), Xn])
+    try:
+        params, converged, separated = _newton_logit(np.asarray(y, dtype=float), Xc)
+    except np.linalg.LinAlgError as exc:
+        raise EstimationError(
+            "Propensity score-modellen kunde inte skattas: perfekt separation eller singulär design "
+            "(någon kovariat eller kombination skiljer deltagare och kontroller helt åt, dvs. ingen överlappning). "
+            "Ta bort eller grovindela kovariaten, eller matcha exakt på den. "
+            f"({type(exc).__name__})"
+        ) from exc
+    if separated or not np.all(np.isfinite(params)):
         raise EstimationError(
             "Propensity score-modellen visar (nästan) perfekt separation: några kovariatvärden finns bara hos "
             "deltagare eller bara hos kontroller, dvs. ingen överlappning där. Grovindela eller ta bort kovariaten, "
             "eller matcha exakt på den."
         )
-    converged = bool(fit.mle_retvals.get("converged", True))
-    if not converged or ConvergenceWarning in kinds:
+    if not converged:
         # Name the likely culprits: dummies whose level occurs in only one group (quasi-separation).
         culprits = []
         for c in X.columns:
