@@ -142,7 +142,7 @@ def test_suggest_table_and_explanations(fitted, excerpts):
     test = excerpts[excerpts.forbund == "Uppsala"].head(6)
     sug = fitted.suggest(test, top_k=3)
     assert list(sug.columns) == ["excerpt_id", "rang", "code", "label", "probability", "suggested", "terms",
-                                 "codebook_terms"]
+                                 "codebook_terms", "liknande_id", "liknande_text"]
     assert len(sug) == 3 * len(test)
     assert set(sug["excerpt_id"]) == set(test["excerpt_id"])
     proba = pd.DataFrame(fitted.predict_proba(test), columns=fitted.classes_, index=test["excerpt_id"])

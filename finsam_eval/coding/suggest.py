@@ -58,6 +58,8 @@ from .text import is_stopword, stem, tokenize
 
 __all__ = ["CodeSuggester", "SuggestionEvaluation", "evaluate_suggester", "baseline_model"]
 
+_QUESTION_WEIGHT = 0.8  # weight of the question's features next to the answer's (word features weigh 1, char 0.7)
+
 # Negation words are kept as features although they are function words: "ingen samsyn" is not "samsyn".
 _KEEP = frozenset({"inte", "ingen", "inget", "inga", "aldrig", "utan", "saknas", "icke", "ej"})
 
@@ -67,6 +69,22 @@ def _stem_analyzer(text: str) -> list[str]:
     toks = [t for t in tokenize(text) if t in _KEEP or not (is_stopword(t) or t.isdigit())]
     stems = [stem(t) for t in toks]
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+
+
+def _f1_grid(y: np.ndarray, p: np.ndarray, grid: np.ndarray) -> list[float]:
+    """F1 of ``p >= t`` against binary ``y`` for every t in ``grid`` (0 when undefined), vectorised."""
+    pred = p[None, :] >= grid[:, None]
+    tp = (pred & (y[None, :] == 1)).sum(axis=1)
+    denom = pred.sum(axis=1) + y.sum()
+    return [float(2 * a / d) if d else 0.0 for a, d in zip(tp, denom)]
+
+
+def _unit_rows(X: Any) -> sparse.csr_matrix:
+    """Rows scaled to unit length (zero rows stay zero), so that X @ Y.T is the cosine similarity."""
+    X = sparse.csr_matrix(X, dtype=float)
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.diags(1.0 / norms) @ X
 
 
 def _readable(word: str) -> bool:
@@ -95,6 +113,14 @@ def _as_texts(X: Any, text_col: str) -> list[str]:
             raise SchemaError(f"X ska ha en text per rad; fick formen {arr.shape}.")
         vals = arr.tolist()
     return ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in vals]
+
+
+def _as_questions(X: Any, question_col: str | None) -> list[str] | None:
+    """The interview question of each excerpt (``question_col`` of a DataFrame), or None when absent or empty."""
+    if not question_col or not isinstance(X, pd.DataFrame) or question_col not in X.columns:
+        return None
+    q = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in X[question_col].tolist()]
+    return q if any(s.strip() for s in q) else None
 
 
 def _binarize_fit(y: Any, codes: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
@@ -142,6 +168,11 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         Code ids to learn, in order (default: the codes in ``y``).
     text_col
         Text column when X is a DataFrame.
+    question_col
+        Column with the interviewer's question to each answer (``fraga``);
+        when X is a DataFrame that has it, the question's words are features
+        of their own (short answers such as "Nej, inte alls." carry no cue
+        word, the question does). Absent column or ``None``: answers only.
     C
         Inverse regularisation strength of the stage-1 (text) logistic regressions.
     char_ngrams
@@ -189,6 +220,7 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         codebook: Any = None,
         codes: Sequence[str] | None = None,
         text_col: str = "text",
+        question_col: str | None = "fraga",
         C: float = 1.0,
         char_ngrams: tuple[int, int] | None = (3, 5),
         stack_C: float = 1.0,
@@ -201,6 +233,7 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         self.codebook = codebook
         self.codes = codes
         self.text_col = text_col
+        self.question_col = question_col
         self.C = C
         self.char_ngrams = char_ngrams
         self.stack_C = stack_C
@@ -271,9 +304,17 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
     # too few examples for stage 2 falls back to a blend of the codebook prior
     # and stage 1 whose weight on the codebook shrinks with the examples.
 
-    def _text_fit(self, texts: list[str], Y: np.ndarray) -> dict[str, Any]:
+    def _text_fit(self, texts: list[str], Y: np.ndarray, questions: list[str] | None = None) -> dict[str, Any]:
         word = TfidfVectorizer(analyzer=_stem_analyzer, sublinear_tf=True, min_df=1)
         mats = [word.fit_transform(texts)]
+        question = None
+        if questions is not None and any(q.strip() for q in questions):
+            # the interviewer's question: its own vocabulary ("F: samsyn" is not "samsyn" in the answer)
+            question = TfidfVectorizer(analyzer=_stem_analyzer, sublinear_tf=True, min_df=1)
+            try:
+                mats.append(question.fit_transform(questions) * _QUESTION_WEIGHT)
+            except ValueError:  # only function words in the questions
+                question = None
         char = None
         if self.char_ngrams:
             char = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), lowercase=True,
@@ -292,17 +333,22 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
                 models.append(lr.fit(Xf, yj))
             else:
                 models.append(float(yj.mean()))  # constant: no contrast to learn from
-        return {"word": word, "char": char, "models": models}
+        return {"word": word, "char": char, "question": question, "models": models}
 
     @staticmethod
-    def _text_design(state: dict[str, Any], texts: list[str]) -> sparse.csr_matrix:
+    def _text_design(state: dict[str, Any], texts: list[str], questions: list[str] | None = None) -> sparse.csr_matrix:
         mats = [state["word"].transform(texts)]
+        if state.get("question") is not None:
+            # excerpts without a question (or a table without the column) get an empty question part
+            mats.append(state["question"].transform(questions if questions is not None else [""] * len(texts))
+                        * _QUESTION_WEIGHT)
         if state["char"] is not None:
             mats.append(state["char"].transform(texts) * 0.7)
         return sparse.hstack(mats).tocsr()
 
-    def _text_proba(self, state: dict[str, Any], texts: list[str], Xf: Any = None) -> np.ndarray:
-        Xf = self._text_design(state, texts) if Xf is None else Xf
+    def _text_proba(self, state: dict[str, Any], texts: list[str], Xf: Any = None,
+                    questions: list[str] | None = None) -> np.ndarray:
+        Xf = self._text_design(state, texts, questions) if Xf is None else Xf
         P = np.zeros((len(texts), len(state["models"])))
         for j, m in enumerate(state["models"]):
             P[:, j] = m.predict_proba(Xf)[:, 1] if hasattr(m, "predict_proba") else m
@@ -348,15 +394,17 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
                 P[:, j] = lam * p_prior + (1 - lam) * P[:, j]
         return P
 
-    def _oof_text(self, texts: list[str], Y: np.ndarray) -> np.ndarray:
+    def _oof_text(self, texts: list[str], Y: np.ndarray, questions: list[str] | None = None) -> np.ndarray:
         """Out-of-fold stage-1 probabilities (in-sample when there are too few texts to split)."""
         if len(texts) < 2 * self.cv:
-            return self._text_proba(self._text_fit(texts, Y), texts)
+            return self._text_proba(self._text_fit(texts, Y, questions), texts, questions=questions)
         oof = np.zeros(Y.shape)
         folds = KFold(self.cv, shuffle=True, random_state=self.random_state)
         for tr, te in folds.split(texts):
-            st = self._text_fit([texts[i] for i in tr], Y[tr])
-            oof[te] = self._text_proba(st, [texts[i] for i in te])
+            q_tr = [questions[i] for i in tr] if questions is not None else None
+            q_te = [questions[i] for i in te] if questions is not None else None
+            st = self._text_fit([texts[i] for i in tr], Y[tr], q_tr)
+            oof[te] = self._text_proba(st, [texts[i] for i in te], questions=q_te)
         return oof
 
     # ------------------------------------------------------------------ public API
@@ -388,8 +436,9 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         self.classes_ = classes
         self.compiled_ = self._compiled()
         cb, _ = self._cb_matrix(texts)
-        self.state_ = self._text_fit(texts, Y)
-        p_oof = self._oof_text(texts, Y)
+        questions = _as_questions(X, self.question_col)
+        self.state_ = self._text_fit(texts, Y, questions)
+        p_oof = self._oof_text(texts, Y, questions)
         self.stage2_ = self._stack_fit(Y, cb, p_oof)
         n_pos = Y.sum(axis=0)
         self.n_positive_ = pd.Series(n_pos, index=list(classes), name="n_positive")
@@ -400,7 +449,7 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
             grid = np.arange(0.15, 0.86, 0.05)
             for j in range(Y.shape[1]):
                 if n_pos[j] >= self.min_tune:
-                    f1s = [f1_score(Y[:, j], P[:, j] >= t, zero_division=0) for t in grid]
+                    f1s = _f1_grid(Y[:, j], P[:, j], grid)
                     best = np.flatnonzero(np.isclose(f1s, np.max(f1s)))
                     thr[j] = float(grid[best[len(best) // 2]])  # middle of the best plateau
         self.thresholds_ = pd.Series(thr, index=list(classes), name="threshold")
@@ -409,6 +458,14 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
             index=list(classes), name="prior_weight",
         )
         self.n_features_in_ = 1
+        # what was learned from, for next_to_code() (novelty) and suggest() (nearest coded examples)
+        if isinstance(X, pd.DataFrame) and "excerpt_id" in X.columns:
+            self.train_ids_ = np.asarray(X["excerpt_id"].tolist(), dtype=object)
+        else:
+            self.train_ids_ = np.arange(len(texts)).astype(object)
+        self.train_texts_ = list(texts)
+        self.train_Y_ = Y
+        self.train_X_ = _unit_rows(self._text_design(self.state_, texts, questions))
         return self
 
     def _check(self, X: Any) -> list[str]:
@@ -419,7 +476,7 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         """Probability of each code (columns ``classes_``) per excerpt, shape (n, n_codes)."""
         texts = self._check(X)
         cb, _ = self._cb_matrix(texts)
-        p_text = self._text_proba(self.state_, texts)
+        p_text = self._text_proba(self.state_, texts, questions=_as_questions(X, self.question_col))
         return self._combine(self.stage2_, cb, p_text, self.n_positive_.to_numpy())
 
     def decision_function(self, X: Any) -> np.ndarray:
@@ -435,8 +492,29 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         pred = self.predict(X)
         return [[str(c) for c, v in zip(self.classes_, row) if v] for row in pred]
 
-    def suggest(self, X: Any, top_k: int = 3, *, n_terms: int = 4, ids: Sequence[Any] | None = None) -> pd.DataFrame:
-        """The ``top_k`` most probable codes per excerpt, with the words behind each.
+    def next_to_code(self, pool: Any, n: int = 20, *, diversity: float = 0.5, ids: Sequence[Any] | None = None,
+                     random_state: int | None = None) -> pd.DataFrame:
+        """The ``n`` excerpts of ``pool`` to code next: uncertain and unlike what is coded.
+
+        See :func:`finsam_eval.coding.active.next_to_code` (works before
+        ``fit`` too: then a seeded spread over the pool). Nothing is fitted
+        or changed on the suggester.
+
+        Examples
+        --------
+        >>> from finsam_eval.samples import load_sample
+        >>> ex = load_sample("excerpts")
+        >>> batch = CodeSuggester(random_state=0).next_to_code(ex, n=5)
+        >>> list(batch.columns)
+        ['ordning', 'excerpt_id', 'osakerhet', 'nyhet', 'osakra_koder', 'text']
+        """
+        from .active import next_to_code
+
+        return next_to_code(self, pool, n, diversity=diversity, ids=ids, random_state=random_state)
+
+    def suggest(self, X: Any, top_k: int = 3, *, n_terms: int = 4, ids: Sequence[Any] | None = None,
+                n_examples: int = 2) -> pd.DataFrame:
+        """The ``top_k`` most probable codes per excerpt, with the words and coded examples behind each.
 
         Returns
         -------
@@ -445,15 +523,31 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
             ``ids``, an ``excerpt_id`` column of X or the position), ``rang``,
             ``code``, ``label``, ``probability``, ``suggested`` (probability at
             or above the code's threshold), ``terms`` (the words of the
-            excerpt that pushed the probability up most, as written) and
-            ``codebook_terms`` (codebook terms matched, ``"inte: ..."`` when negated).
+            excerpt that pushed the probability up most, as written),
+            ``codebook_terms`` (codebook terms matched, ``"inte: ..."`` when
+            negated), ``liknande_id`` and ``liknande_text`` (the ``n_examples``
+            coded excerpts with this code that are most like this one: ids and
+            their first words).
+
+        Examples
+        --------
+        >>> from finsam_eval.samples import load_sample
+        >>> ex = load_sample("excerpts")
+        >>> sug = CodeSuggester(random_state=0).fit(ex, ex["codes_a"])
+        >>> s = sug.suggest(["Vi saknar en gemensam bild av målgruppen."], top_k=1)
+        >>> list(s.columns[-2:])
+        ['liknande_id', 'liknande_text']
         """
+        from .active import nearest_coded
+
         texts = self._check(X)
         if ids is None:
             ids = X["excerpt_id"].tolist() if isinstance(X, pd.DataFrame) and "excerpt_id" in X else range(len(texts))
         ids = list(ids)
         cb, long = self._cb_matrix(texts)
-        Xf = self._text_design(self.state_, texts)
+        Xf = self._text_design(self.state_, texts, _as_questions(X, self.question_col))
+        unit = _unit_rows(Xf)
+        near: dict[int, list[list[tuple[Any, str, float]]]] = {}
         P = self._combine(self.stage2_, cb, self._text_proba(self.state_, texts, Xf), self.n_positive_.to_numpy())
         n_word = len(self.state_["word"].vocabulary_)
         word_names = self.state_["word"].get_feature_names_out()
@@ -477,6 +571,9 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
             row_x = Xf.getrow(i)
             order = np.argsort(-P[i], kind="stable")[:k]
             for rank, j in enumerate(order, start=1):
+                if j not in near:
+                    near[j] = nearest_coded(self, unit, int(j), n_examples)
+                examples = near[j][i]
                 code = str(self.classes_[j])
                 model = self.state_["models"][j]
                 words: list[str] = []
@@ -499,9 +596,10 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
                     "excerpt_id": ids[i], "rang": rank, "code": code, "label": labels.get(code, code),
                     "probability": float(P[i, j]), "suggested": bool(P[i, j] >= self.thresholds_.iloc[j]),
                     "terms": words, "codebook_terms": matched.get((i, code), []),
+                    "liknande_id": [e[0] for e in examples], "liknande_text": [e[1] for e in examples],
                 })
         return pd.DataFrame(rows, columns=["excerpt_id", "rang", "code", "label", "probability", "suggested",
-                                           "terms", "codebook_terms"])
+                                           "terms", "codebook_terms", "liknande_id", "liknande_text"])
 
     def evaluate(self, excerpts: pd.DataFrame, codes_col: str = "codes_a", groups: str = "forbund",
                  **kwargs: Any) -> SuggestionEvaluation:
