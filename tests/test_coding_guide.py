@@ -227,3 +227,17 @@ def test_match_plot_renders(ex, guide, tmp_path):
 def test_docstring_examples():
     r = doctest.testmod(guide_module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert r.failed == 0 and r.attempted >= 5
+
+
+def test_negation_comes_from_the_answer_not_the_question():
+    g = Intervjuguide([{"id": "F4", "text": "Har parterna en gemensam bild av problemen?", "codes": ["samsyn"]}])
+    ex = pd.DataFrame({"excerpt_id": ["a", "b"], "respondent_id": ["H:R1", "H:R2"], "kalla": "intervju",
+                       "fraga": ["Har parterna en gemensam bild av problemen?"] * 2,
+                       "text": ["Nej, det finns ingen samsyn alls.", "Ja."]})
+    from finsam_eval.coding import Code, Codebook
+
+    cb = Codebook([Code("samsyn", "Samsyn", include=["samsyn"])])
+    res = g.code(ex, code_excerpts(ex, cb))
+    rows = res._long(recursive=False).set_index("excerpt_id")
+    assert rows.loc["a", "negated"] and not rows.loc["b", "negated"]  # "Ja." is structural only
+    assert res.table(exclude_negated=True).set_index("kod").loc["samsyn", "utdrag"] == 1

@@ -29,7 +29,8 @@ _VALUES = ("excerpts", "respondents", "share")
 _VALUE_SV = {"excerpts": "antal utdrag", "respondents": "antal respondenter", "share": "andel respondenter"}
 #: How grouping columns are named in titles and notes.
 DISPLAY_NAMES = {"forbund": "förbund", "roll": "roll", "kalla": "källa", "datum": "datum", "ar": "år",
-                 "respondentgrupp": "respondentgrupp", "kommun": "kommun"}
+                 "respondentgrupp": "respondentgrupp", "kommun": "kommun", "respondent_id": "respondent",
+                 "fraga_id": "fråga", "kodkalla": "kodens källa"}
 
 
 def _display(col: str | None) -> str:

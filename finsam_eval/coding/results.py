@@ -327,8 +327,13 @@ class CodingResult(ResultMixin):
         if len(long) and long.duplicated([self.id_col, "code"]).any():
             src = long.groupby([self.id_col, "code"], sort=False)["kodkalla"].agg(
                 lambda s: " + ".join(dict.fromkeys(s)))
-            agg = long.groupby([self.id_col, "code"], sort=False).agg(
-                score=("score", "max"), negated=("negated", "all"), hedged=("hedged", "any"))
+            # a structural code says what was asked, not how: negation comes from the content codes only
+            said = long.assign(_neg=long["negated"].astype(bool) & (long["kodkalla"] != "intervjuguide"),
+                               _said=long["kodkalla"] != "intervjuguide")
+            agg = said.groupby([self.id_col, "code"], sort=False).agg(
+                score=("score", "max"), _neg=("_neg", "sum"), _said=("_said", "sum"), hedged=("hedged", "any"))
+            agg["negated"] = (agg["_said"] > 0) & (agg["_neg"] == agg["_said"])
+            agg = agg[["score", "negated", "hedged"]]
             long = long.drop_duplicates([self.id_col, "code"]).set_index([self.id_col, "code"])
             long["kodkalla"] = src
             long[["score", "negated", "hedged"]] = agg
