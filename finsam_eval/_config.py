@@ -1,4 +1,4 @@
-"""Library-wide options: the suppression threshold and the output language.
+"""Library-wide options: the suppression threshold, the output language and progress bars.
 
 Examples
 --------
@@ -25,6 +25,8 @@ _DEFAULTS: dict[str, Any] = {
     "lang": "sv",
     # What a suppressed cell shows (SCB's convention for "too uncertain to publish").
     "suppressed_marker": "..",
+    # Progress bars (tqdm) on long calls; shown only in a terminal or a notebook, never in logs or pipes.
+    "progress": True,
 }
 _options: dict[str, Any] = dict(_DEFAULTS)
 
@@ -38,6 +40,8 @@ def _check(name: str, value: Any) -> None:
         raise ConfigError(f"min_count måste vara ett heltal >= 0, fick {value!r}.")
     if name == "lang" and value not in ("sv", "en"):
         raise ConfigError(f"lang måste vara 'sv' eller 'en', fick {value!r}.")
+    if name == "progress" and not isinstance(value, bool):
+        raise ConfigError(f"progress måste vara True eller False, fick {value!r}.")
 
 
 def get_option(name: str) -> Any:
@@ -47,7 +51,7 @@ def get_option(name: str) -> Any:
 
 
 def set_option(name: str, value: Any) -> None:
-    """Set option ``name`` (``min_count``, ``lang``, ``suppressed_marker``)."""
+    """Set option ``name`` (``min_count``, ``lang``, ``suppressed_marker``, ``progress``)."""
     _check(name, value)
     _options[name] = value
 
