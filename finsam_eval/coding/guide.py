@@ -229,6 +229,24 @@ class Intervjuguide:
     def from_yaml(cls, source: str | Path) -> Intervjuguide:
         """Read a guide from a YAML file (or YAML text).
 
+        Examples
+        --------
+        >>> g = Intervjuguide.from_yaml('''
+        ... name: Guide
+        ... codes: {bakgrund: Bakgrund och roll}
+        ... questions:
+        ...   - id: F1
+        ...     text: Vad är din roll?
+        ...     codes: [bakgrund]
+        ...   - id: F2
+        ...     text: Hur känt är förbundet?
+        ...     codes: [legitimitet]
+        ...     followups:
+        ...       - Vet dina chefer det?
+        ... ''')
+        >>> len(g), g.questions[1].followups, Intervjuguide.from_yaml(g.to_yaml()) == g
+        (2, ['Vet dina chefer det?'], True)
+
         Raises
         ------
         InputFileError

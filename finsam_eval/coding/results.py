@@ -690,6 +690,16 @@ class CodingResult(ResultMixin):
         Used to put structural codes from the interview guide next to the
         content codes from the codebook. The codebooks are merged (codes of
         ``other`` not in this one are added).
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"excerpt_id": [1, 2], "respondent_id": ["R1", "R2"], "text": ["a", "b"],
+        ...                    "kalla": "intervju", "a": [["samsyn"], []], "b": [["samsyn"], ["hinder"]]})
+        >>> both = CodingResult.from_codes(df, "a").combine(CodingResult.from_codes(df, "b", kodkalla="forslag"))
+        >>> both.long[["excerpt_id", "code", "kodkalla"]].values.tolist()
+        [[1, 'samsyn', 'manuell'], [1, 'samsyn', 'forslag'], [2, 'hinder', 'forslag']]
+        >>> int(both.table().set_index("kod").loc["samsyn", "utdrag"])  # one excerpt, two sources
+        1
         """
         if self.id_col != other.id_col or set(self.excerpts[self.id_col]) != set(other.excerpts[other.id_col]):
             raise SchemaError(
