@@ -70,23 +70,6 @@ _ESTIMANDS = {"nearest": ("ATT", "ATC"), "subclass": ("ATT", "ATC", "ATE")}
 # --------------------------------------------------------------------------- matching cores
 
 
-def _match_with_replacement(t_lp: np.ndarray, c_lp_sorted: np.ndarray, ratio: int, width: float) -> np.ndarray:
-    """Indices (into the sorted controls) of the ``ratio`` nearest, -1 where none within ``width``."""
-    n_c = len(c_lp_sorted)
-    pos = np.searchsorted(c_lp_sorted, t_lp)
-    offsets = np.arange(-ratio, ratio)
-    cand = pos[:, None] + offsets[None, :]
-    valid = (cand >= 0) & (cand < n_c)
-    cand_c = np.clip(cand, 0, n_c - 1)
-    dist = np.abs(c_lp_sorted[cand_c] - t_lp[:, None])
-    dist[~valid] = np.inf
-    order = np.argsort(dist, axis=1, kind="stable")[:, :ratio]
-    picked = np.take_along_axis(cand_c, order, axis=1)
-    pdist = np.take_along_axis(dist, order, axis=1)
-    picked[~(pdist <= width)] = -1
-    return picked
-
-
 def _find(parent: list[int], i: int) -> int:
     root = i
     while parent[root] != root:
@@ -96,31 +79,56 @@ def _find(parent: list[int], i: int) -> int:
     return root
 
 
-def _match_without_replacement(
-    t_lp: np.ndarray, c_lp_sorted: np.ndarray, ratio: int, width: float, order: np.ndarray
-) -> np.ndarray:
-    """Greedy nearest neighbour without replacement; returns (n_t, ratio) indices, -1 = none."""
-    n_c = len(c_lp_sorted)
+def _blocks_with_replacement(t_lp: np.ndarray, c_sorted: np.ndarray, pos: np.ndarray, lo: np.ndarray,
+                             hi: np.ndarray, ratio: int, width: float) -> np.ndarray:
+    """The ``ratio`` nearest candidates of every focal unit inside its own block ``[lo, hi)`` of the sorted
+    candidates (``pos``: its ``searchsorted`` place there); (n_f, ratio) indices, -1 where none within
+    ``width`` (or fewer than ``ratio`` candidates in the block). All strata at once, fully vectorised."""
+    offsets = np.arange(-ratio, ratio)
+    cand = pos[:, None] + offsets[None, :]
+    valid = (cand >= lo[:, None]) & (cand < hi[:, None])
+    cand_c = np.clip(cand, lo[:, None], hi[:, None] - 1)
+    dist = np.abs(c_sorted[cand_c] - t_lp[:, None])
+    dist[~valid] = np.inf
+    order = np.argsort(dist, axis=1, kind="stable")[:, :ratio]
+    picked = np.take_along_axis(cand_c, order, axis=1)
+    pdist = np.take_along_axis(dist, order, axis=1)
+    picked[~(pdist <= width) | ~np.isfinite(pdist)] = -1
+    return picked
+
+
+def _blocks_without_replacement(t_lp: np.ndarray, c_sorted: np.ndarray, pos: np.ndarray, lo: np.ndarray,
+                                hi: np.ndarray, ratio: int, width: float, order: np.ndarray) -> np.ndarray:
+    """Greedy nearest neighbour without replacement inside each focal unit's block ``[lo, hi)``.
+
+    One pair of "next free neighbour" union-find arrays over all sorted candidates serves every stratum: a
+    look-up that leaves the unit's block means nothing is free on that side. Strata share no candidates, so
+    visiting all focal units in the global matching order gives, stratum by stratum, the order (and the
+    rounds for ``ratio > 1``) of matching each stratum on its own. Returns (n_f, ratio) indices, -1 = none.
+    """
+    n_c = len(c_sorted)
     out = np.full((len(t_lp), ratio), -1, dtype=np.int64)
-    pos = np.searchsorted(c_lp_sorted, t_lp).tolist()
-    c = c_lp_sorted.tolist()
+    p_l, lo_l, hi_l = pos.tolist(), lo.tolist(), hi.tolist()
+    c = c_sorted.tolist()
     t = t_lp.tolist()
-    # right[i]: next free control at index >= i (n = none); left[i+1]: next free at index <= i (0 = none).
+    inf = float("inf")
+    # right[i]: next free candidate at index >= i; left[i+1]: next free at index <= i (left is shifted by one).
     right = list(range(n_c + 1))
     left = list(range(n_c + 1))
-    alive = np.ones(len(t_lp), dtype=bool)
+    alive = [True] * len(t_lp)
+    order_l = order.tolist()
     for r in range(ratio):
-        for i in order.tolist():
+        for i in order_l:
             if not alive[i]:
                 continue
-            p = pos[i]
+            p = p_l[i]
             ri = _find(right, p)
-            li = _find(left, p) - 1  # left is shifted by one
-            d_r = c[ri] - t[i] if ri < n_c else np.inf
-            d_l = t[i] - c[li] if li >= 0 else np.inf
+            li = _find(left, p) - 1
+            d_r = c[ri] - t[i] if ri < hi_l[i] else inf
+            d_l = t[i] - c[li] if li >= lo_l[i] else inf
             j = ri if d_r < d_l else li  # ties go left (lower score), deterministic
             d = min(d_r, d_l)
-            if j < 0 or j >= n_c or not d <= width:
+            if d == inf or not d <= width:
                 alive[i] = False  # nothing free within the caliper now, nor in later rounds
                 continue
             out[i, r] = j
@@ -129,6 +137,58 @@ def _match_without_replacement(
     return out
 
 
+def _match_strata(codes: np.ndarray, focal: np.ndarray, dist: np.ndarray, rank_of: np.ndarray, ratio: int,
+                  replace: bool, width: float, maha: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest neighbours within exact strata in one pass, linear in the number of strata.
+
+    The candidates are sorted once by (stratum, distance, row), so every stratum is a contiguous block, and
+    each focal unit is matched inside its block; no stratum builds a full-length mask. Returns the focal rows
+    (each repeated ``ratio`` times), their matched rows (-1 = none) and the focal rows whose stratum has no
+    candidate, focal rows ordered by stratum (first appearance) and then data order, as the per-stratum loop
+    this replaced (so sums over the links add up in the same order).
+    """
+    pos_f = np.flatnonzero(focal)
+    pos_o = np.flatnonzero(~focal)
+    appearance, _ = pd.factorize(codes[pos_f])
+    pos_f = pos_f[np.argsort(appearance, kind="stable")]
+    code_o = codes[pos_o]
+    by_stratum = np.argsort(code_o, kind="stable")
+    code_sorted = code_o[by_stratum]
+    lo = np.searchsorted(code_sorted, codes[pos_f], side="left")
+    hi = np.searchsorted(code_sorted, codes[pos_f], side="right")
+    has = hi > lo
+    no_stratum = pos_f[~has]
+    pos_f, lo, hi = pos_f[has], lo[has], hi[has]
+    if len(pos_f) == 0:
+        empty = np.array([], dtype=np.int64)
+        return empty, empty, no_stratum
+    starts = np.flatnonzero(np.r_[True, lo[1:] != lo[:-1]])  # groups of focal rows sharing a stratum
+    ends = np.r_[starts[1:], len(pos_f)]
+    if maha is not None:  # exact nearest neighbours in the whitened covariates (with replacement only)
+        from scipy.spatial import cKDTree
+
+        o_rows = pos_o[by_stratum]  # data order inside each block, as the k-d tree was built before
+        picked_rows = np.full((len(pos_f), ratio), -1, dtype=np.int64)
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            o_pos = o_rows[lo[a]:hi[a]]
+            k = min(ratio, len(o_pos))
+            _, ii = cKDTree(maha[o_pos]).query(maha[pos_f[a:b]], k=k)
+            picked_rows[a:b, :k] = o_pos[np.asarray(ii).reshape(b - a, k)]
+        return np.repeat(pos_f, ratio), picked_rows.ravel(), no_stratum
+    # Within each block by distance, ties in data order (lexsort is stable).
+    o_sort = pos_o[np.lexsort((dist[pos_o], code_o))]
+    o_d = dist[o_sort]
+    t_d = dist[pos_f]
+    pos = np.empty(len(pos_f), dtype=np.int64)
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        pos[a:b] = lo[a] + np.searchsorted(o_d[lo[a]:hi[a]], t_d[a:b])
+    if replace:
+        picked = _blocks_with_replacement(t_d, o_d, pos, lo, hi, ratio, width)
+    else:
+        order = np.argsort(rank_of[pos_f], kind="stable")
+        picked = _blocks_without_replacement(t_d, o_d, pos, lo, hi, ratio, width, order)
+    flat = picked.ravel()
+    return np.repeat(pos_f, ratio), np.where(flat >= 0, o_sort[np.clip(flat, 0, None)], -1), no_stratum
 
 
 def _subclass_scoot(sub: np.ndarray, treat: np.ndarray, x: np.ndarray, min_n: int) -> np.ndarray:
@@ -565,39 +625,7 @@ def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) 
     rank_of = np.full(len(d), -1, dtype=np.int64)  # matching order of each focal row (array, not dict: speed)
     rank_of[pos_f_all] = rank
 
-    f_rows: list[np.ndarray] = []
-    o_rows: list[np.ndarray] = []
-    no_stratum: list[int] = []
-    for s in pd.unique(codes[focal]):
-        in_s = codes == s
-        f_pos = np.flatnonzero(in_s & focal)
-        o_pos = np.flatnonzero(in_s & ~focal)
-        if len(o_pos) == 0:
-            no_stratum.extend(f_pos.tolist())
-            continue
-        if maha is not None:  # exact nearest neighbours in the whitened covariates (with replacement only)
-            from scipy.spatial import cKDTree
-
-            k = min(ratio, len(o_pos))
-            _, ii = cKDTree(maha[o_pos]).query(maha[f_pos], k=k)
-            ii = np.asarray(ii).reshape(len(f_pos), k)
-            picked_rows = np.full((len(f_pos), ratio), -1, dtype=np.int64)
-            picked_rows[:, :k] = o_pos[ii]
-            f_rows.append(np.repeat(f_pos, ratio))
-            o_rows.append(picked_rows.ravel())
-            continue
-        o_sort = o_pos[np.argsort(dist[o_pos], kind="stable")]
-        o_d = dist[o_sort]
-        if replace:
-            picked = _match_with_replacement(dist[f_pos], o_d, ratio, width)
-        else:
-            local_rank = rank_of[f_pos]
-            picked = _match_without_replacement(dist[f_pos], o_d, ratio, width, np.argsort(local_rank, kind="stable"))
-        f_rows.append(np.repeat(f_pos, ratio))
-        o_rows.append(np.where(picked.ravel() >= 0, o_sort[np.clip(picked.ravel(), 0, None)], -1))
-
-    f_all = np.concatenate(f_rows) if f_rows else np.array([], dtype=np.int64)
-    o_all = np.concatenate(o_rows) if o_rows else np.array([], dtype=np.int64)
+    f_all, o_all, no_stratum = _match_strata(codes, focal, dist, rank_of, ratio, replace, width, maha)
     ok = o_all >= 0
     # Sets of rows via counts over all rows: np.unique hashes and is slow at register scale.
     n_links = np.bincount(f_all[ok], minlength=len(d))
@@ -612,7 +640,7 @@ def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) 
     exclusions.add(f"{f_name}: {r_caliper}", len(caliper_lost), rows=idx[caliper_lost])
     if len(matched_f) == 0:
         why = (
-            f"ingen {o_name} finns i de exakta strata" if not f_rows else
+            f"ingen {o_name} finns i de exakta strata" if len(f_all) == 0 else
             f"ingen {o_name} ligger inom caliper ({fmt_num(common['caliper'], 2)} SD) från någon"
         )
         raise EstimationError(
