@@ -365,6 +365,9 @@ def label(name: object, labels: Mapping[str, str] | pd.DataFrame | None = None) 
     for table in (own, _user_labels, VARIABLE_LABELS, ESTIMATOR_LABELS):
         if key in table:
             return table[key]
+    if ": " in key:  # a level of a categorical covariate: "forsorjning_fore: Sjukpenning"
+        head, _, level = key.partition(": ")
+        return f"{label(head, labels)}: {level}"
     if key.endswith("_forandring") and len(key) > 11:
         base = label(key[: -len("_forandring")], labels)
         return f"Förändring i {_lower_first(base)} (efter minus före start)"

@@ -38,8 +38,8 @@ def test_assumptions_and_sensitivity_listed():
     assert "ATT från matchning" in " ".join(a["kalla"])
     sens = s.sensitivity()
     assert len(sens) == 3 * 3 * 2
-    row = sens[(sens.effekt == 0.02) & (sens.ar == 1.0) & (sens.arlig_kostnad_kr == 250_000)].iloc[0]
-    assert row.vinst_kr == pytest.approx(0.02 * 197 * 250_000)
+    row = sens[(sens.effekt_pe.round(6) == 2.0) & (sens.ar == 1.0) & (sens.arlig_kostnad_kr == 250_000)].iloc[0]
+    assert row.vinst_msek * 1e6 == pytest.approx(0.02 * 197 * 250_000)
     assert "MSEK" in s.caption
     with pytest.raises(ValueError, match="0.08, inte 8"):
         socioeconomic_estimate(8, 197)

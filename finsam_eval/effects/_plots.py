@@ -22,7 +22,7 @@ def _n_label(row: pd.Series) -> str:
     if "n_deltagare" in row and pd.notna(row["n_deltagare"]):
         parts.append(f"n = {fmt_num(row['n_deltagare'], 0)}")
     if "n_kontroller" in row and pd.notna(row["n_kontroller"]):
-        parts.append(f"{fmt_num(row['n_kontroller'], 0)} kontr.")
+        parts.append(f"jämförelsegrupp {fmt_num(row['n_kontroller'], 0)}")
     return " / ".join(parts)
 
 
@@ -146,7 +146,9 @@ def _love_plot(
                      if col == "smd" else "Kolmogorov-Smirnov-statistika")
         decimal_comma(a, "x")
     axes[0].set_yticks(y)
-    axes[0].set_yticklabels(b["variabel"])
+    from ..sv import label
+
+    axes[0].set_yticklabels([label(v) for v in b["variabel"]])
     axes[0].set_ylim(-0.7, n - 0.3)
     axes[-1].legend(loc="lower right")
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))  # room for the title above the axes
@@ -171,7 +173,7 @@ def _overlap_plot(
         if after:
             st, wt = st[wt > 0], wt[wt > 0]
             sc, wc = sc[wc > 0], wc[wc > 0]
-        ax.hist(sc, bins=edges, weights=wc, density=True, color=OKABE_ITO[5], alpha=0.45, label="Kontroller")
+        ax.hist(sc, bins=edges, weights=wc, density=True, color=OKABE_ITO[5], alpha=0.45, label="Jämförelsegrupp")
         ax.hist(st, bins=edges, weights=wt, density=True, histtype="step", color=OKABE_ITO[0], lw=1.5,
                 label="Deltagare")
         ax.set_title(f"Efter {adjust_word}" if after else f"Före {adjust_word}", fontsize=9)

@@ -292,11 +292,11 @@ class _BalanceMixin:
                 out.append(f"{name} utanför gränsen {thr} efter {self._adjust_word}: " + ", ".join(bad) + ".")
             else:
                 out.append(f"{name}: alla kovariater inom gränsen {thr} efter {self._adjust_word}.")
-        denom = {"ATT": "deltagarnas SD", "ATC": "kontrollernas SD", "ATE": "poolad SD"}[self.estimand]
+        denom = {"ATT": "deltagarnas SD", "ATC": "jämförelsegruppens SD", "ATE": "poolad SD"}[self.estimand]
         out.append(f"SMD för kontinuerliga variabler med {denom} i hela urvalet som nämnare (som cobalt för "
                    f"{self.estimand}); binära variabler som skillnad i andelar.")
         ess = self.sample_sizes()
-        out.append(f"Effektiv urvalsstorlek efter {self._adjust_word}: {fmt_num(ess.iloc[1, 0], 1)} kontroller, "
+        out.append(f"Effektiv urvalsstorlek efter {self._adjust_word}: {fmt_num(ess.iloc[1, 0], 1)} i jämförelsegruppen, "
                    f"{fmt_num(ess.iloc[1, 1], 1)} deltagare.")
         return out
 

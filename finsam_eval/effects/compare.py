@@ -81,7 +81,9 @@ class ForbundComparison(_Formatted):
 
     @property
     def title(self) -> str:
-        return f"Effekt på {self.outcome} per förbund ({self.method})"
+        from ..sv import label_lower
+
+        return f"Effekt på {label_lower(self.outcome)} per förbund ({self.method})"
 
     @property
     def caption(self) -> str:
@@ -115,8 +117,14 @@ class ForbundComparison(_Formatted):
         t = self.table().rename(columns={"grupp": "etikett"})
         t = t[t["att"].notna()]
         note = [self.caption, "Fyrkant: förbund med 95 % KI; romb: alla förbund tillsammans."]
-        return forest_plot(t, pooled=POOLED, ax=ax, title=self.title, xlabel=f"Skattad effekt på {self.outcome}",
+        return forest_plot(t, pooled=POOLED, ax=ax, title=self.title, xlabel=f"Skattad effekt på {_label_lower(self.outcome)}",
                            note=note, truth=self.truth, percent=percent, **kwargs)
+
+
+def _label_lower(name: str) -> str:
+    from ..sv import label_lower
+
+    return label_lower(name)
 
 
 def _row(label: str, res: Any) -> dict[str, Any]:

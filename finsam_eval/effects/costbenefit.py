@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..plots import GREY, OKABE_ITO, decimal_comma, figure, finish, house_style
-from ..sv import fmt_num, fmt_pct
+from ..sv import fmt_num, fmt_pct, fmt_pp
 from .match import _Formatted
 
 __all__ = ["cost_per_participant", "socioeconomic_estimate", "CostPerParticipant", "SocioeconomicEstimate"]
@@ -30,6 +30,10 @@ def _kr(x: float) -> str:
 
 def _msek(x: float) -> str:
     return f"{fmt_num(x / 1e6, 1)} MSEK"
+
+
+def _years(y: float) -> str:
+    return f"{fmt_num(y, 0 if float(y).is_integer() else 1)} år"
 
 
 @dataclass
@@ -112,8 +116,17 @@ class SocioeconomicEstimate(_Formatted):
     yearly_cost_range: tuple[float, ...]
     effect_label: str
     source_notes: list[str] = field(default_factory=list)
-    _decimals = {"break_even_effekt": 4, "personer": 1, "effekt": 3, "ar": 1, "arlig_kostnad_kr": 0, "vinst_kr": 0, "kostnad_kr": 0, "netto_kr": 0,
-                 "vinst_msek": 1, "netto_msek": 1, "kvot": 2}
+    _decimals = {"break_even_pe": 1, "personer": 1, "effekt_pe": 1, "ar": 1, "arlig_kostnad_kr": 0,
+                 "vinst_msek": 1, "kostnad_msek": 1, "netto_msek": 1, "kvot": 2}
+
+    #: Print headers: one unit per column, stated in the header.
+    column_labels = {
+        "ar": "Varaktighet (år)", "effekt_pe": "Effekt (procentenheter)", "personer": "Personer (antal)",
+        "arlig_kostnad_kr": "Årlig kostnad per person (kr)", "vinst_msek": "Vinst (MSEK)",
+        "kostnad_msek": "Kostnad (MSEK)", "netto_msek": "Netto (MSEK)", "kvot": "Vinst per krona",
+        "break_even_pe": "Effekt för att gå jämnt ut (procentenheter)", "antagande": "Antagande",
+        "varde": "Värde", "kalla": "Underlag",
+    }
 
     @property
     def gain(self) -> float:
@@ -132,8 +145,20 @@ class SocioeconomicEstimate(_Formatted):
     @property
     def break_even_effect(self) -> float:
         """The effect (share of participants) at which the discounted gain equals the cost."""
-        unit = _gain(1.0, self.n_participants, self.duration_years, self.yearly_cost_public_support, self.discount_rate)
+        return self._break_even(self.duration_years)
+
+    def _break_even(self, years: float) -> float:
+        unit = _gain(1.0, self.n_participants, years, self.yearly_cost_public_support, self.discount_rate)
         return self.cost / unit if unit > 0 else np.inf
+
+    @property
+    def horizons(self) -> tuple[float, ...]:
+        """Every duration the result shows: the chosen one and those of the sensitivity table, sorted."""
+        return tuple(sorted({float(self.duration_years), *self.duration_range}))
+
+    def _net_at(self, years: float) -> float:
+        return _gain(self.effect, self.n_participants, years, self.yearly_cost_public_support,
+                     self.discount_rate) - self.cost
 
     @property
     def title(self) -> str:
@@ -141,22 +166,44 @@ class SocioeconomicEstimate(_Formatted):
 
     @property
     def caption(self) -> str:
-        return (f"Med effekten {fmt_pct(self.effect)} blir den diskonterade vinsten {_msek(self.gain)} mot kostnaden "
-                f"{_msek(self.cost)}: netto {_msek(self.net)}. Kalkylen går jämnt upp vid en effekt på "
-                f"{fmt_pct(self.break_even_effect)}.")
+        nets = "; ".join(f"{_years(y)} {_msek(self._net_at(y))}" for y in self.horizons)
+        positive = [y for y in self.horizons if self._net_at(y) > 0]
+        verdict = (f"Kalkylen går med överskott om effekten varar minst {_years(positive[0])}"
+                   if positive else "Kalkylen går inte jämnt upp inom någon av de visade varaktigheterna")
+        return (f"Med en effekt på {fmt_pp(self.effect)} (andelen av {fmt_num(self.n_participants, 0)} deltagare "
+                f"som lämnar offentlig försörjning) och kostnaden {_msek(self.cost)} blir nettot, diskonterat, "
+                f"om effekten varar {nets}. {verdict}.")
 
     @property
     def notes(self) -> list[str]:
+        be = "; ".join(f"{_years(y)} {fmt_pp(self._break_even(y))}" for y in self.horizons)
         return [
-            "Räkneexempel, inte en skattning av faktisk samhällsnytta: se antagandena och känslighetstabellen.",
+            "Räkneexempel, inte en skattning av faktisk samhällsnytta. Antagandena och känslighetsanalysen "
+            "redovisas i egna tabeller.",
+            f"Effekt som krävs för att gå jämnt ut, om effekten varar {be}.",
+            f"Årlig kostnad för offentlig försörjning {_kr(self.yearly_cost_public_support)} per person; "
+            f"diskonteringsränta {fmt_pct(self.discount_rate)}.",
             *self.source_notes,
+        ]
+
+    def extra_tables(self) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
+        """Tables the caption refers to, for a report: (caption, table, column labels).
+
+        The report adds them right after the result, so the assumptions and
+        the sensitivity analysis are always printed with the estimate.
+        """
+        sens = self.sensitivity()
+        return [
+            ("Antaganden bakom den samhällsekonomiska kalkylen.", self.assumptions(), self.column_labels),
+            ("Känslighetsanalys: nettot för andra antaganden om effekt, varaktighet och årlig kostnad.",
+             sens, self.column_labels),
         ]
 
     def assumptions(self) -> pd.DataFrame:
         """Every assumption of the calculation, one row each."""
         rows = [
             ("Effekt (andel av deltagarna som lämnar offentlig försörjning tack vare insatsen)",
-             fmt_pct(self.effect), self.effect_label),
+             fmt_pp(self.effect), self.effect_label),
             ("Antal deltagare", fmt_num(self.n_participants, 0), "angivet"),
             ("Effektens varaktighet", f"{fmt_num(self.duration_years, 1)} år", "antagande"),
             ("Årlig kostnad för offentlig försörjning per person", _kr(self.yearly_cost_public_support),
@@ -170,32 +217,35 @@ class SocioeconomicEstimate(_Formatted):
         return pd.DataFrame(rows, columns=["antagande", "varde", "kalla"])
 
     def sensitivity(self) -> pd.DataFrame:
-        """Net result over the grid of effects × durations × yearly costs."""
+        """Net result over the grid of effects × durations × yearly costs (effect in procentenheter, money in MSEK)."""
         rows = []
         for e in self.effect_range:
             for y in self.duration_range:
                 for c in self.yearly_cost_range:
                     g = _gain(e, self.n_participants, y, c, self.discount_rate)
-                    rows.append({"effekt": e, "ar": y, "arlig_kostnad_kr": c, "vinst_kr": g, "kostnad_kr": self.cost,
-                                 "netto_kr": g - self.cost, "netto_msek": (g - self.cost) / 1e6,
+                    rows.append({"effekt_pe": 100 * e, "ar": y, "arlig_kostnad_kr": c, "vinst_msek": g / 1e6,
+                                 "kostnad_msek": self.cost / 1e6, "netto_msek": (g - self.cost) / 1e6,
                                  "kvot": g / self.cost if self.cost else np.inf})
         return pd.DataFrame(rows)
 
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame([{
-            "effekt": self.effect, "n_deltagare": int(self.n_participants), "ar": self.duration_years,
-            "arlig_kostnad_kr": self.yearly_cost_public_support, "personer": self.persons, "vinst_kr": self.gain,
-            "kostnad_kr": self.cost, "netto_kr": self.net, "vinst_msek": self.gain / 1e6, "netto_msek": self.net / 1e6,
-            "kvot": self.gain / self.cost if self.cost else np.inf, "break_even_effekt": self.break_even_effect,
-        }])
+        """One row per varaktighet (every line of the figure): gain, cost and net in MSEK, break-even effect."""
+        rows = []
+        for y in self.horizons:
+            g = _gain(self.effect, self.n_participants, y, self.yearly_cost_public_support, self.discount_rate)
+            rows.append({"ar": y, "effekt_pe": 100 * self.effect, "personer": self.persons, "vinst_msek": g / 1e6,
+                         "kostnad_msek": self.cost / 1e6, "netto_msek": (g - self.cost) / 1e6,
+                         "kvot": g / self.cost if self.cost else np.inf,
+                         "break_even_pe": 100 * self._break_even(y)})
+        return pd.DataFrame(rows)
 
     def summary(self) -> str:
-        from ..sv import format_table
+        from ..sv import reader_table
 
         return "\n\n".join([
-            self.title, self.caption, format_table(self.table(), self._decimals).to_string(index=False),
-            "Antaganden:\n" + self.assumptions().to_string(index=False),
-            "Känslighet (netto, MSEK):\n" + format_table(self.sensitivity(), self._decimals).to_string(index=False),
+            self.title, self.caption, reader_table(self.table(), self._decimals, labels=self.column_labels),
+            "Antaganden:\n" + reader_table(self.assumptions(), labels=self.column_labels),
+            "Känslighetsanalys:\n" + reader_table(self.sensitivity(), self._decimals, labels=self.column_labels),
             "\n".join(f"Not: {n}" for n in self.notes),
         ])
 
@@ -208,12 +258,12 @@ class SocioeconomicEstimate(_Formatted):
             for i, y in enumerate(self.duration_range):
                 net = [(_gain(e, self.n_participants, y, self.yearly_cost_public_support, self.discount_rate)
                         - self.cost) / 1e6 for e in grid]
-                ax.plot(100 * grid, net, color=OKABE_ITO[i % 8], label=f"{fmt_num(y, 1)} år")
+                ax.plot(100 * grid, net, color=OKABE_ITO[i % 8], label=_years(y))
             ax.axhline(0, color=GREY, lw=0.8, ls="--")
             ax.axvline(100 * self.effect, color="#333333", lw=0.8)
-            ax.annotate(f"Skattad effekt {fmt_pct(self.effect)}", (100 * self.effect, ax.get_ylim()[1]),
+            ax.annotate(f"Skattad effekt {fmt_pp(self.effect)}", (100 * self.effect, ax.get_ylim()[1]),
                         xytext=(3, -10), textcoords="offset points", fontsize=8)
-            ax.set_xlabel("Effekt (procentenheter av deltagarna)")
+            ax.set_xlabel("Effekt (procentenheter: andel av deltagarna som lämnar offentlig försörjning)")
             ax.set_ylabel("Netto (MSEK)")
             ax.legend(title="Varaktighet", loc="upper left")
             decimal_comma(ax, "both")

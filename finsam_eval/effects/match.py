@@ -299,14 +299,14 @@ class MatchResult(_BalanceMixin, _EffectMixin, _Formatted):
         score = "propensity score" if self.distance == "ps" else "logit av propensity score"
         if self.method == "subclass":
             return (f"Subklassificering på {score} i {self.pairs['subclass'].nunique()} subklasser "
-                    f"({self.estimand}): {fmt_num(n_t, 0)} deltagare och {fmt_num(n_c, 0)} kontroller.")
+                    f"({self.estimand}): {fmt_num(n_t, 0)} deltagare och {fmt_num(n_c, 0)} i jämförelsegruppen.")
         return (
             ("Mahalanobis" if self.distance == "mahalanobis" else "Propensity score")
             + f"-matchning 1:{self.ratio} {'med' if self.replace else 'utan'} återläggning"
-            + (" (ATC: kontroller matchas till deltagare)" if self.estimand == "ATC" else "")
+            + (" (ATC: jämförelsegruppen matchas till deltagare)" if self.estimand == "ATC" else "")
             + (f", caliper {fmt_num(self.caliper, 2)} SD" if self.caliper is not None else "")
             + (f", exakt på {', '.join(column_label(e).lower() for e in self.exact)}" if self.exact else "")
-            + f": {fmt_num(n_t, 0)} deltagare och {fmt_num(n_c, 0)} kontroller."
+            + f": {fmt_num(n_t, 0)} deltagare och {fmt_num(n_c, 0)} i jämförelsegruppen."
         )
 
     @property

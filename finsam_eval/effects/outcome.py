@@ -48,7 +48,7 @@ from .propensity import _check_columns, _design
 _p_eq = fmt_p_eq  # caption phrase, shared with compare and rates
 
 _SE_LABEL = {
-    "cluster": "Standardfel klustrade på matchade par/grupper (subclass).",
+    "cluster": "Standardfel klustrade på matchade par och grupper.",
     "robust": "Robusta standardfel (HC3) som behandlar vikterna som fixa.",
     "m": "Standardfel med M-skattning (HC0) som tar hänsyn till att vikterna är skattade.",
 }
@@ -74,9 +74,21 @@ class _Formatted(ResultMixin):
                     "suppressed_marker")
         return out
 
+    def _reader(self, t: pd.DataFrame) -> pd.DataFrame:
+        """Formatted table with Swedish headers and labelled outcome names."""
+        from ..sv import column_label, label
+
+        out = self._formatted(t)
+        for c in ("utfall", "variabel"):
+            if c in out.columns:
+                out[c] = [label(v) if isinstance(v, str) else v for v in out[c]]
+        labels = getattr(self, "column_labels", None)
+        out.columns = [column_label(c, labels if isinstance(labels, dict) else None) for c in out.columns]
+        return out
+
     def summary(self) -> str:
         t = self.table()
-        body = self._formatted(t).to_string(index=False)
+        body = self._reader(t).to_string(index=False)
         parts = [self.title or type(self).__name__, body]
         if self.caption:
             parts.insert(1, self.caption)
@@ -89,7 +101,7 @@ class _Formatted(ResultMixin):
         import html
 
         t = self.table()
-        body = self._formatted(t).to_html(index=False, border=0)
+        body = self._reader(t).to_html(index=False, border=0)
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self._notes())
         cap = f"<p><em>{html.escape(self.caption)}</em></p>" if self.caption else ""
         return (f"<div class='finsam-result'><h4>{html.escape(self.title)}</h4>{cap}{body}"
@@ -143,14 +155,17 @@ class EffectResult(_Formatted):
 
     @property
     def title(self) -> str:
-        return f"Effekt på {self.outcome} ({self.method})"
+        from ..sv import label_lower
+
+        return f"Effekt på {label_lower(self.outcome)} ({self.method.lower()})"
 
     @property
     def caption(self) -> str:
         lvl = fmt_num(100 * (1 - self.alpha), 0)
         return (
             f"Skattad effekt ({self.estimand}) {fmt_num(self.att, 3)}, {lvl} % KI {fmt_ci(self.ci_low, self.ci_high, 3)}, "
-            f"{_p_eq(self.pvalue)}; {fmt_num(self.n_treated, 0)} deltagare och {fmt_num(self.n_control, 0)} kontroller."
+            f"{_p_eq(self.pvalue)}; {fmt_num(self.n_treated, 0)} deltagare och {fmt_num(self.n_control, 0)} i "
+            "jämförelsegruppen."
         )
 
     def table(self) -> pd.DataFrame:
@@ -180,13 +195,14 @@ class EffectResult(_Formatted):
         )
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        from ..sv import label_lower
         from ._plots import forest_plot
 
         rows = pd.DataFrame(
             [{"etikett": self.method, "att": self.att, "ki_nedre": self.ci_low, "ki_ovre": self.ci_high,
               "n_deltagare": self.n_treated, "n_kontroller": self.n_control}]
         )
-        return forest_plot(rows, ax=ax, title=self.title, xlabel=f"Effekt ({self.estimand}) på {self.outcome}",
+        return forest_plot(rows, ax=ax, title=self.title, xlabel=f"Effekt ({self.estimand}) på {label_lower(self.outcome)}",
                            truth=self.truth, **kwargs)
 
 
@@ -309,7 +325,10 @@ class _EffectMixin:
         if adjust:
             cols = list(self.covariates) if adjust is True else list(adjust)
             _check_columns(self.data, cols, "effect(adjust=...)")
-            notes.append(f"Regressionsjusterad (g-beräkning för {self.estimand}) för {', '.join(cols)}.")
+            from ..sv import label_lower
+
+            notes.append(f"Regressionsjusterad (g-beräkning för {self.estimand}) för "
+                         f"{', '.join(label_lower(c) for c in cols)}.")
         est, X, y, w = self._point(outcome, cols)
         long = self._effect_sample()
         keep = w > 0
@@ -327,7 +346,8 @@ class _EffectMixin:
             if getattr(self, "replace", False):
                 notes.append("Matchning med återläggning: kluster efter den matchade enhetens grupp; kontroller som "
                              "används flera gånger gör standardfelet ungefärligt (Abadie & Imbens).")
-            notes.append("Standardfelet tar inte hänsyn till att propensity score är skattad (se='bootstrap' gör det).")
+            notes.append("Standardfelet tar inte hänsyn till att propensity score är skattad (det gör en bootstrap "
+                         "som skattar om modellen och matchar om).")
         elif se == "robust":
             fit = model.fit(cov_type="HC3")
             s = float(fit.bse[self.treatment])
@@ -343,7 +363,7 @@ class _EffectMixin:
             notes.append(_SE_LABEL["m"])
             if cols:
                 notes.append("Målgruppens kovariatmedelvärden behandlas som fixa (effekten i urvalets "
-                             "kovariatfördelning); se='bootstrap' tar också med deras osäkerhet.")
+                             "kovariatfördelning); en bootstrap tar också med deras osäkerhet.")
         else:
             replicates, failed = self._bootstrap(outcome, cols, n_boot, random_state)
             s = float(np.std(replicates, ddof=1))

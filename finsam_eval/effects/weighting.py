@@ -207,7 +207,7 @@ class WeightResult(_BalanceMixin, _EffectMixin, _Formatted):
         how = ("Inversa sannolikhetsvikter (IPW) från logistisk propensity score-modell" if self.method == "ipw" else
                "Entropibalansering på medelvärden" + (" och varianser" if self.moments == 2 else ""))
         return (f"{how}, {self.estimand}: {fmt_num(int(treat.sum()), 0)} deltagare och "
-                f"{fmt_num(int((~treat).sum()), 0)} kontroller.")
+                f"{fmt_num(int((~treat).sum()), 0)} i jämförelsegruppen.")
 
     @property
     def notes(self) -> list[str]:

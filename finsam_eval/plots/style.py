@@ -11,6 +11,7 @@ note on it, and :func:`decimal_comma` on any axis.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from contextlib import contextmanager
 from typing import Any
@@ -137,16 +138,52 @@ def finish(
     note: str | Iterable[str] | None = None,
     source: str | None = None,
 ) -> Figure:
-    """Put a title above and a note line (källa, n, suppression) under a figure."""
+    """Put a title above and a note line (källa, n, suppression) under a figure.
+
+    The title never overlaps the axes: without a constrained layout (which
+    makes room itself), the axes are moved down below the title. Notes are
+    wrapped at word boundaries to the figure's width.
+    """
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=RC["axes.titlesize"], fontweight="bold")
+        _clear_title(fig)
     parts = [note] if isinstance(note, str) else list(note or [])
     if source:
         parts.append(("Källa: " if get_option("lang") == "sv" else "Source: ") + source)
     if parts:
-        fig.text(0.01, -0.01, "\n".join(p for p in parts if p), ha="left", va="top", fontsize=7, color="#444444",
-                 wrap=True)
+        # About 17 characters per inch at 7 pt; wrapped here, so the note never runs past the figure.
+        width = max(40, int(fig.get_figwidth() * 17))
+        lines = [ln for p in parts if p for ln in (textwrap.wrap(str(p), width, break_long_words=False) or [""])]
+        fig.text(0.01, -0.01, "\n".join(lines), ha="left", va="top", fontsize=7, color="#444444")
     return fig
+
+
+def _clear_title(fig: Figure, pad_pt: float = 6.0) -> None:
+    """Move the axes down until their tops (titles and tick labels included) sit below the suptitle."""
+    engine = fig.get_layout_engine()
+    if engine is not None and type(engine).__name__ == "ConstrainedLayoutEngine":
+        return
+    st = fig._suptitle
+    axes = [a for a in fig.axes if a.get_visible()]
+    if st is None or not axes:
+        return
+    renderer = fig.canvas.get_renderer()
+    inv = fig.transFigure.inverted()
+    title_bottom = inv.transform(st.get_window_extent(renderer))[0][1] - pad_pt / 72 / fig.get_figheight()
+    tops = [inv.transform(a.get_tightbbox(renderer))[1][1] for a in axes]
+    top = max(tops)
+    if top <= title_bottom or top <= 0:
+        return
+    # Scale every axes box towards the bottom of the figure so the highest one ends below the title.
+    pos_top = max(a.get_position().y1 for a in axes)
+    over = top - pos_top  # what sticks out above the axes boxes (axes titles, tick labels)
+    target = title_bottom - over
+    if target <= 0.2:
+        return
+    k = target / pos_top
+    for a in axes:
+        b = a.get_position()
+        a.set_position([b.x0, b.y0 * k, b.width, b.height * k])
 
 
 def categorical(n: int) -> list[str]:
