@@ -137,9 +137,14 @@ def test_single_wide_row_is_printed_vertically(tmp_path):
     assert doc.tables[0].rows[6].cells[1].text == "900"
 
 
-def test_wide_tables_get_a_landscape_page(tmp_path):
+def test_wide_tables_get_a_landscape_page_and_too_wide_ones_split(tmp_path):
     rep = Report("x")
-    rep.add_table(pd.DataFrame({f"k{i}": [10, 20] for i in range(12)}), "Bred")
+    rep.add_table(pd.DataFrame({f"k{i}": [10, 20] for i in range(12)}), "Smal")  # fits portrait at 9 pt
+    rep.add_table(pd.DataFrame({f"Samverkansstrukturerna{i}": [10, 20] for i in range(6)}), "Bred")
+    rep.add_table(pd.DataFrame({f"Samverkansstrukturerna{i}": [10, 20] for i in range(9)}), "Bredast")
     doc = Document(rep.to_docx(tmp_path / "w.docx"))
     orient = [s.page_width > s.page_height for s in doc.sections]
-    assert orient == [False, True, False]
+    assert orient == [False, True, False]  # both wide tables share one landscape section
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Tabell 3. Bredast (del 1 av 2)" in text and "Tabell 3, forts. (del 2 av 2)" in text
+    assert len(doc.tables) == 4

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ class TableBlock:
     index: bool = False
     labels: dict[str, str] | None = None  # printed headers for column names
     vertical: bool = False  # one wide row shown as "Mått | Värde"
+    value_labels: dict[str, str] | None = None  # printed text for identifier cells (config etiketter)
+    _formatted: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def flat(self) -> pd.DataFrame:
         """The data with the index as a first column (mask moved along)."""
@@ -62,12 +65,17 @@ class TableBlock:
         return t
 
     def formatted(self) -> pd.DataFrame:
-        """Strings as printed: Swedish numbers, suppression marker, Swedish headers."""
-        t = format_table(self.flat())
-        t.columns = [column_label(c, self.labels) for c in t.columns]
-        if self.vertical:
-            t = pd.DataFrame({"Mått": list(t.columns), "Värde": list(t.iloc[0])})
-        return t
+        """Strings as printed: Swedish numbers, suppression marker, Swedish headers (computed once)."""
+        if self._formatted is None:
+            t = format_table(self.flat())
+            labels = {**(self.value_labels or {}), **(self.labels or {})}
+            t.columns = [column_label(c, labels) for c in t.columns]
+            if self.value_labels:
+                t = t.apply(lambda col: col.map(lambda v: self.value_labels.get(v, v) if isinstance(v, str) else v))
+            if self.vertical:
+                t = pd.DataFrame({"Mått": list(t.columns), "Värde": list(t.iloc[0])})
+            self._formatted = t
+        return self._formatted.copy()
 
     def numeric_columns(self) -> set[int]:
         """Positions of right-aligned (numeric) columns in :meth:`formatted`."""
@@ -79,12 +87,13 @@ class TableBlock:
 
 @dataclass
 class FigureBlock:
-    png: bytes  # 300 dpi
-    svg: bytes
+    png: bytes  # rendered once, at the report's dpi
+    svg: bytes | None  # only when the report asks for SVG (``figure_formats``)
     caption: str
     notes: list[str] = field(default_factory=list)
     number: int = 0
     width_cm: float = 16.0
+    height_cm: float = 0.0  # at width_cm, for page layout
 
 
 @dataclass
@@ -106,12 +115,23 @@ def _figure_of(obj: Any):
     return None
 
 
-def _render(fig) -> tuple[bytes, bytes]:
-    png, svg = io.BytesIO(), io.BytesIO()
-    fig.savefig(png, format="png", dpi=300, bbox_inches="tight", metadata={"Software": None})
-    fig.savefig(svg, format="svg", bbox_inches="tight")
+def _render(fig, dpi: int = 200, svg: bool = False) -> tuple[bytes, bytes | None, float]:
+    """PNG (and SVG only when asked), each rendered once; returns the aspect ratio height/width too."""
+    png = io.BytesIO()
+    # A figure with a layout engine (the house style's constrained layout) already fits its canvas;
+    # "tight" would draw it twice.
+    tight = None if fig.get_layout_engine() is not None else "tight"
+    fig.savefig(png, format="png", dpi=dpi, bbox_inches=tight, metadata={"Software": None})
+    out_svg = None
+    if svg:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="svg", bbox_inches=tight)
+        out_svg = buf.getvalue()
     plt.close(fig)
-    return png.getvalue(), svg.getvalue()
+    data = png.getvalue()
+    # PNG header: width and height as big-endian integers at bytes 16-24.
+    w, h = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return data, out_svg, (h / w if w else 0.75)
 
 
 class Report:
@@ -148,21 +168,96 @@ class Report:
         author: str | None = None,
         date: _dt.date | None = None,
         max_table_rows: int = 40,
+        forbund: str | None = None,
+        version: str | None = None,
+        figure_formats: tuple[str, ...] = ("png",),
+        dpi: int = 200,
     ) -> None:
         self.title = title
         self.subtitle = subtitle
         self.author = author
+        self.forbund = forbund
+        self.version = version
         self.date = date or _dt.date.today()
         self.max_table_rows = max_table_rows
+        self.figure_formats = tuple(figure_formats)
+        self.dpi = dpi
+        self.min_count: int | None = None  # the spec's min_antal, for the privacy statement
         self.blocks: list[Any] = []
+        # Method literature cited by the analyses (keys of references.REFERENCES) and the
+        # evaluator's own references (full text), collected into the Referenser chapter.
+        self.cited: list[str] = []
+        self.own_references: list[str] = []
+        # A report built from a spec (Report.from_config) has its method chapter in the main
+        # text and its appendices as numbered Bilagor; a report built by hand keeps one
+        # method appendix at the end.
+        self.structured = False
+        self.appendices: list[Any] = []
+        self.appendix_tables: list[TableBlock] = []  # tables behind figures, printed in the table appendix
+        # Printed names for identifiers (variables, items, groups): config 'etiketter'.
+        self.labels: dict[str, str] = {}
         self.method: list[_MethodItem] = []
         self.exclusions: list[tuple[str, Exclusions]] = []
         self.full_tables: list[tuple[int, pd.DataFrame]] = []
         # Whether quotes were pseudonymised: set by add_method("pseudonymisering", ...), by a
         # table or result with attrs["pseudonymiserad"], or by mark_pseudonymised().
         self.pseudonymised = False
-        for what, text in (("rapportens titel", title), ("undertiteln", subtitle), ("författaren", author)):
+        for what, text in (("rapportens titel", title), ("undertiteln", subtitle), ("författaren", author),
+                           ("förbundet", forbund), ("versionen", version)):
             self._check_private(text, what)
+
+    @classmethod
+    def from_config(cls, config: str | Path | dict[str, Any], *, demo: bool = False,
+                    progress: bool = False) -> Report:
+        """Build the whole slutrapport from a TOML config (a path) or a config dict.
+
+        The same path as ``finsam-eval rapport --config FIL``: the config is the
+        report spec (title page, narrative text, frågeställningar and the
+        analyses under each). Nothing is written; call :meth:`to_docx`,
+        :meth:`to_html` or :meth:`to_markdown`, or :meth:`write`.
+
+        Parameters
+        ----------
+        config
+            Path to a TOML file (paths inside are relative to it) or a dict with
+            the same keys (paths relative to the working directory).
+        demo
+            Read the data files named in the config from the built-in sample
+            data (``finsam-eval rapport --demo``).
+        progress
+            Show a progress bar.
+
+        Raises
+        ------
+        ConfigError
+            A key, file or analysis in the config is wrong; the message names it.
+        """
+        from .build import build_from_config
+
+        return build_from_config(config, demo=demo, progress=progress)
+
+    def write(self, folder: str | Path, formats: tuple[str, ...] | list[str] = ("docx", "html", "md")) -> list[Path]:
+        """Write ``rapport.docx``, ``rapport.html`` and ``rapport.md`` (as asked) into ``folder``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        out = []
+        if "docx" in formats:
+            out.append(self.to_docx(folder / "rapport.docx"))
+        if "html" in formats:
+            out.append(self.to_html(folder / "rapport.html"))
+        if "md" in formats:
+            out.append(self.to_markdown(folder))
+        return out
+
+    def cite(self, *keys: str) -> None:
+        """Record method literature (keys of :data:`finsam_eval.report.references.REFERENCES`)."""
+        from .references import REFERENCES
+
+        for k in keys:
+            if k not in REFERENCES:
+                raise KeyError(f"okänd referens {k!r}")
+            if k not in self.cited:
+                self.cited.append(k)
 
     # -- building -------------------------------------------------------
     @property
@@ -195,8 +290,9 @@ class Report:
         suppress: bool = True,
         index: bool | None = None,
         labels: dict[str, str] | None = None,
+        appendix: bool = False,
     ) -> int:
-        """Add a table; returns its number.
+        """Add a table; returns its number (0 for a table put in the table appendix with ``appendix=True``).
 
         Integer counts are suppressed unless that is already done; headers are
         printed in Swedish (:func:`finsam_eval.sv.column_label`, or ``labels``);
@@ -228,9 +324,14 @@ class Report:
                 f"Tabellen har {len(table)} rader; de första {self.max_table_rows} visas. "
                 "Hela tabellen finns i tabellbilagan (CSV)."
             )
-        self.full_tables.append((number, table))
         vertical = len(shown) == 1 and len(shown.columns) > 6
-        self.blocks.append(TableBlock(shown, caption, notes, number, index, labels, vertical))
+        if appendix:
+            self.appendix_tables.append(TableBlock(table, caption, notes, 0, index, labels, vertical,
+                                                   value_labels=self.labels or None))
+            return 0
+        self.full_tables.append((number, table))
+        self.blocks.append(TableBlock(shown, caption, notes, number, index, labels, vertical,
+                                      value_labels=self.labels or None))
         return number
 
     def add_figure(self, fig: Any, caption: str, notes: list[str] | None = None, *, width_cm: float = 16.0) -> int:
@@ -240,14 +341,18 @@ class Report:
             raise TypeError("add_figure väntar sig en matplotlib Figure eller Axes.")
         check_output(f, where=f"figuren '{caption}' i rapporten")
         caption, notes = mask_text(caption), [mask_text(n) for n in notes or []]
-        png, svg = _render(f)
+        png, svg, ratio = _render(f, self.dpi, "svg" in self.figure_formats)
         number = len(self.figures) + 1
-        self.blocks.append(FigureBlock(png, svg, caption, notes, number, width_cm))
+        self.blocks.append(FigureBlock(png, svg, caption, notes, number, width_cm, width_cm * ratio))
         return number
 
     def add(self, result: Any, *, heading: str | None = None, text: str | None = None, level: int = 2,
-            table: bool = True, figure: bool = True) -> None:
-        """Add any result object: its title as heading, its figure and its table, with caption and notes."""
+            table: bool | str = True, figure: bool = True) -> None:
+        """Add any result object: its title as heading, its figure and its table, with caption and notes.
+
+        ``table="bilaga"`` puts the table behind a figure in the table appendix
+        instead of under the figure (for breakdowns whose figure carries the comparison).
+        """
         title = heading or getattr(result, "title", "") or type(result).__name__
         self._check_private(title, "rubriken")
         self.blocks.append(Heading(title, level))
@@ -282,8 +387,13 @@ class Report:
         if _figure_of(fig) is not None:
             fig_no = self.add_figure(fig, caption, [] if has_table else notes)
         if has_table:
-            tab_caption = f"Underlag till figur {fig_no}: {title[:1].lower() + title[1:]}." if fig_no else caption
-            self.add_table(t, tab_caption, notes, labels=getattr(result, "column_labels", None))
+            plain = re.sub(r"^\d+(\.\d+)*\s+", "", title)  # without the section number
+            tab_caption = f"Underlag till figur {fig_no}: {plain[:1].lower() + plain[1:]}." if fig_no else caption
+            to_appendix = table == "bilaga" and fig_no is not None
+            if to_appendix:
+                self.add_text(f"Siffrorna bakom figur {fig_no} finns i tabellbilagan.", style="note")
+            self.add_table(t, tab_caption, notes, labels=getattr(result, "column_labels", None),
+                           appendix=to_appendix)
         ex = getattr(result, "exclusions", None)
         if isinstance(ex, Exclusions) and ex:
             self.exclusions.append((title, ex))
@@ -345,31 +455,97 @@ class Report:
         if path is not None:
             check_output(Path(path), where="sökvägen till rapportfilen")
         for what, text in (("rapportens titel", self.title), ("undertiteln", self.subtitle),
-                           ("författaren", self.author)):
+                           ("författaren", self.author), ("förbundet", self.forbund), ("versionen", self.version),
+                           ("referenserna", self.own_references)):
             self._check_private(text, what)
+        # A block is checked again only if it changed since the last writer checked it (the three
+        # writers share one check); the cache holds the block itself, so an id is never reused.
+        cache: dict[int, tuple[Any, Any]] = self.__dict__.setdefault("_privacy_checked", {})
         for block in [*self.blocks, *self.appendix_blocks()]:
+            if isinstance(block, Heading | Paragraph):
+                sig: Any = block.text
+            elif isinstance(block, TableBlock):
+                sig = (id(block.data), block.data.shape, block.caption, tuple(block.notes), repr(block.labels))
+            elif isinstance(block, FigureBlock):
+                sig = (block.caption, tuple(block.notes))
+            else:
+                continue
+            hit = cache.get(id(block))
+            if hit is not None and hit[0] is block and hit[1] == sig:
+                continue
             if isinstance(block, Heading | Paragraph):
                 self._check_private(block.text, "texten")
             elif isinstance(block, TableBlock):
                 self._check_frame(block.data, block.caption)
                 self._check_private([block.caption, block.notes, block.labels], f"tabellen '{block.caption}'")
-            elif isinstance(block, FigureBlock):
+            else:
                 self._check_private([block.caption, block.notes], f"figuren '{block.caption}'")
+            cache[id(block)] = (block, sig)
         for number, table in self.full_tables:
+            hit = cache.get(id(table))
+            if hit is not None and hit[0] is table and hit[1] == table.shape:
+                continue
             self._check_frame(table, f"tabell {number}")
+            cache[id(table)] = (table, table.shape)
 
     # -- appendix ------------------------------------------------------------
     def appendix_blocks(self) -> list[Any]:
-        """The method appendix as blocks: method lines, then exclusions per step."""
-        out: list[Any] = [Heading("Bilaga: Metod och data", 1)]
-        if self.method:
+        """What follows the main text: Referenser and Bilagor (structured), or one method appendix.
+
+        A report built by hand gets "Bilaga: Metod och data" (method lines,
+        exclusions, privacy). A report built from a spec (:meth:`from_config`)
+        has its method chapter in the main text, so it gets Referenser and the
+        numbered Bilagor: the spec's own appendices (e.g. the kodbok), tables,
+        exclusions, privacy statement and data files.
+        """
+        from .._config import get_option
+        from ..privacy import suppression_note
+        from .references import reference_list
+
+        min_count = getattr(self, "min_count", None) or get_option("min_count")
+        exclusions = self._exclusion_blocks()
+        quotes = (" Citaten är pseudonymiserade: namn och nummer har ersatts med nyckelbaserade pseudonymer."
+                  if self.pseudonymised else "")
+        privacy = Paragraph(
+            suppression_note(min_count) + " Rapporten har kontrollerats så att inga personnummer eller "
+            "samordningsnummer förekommer i text, tabeller, figurer eller filnamn." + quotes
+        )
+        if not self.structured:
+            out: list[Any] = [Heading("Bilaga: Metod och data", 1)]
             kinds: dict[str, list[str]] = {}
             for m in self.method:
                 kinds.setdefault(m.kind, []).append(m.text)
             for kind, texts in kinds.items():
                 out.append(Heading(kind[:1].upper() + kind[1:], 2))
                 out.extend(Paragraph(t, "bullet") for t in texts)
-        out.append(Heading("Exkluderade och reparerade uppgifter", 2))
+            if self.appendix_tables:
+                out.append(Heading("Tabeller", 2))
+                out.extend(self.appendix_tables)
+            out.append(Heading("Exkluderade och reparerade uppgifter", 2))
+            out.extend(exclusions)
+            out.append(Heading("Skydd av personuppgifter", 2))
+            out.append(privacy)
+            return out
+        out = [Heading("Referenser", 1)]
+        out.extend(Paragraph(r, "reference") for r in reference_list(self.cited, self.own_references))
+        appendices: list[tuple[str, list[Any]]] = list(self.appendices)
+        if self.full_tables or self.appendix_tables:
+            appendices.append(("Tabeller", [Paragraph(
+                "Rapportens tabeller finns i sin helhet som CSV-filer (semikolon, decimalkomma, öppnas i Excel) i "
+                "mappen tabeller/ bredvid rapporten, en fil per tabell. Tabeller som kortats i rapporten finns där "
+                "med alla rader."), *self.appendix_tables]))
+        appendices.append(("Exkluderade och rättade uppgifter", exclusions))
+        appendices.append(("Skydd av personuppgifter", [privacy]))
+        data = [m.text for m in self.method if m.kind in ("data", "skalor", "kodbok", "pseudonymisering",
+                                                          "programvara")]
+        appendices.append(("Datafiler och skalor", [Paragraph(t, "bullet") for t in data]))
+        for i, (title, blocks) in enumerate(appendices, start=1):
+            out.append(Heading(f"Bilaga {i}. {title}", 1))
+            out.extend(blocks)
+        return out
+
+    def _exclusion_blocks(self) -> list[Any]:
+        out: list[Any] = []
         if not self.exclusions:
             out.append(Paragraph("Inga rader har exkluderats."))
         for label, ex in self.exclusions:
@@ -380,19 +556,6 @@ class Report:
                       antal=("antal", "sum")))
             t.columns = ["Orsak", "Åtgärd", "Kolumner", "Antal"]
             out.append(TableBlock(t, f"Exkluderingar och reparationer: {label}", [], 0, False))
-        from .._config import get_option
-        from ..privacy import suppression_note
-
-        out.append(Heading("Skydd av personuppgifter", 2))
-        # Say that quotes were pseudonymised only when that actually ran.
-        quotes = (" Citaten är pseudonymiserade: namn och nummer har ersatts med nyckelbaserade pseudonymer."
-                  if self.pseudonymised else "")
-        out.append(
-            Paragraph(
-                suppression_note(get_option("min_count")) + " Rapporten har kontrollerats så att inga personnummer "
-                "eller samordningsnummer förekommer i text, tabeller, figurer eller filnamn." + quotes
-            )
-        )
         return out
 
     # -- writers -----------------------------------------------------------

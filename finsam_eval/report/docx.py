@@ -1,56 +1,68 @@
-"""Word output with python-docx.
+"""Word output with python-docx: a slutrapport that prints.
 
-Swedish numbered captions as Word SEQ fields ("Figur 1.", "Tabell 1."), real
-Word tables, figures at 300 dpi, a table of contents field that Word fills in
-when the document is opened, and the method appendix last.
+- Titelsida (title, förbund, author, date, version) without header or footer.
+- Innehållsförteckning written out as text (one line per heading, with a
+  PAGEREF to the heading's bookmark for the page number) inside a Word TOC
+  field, so Word (F9) and LibreOffice can update it.
+- Built-in heading styles Heading 1-3 (Swedish Word shows them as Rubrik 1-3)
+  so the navigation pane and Word's own TOC work; chapters start on a new page.
+- The report title in the header, the page number (PAGE field) in the footer.
+- Swedish numbered captions as SEQ fields ("Figur 1.", "Tabell 1.").
+- Tables with column widths from their content (:mod:`.layout`): inside the
+  text width, no column narrower than its longest word, numbers right-aligned;
+  landscape pages for wide tables and two tables for tables too wide for that.
 """
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor, Twips
 
 from .document import FigureBlock, Heading, Paragraph, TableBlock
+from .layout import CELL_MARGIN, FONT, TableLayout, layout_table
 
 if TYPE_CHECKING:
     from .document import Report
 
 __all__ = ["write_docx"]
 
+_BLUE = RGBColor(0x1F, 0x3A, 0x5F)
+_TOC_LEVELS = 2
+
+
+def _fld(run, kind: str) -> None:
+    el = OxmlElement("w:fldChar")
+    el.set(qn("w:fldCharType"), kind)
+    run._r.append(el)
+
+
+def _instr(run, instr: str) -> None:
+    el = OxmlElement("w:instrText")
+    el.set(qn("xml:space"), "preserve")
+    el.text = f" {instr} "
+    run._r.append(el)
+
 
 def _field(paragraph, instr: str, result: str) -> None:
-    """Insert a complex field (TOC, SEQ) with a precomputed result text."""
-    run = paragraph.add_run()
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    run._r.append(begin)
-    run = paragraph.add_run()
-    text = OxmlElement("w:instrText")
-    text.set(qn("xml:space"), "preserve")
-    text.text = f" {instr} "
-    run._r.append(text)
-    run = paragraph.add_run()
-    sep = OxmlElement("w:fldChar")
-    sep.set(qn("w:fldCharType"), "separate")
-    run._r.append(sep)
+    """Insert a complex field (SEQ, PAGE, PAGEREF) with a precomputed result text."""
+    _fld(paragraph.add_run(), "begin")
+    _instr(paragraph.add_run(), instr)
+    _fld(paragraph.add_run(), "separate")
     paragraph.add_run(result)
-    run = paragraph.add_run()
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run._r.append(end)
+    _fld(paragraph.add_run(), "end")
 
 
-def _swedish(doc) -> None:
-    # Language sv-SE for spell checking and hyphenation; Word updates fields (TOC) on open.
+def _styles(doc) -> None:
+    """Swedish language, Arial, heading styles in the house colours, caption and quote styles."""
     styles = doc.styles.element
     rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     lang = rpr.find(qn("w:lang"))
@@ -58,13 +70,39 @@ def _swedish(doc) -> None:
         lang = OxmlElement("w:lang")
         rpr.append(lang)
     lang.set(qn("w:val"), "sv-SE")
-    settings = doc.settings.element
-    upd = OxmlElement("w:updateFields")
-    upd.set(qn("w:val"), "true")
-    settings.append(upd)
     normal = doc.styles["Normal"]
-    normal.font.name = "Calibri"
-    normal.font.size = Pt(11)
+    normal.font.name = FONT
+    normal.font.size = Pt(10.5)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.15
+    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        rfonts.set(qn(attr), FONT)
+    for level, size in ((1, 16), (2, 13), (3, 11)):
+        st = doc.styles[f"Heading {level}"]
+        st.font.name = FONT
+        st.font.size = Pt(size)
+        st.font.color.rgb = _BLUE
+        st.font.bold = True
+        st.font.italic = False
+        st.paragraph_format.space_before = Pt(18 if level == 1 else 12)
+        st.paragraph_format.space_after = Pt(6)
+        st.paragraph_format.keep_with_next = True
+    for name in ("Title", "Subtitle", "Caption", "Quote", "List Bullet", "TOC Heading"):
+        if name in [s.name for s in doc.styles]:
+            doc.styles[name].font.name = FONT
+    cap = doc.styles["Caption"]
+    cap.font.size = Pt(9)
+    cap.font.italic = False
+    cap.font.color.rgb = RGBColor(0x22, 0x22, 0x22)
+    cap.paragraph_format.keep_with_next = True
+    for level in (1, 2):
+        name = f"TOC {level}"
+        st = doc.styles[name] if name in [s.name for s in doc.styles] else doc.styles.add_style(name, 1)
+        st.base_style = doc.styles["Normal"]
+        st.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        st.paragraph_format.space_after = Pt(2 if level == 2 else 4)
+        st.font.bold = level == 1
 
 
 def _caption(doc, kind: str, number: int, text: str):
@@ -100,76 +138,212 @@ def _shade(cell, hex_fill: str) -> None:
     tcpr.append(shd)
 
 
-def _table(doc, block: TableBlock, width_cm: float = 16.0) -> None:
-    if block.number:
-        _caption(doc, "Tabell", block.number, block.caption)
-    else:
-        p = doc.add_paragraph(style="Caption")
-        p.add_run(block.caption).bold = True
-    t = block.formatted()
-    ncols = len(t.columns)
-    size = Pt(9 if ncols <= 6 else 8 if ncols <= 9 else 7)
-    table = doc.add_table(rows=1, cols=ncols)
+def _set_grid(table, widths: list[int]) -> None:
+    """Fixed layout with the grid columns and cell widths in twips."""
+    table.autofit = False
+    tblpr = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tblpr.append(layout)
+    tblw = tblpr.find(qn("w:tblW"))
+    if tblw is None:
+        tblw = OxmlElement("w:tblW")
+        tblpr.append(tblw)
+    tblw.set(qn("w:type"), "dxa")
+    tblw.set(qn("w:w"), str(sum(widths)))
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(CELL_MARGIN))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    tblpr.append(mar)
+    grid = table._tbl.tblGrid
+    for gc, w in zip(grid.findall(qn("w:gridCol")), widths, strict=True):
+        gc.set(qn("w:w"), str(w))
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths, strict=True):
+            cell.width = Twips(w)
+
+
+def _word_table(doc, header: list[str], rows: list[list[str]], numeric: set[int], widths: list[int],
+                size: float) -> None:
+    table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for j, col in enumerate(t.columns):
+    for j, col in enumerate(header):
         cell = table.rows[0].cells[j]
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(str(col))
+        p = cell.paragraphs[0]
+        run = p.add_run(str(col))
         run.bold = True
-        run.font.size = size
+        run.font.size = Pt(size)
+        p.paragraph_format.space_after = Pt(0)
+        if j in numeric:
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         _shade(cell, "D9E2F3")
-    # Header row repeats on every page.
-    trpr = table.rows[0]._tr.get_or_add_trPr()
+    trpr = table.rows[0]._tr.get_or_add_trPr()  # header row repeats on every page
     hdr = OxmlElement("w:tblHeader")
     hdr.set(qn("w:val"), "true")
     trpr.append(hdr)
-    numeric = block.numeric_columns()
-    for _, row in t.iterrows():
+    for row in rows:
         cells = table.add_row().cells
         for j, value in enumerate(row):
-            cells[j].text = ""
             p = cells[j].paragraphs[0]
             run = p.add_run(str(value))
-            run.font.size = size
+            run.font.size = Pt(size)
+            p.paragraph_format.space_after = Pt(0)
+            p.paragraph_format.line_spacing = 1.0
             if j in numeric:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _widths(table, t, width_cm)
+    _set_grid(table, widths)
+
+
+def table_layout(block: TableBlock) -> TableLayout:
+    """The layout a table block gets in Word (also used by the tests)."""
+    t = block.formatted()
+    return layout_table([str(c) for c in t.columns], [[str(v) for v in r] for r in t.itertuples(index=False)])
+
+
+def _table(doc, block: TableBlock, lay: TableLayout) -> None:
+    t = block.formatted()
+    header = [str(c) for c in t.columns]
+    rows = [[str(v) for v in r] for r in t.itertuples(index=False)]
+    numeric = block.numeric_columns()
+    for k, part in enumerate(lay.parts):
+        if block.number:
+            suffix = f" (del {k + 1} av {len(lay.parts)})" if len(lay.parts) > 1 else ""
+            if k == 0:
+                _caption(doc, "Tabell", block.number, block.caption + suffix)
+            else:
+                p = doc.add_paragraph(style="Caption")
+                p.add_run(f"Tabell {block.number}, forts.{suffix}").bold = True
+        elif k == 0:
+            p = doc.add_paragraph(style="Caption")
+            p.add_run(block.caption).bold = True
+        _word_table(doc, [header[i] for i in part], [[r[i] for i in part] for r in rows],
+                    {n for n, i in enumerate(part) if i in numeric}, [lay.widths[i] for i in part], lay.font_pt)
+        if k < len(lay.parts) - 1:
+            doc.add_paragraph()
     _notes(doc, block.notes)
     if not block.notes:
-        doc.add_paragraph()
+        doc.add_paragraph().paragraph_format.space_after = Pt(4)
 
 
-def _orient(doc, landscape: bool) -> None:
+def _new_section(doc, landscape: bool) -> None:
     """Start a new section in landscape (wide tables) or back in portrait."""
     sec = doc.add_section(WD_SECTION.NEW_PAGE)
     long_side, short_side = Cm(29.7), Cm(21.0)
     sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     sec.page_width, sec.page_height = (long_side, short_side) if landscape else (short_side, long_side)
+    sec.left_margin = sec.right_margin = sec.top_margin = sec.bottom_margin = Cm(2.5)
 
 
-def _widths(table, t, total_cm: float = 16.0, cm_per_char: float = 0.19) -> None:
-    # Width by content: every column fits its longest header word; long text cells
-    # wrap, and only the widest columns give up space when the page is full.
-    floor, want = [], []
-    for col in t.columns:
-        word = max((len(w) for w in str(col).replace("_", " ").split()), default=1)
-        cell = max((len(str(v)) for v in t[col]), default=1)
-        floor.append(max(word, 3) * cm_per_char + 0.4)
-        want.append(max(word, min(cell, 30), 3) * cm_per_char + 0.4)
-    widths = list(want)
-    while sum(widths) > total_cm:
-        j = max(range(len(widths)), key=lambda i: widths[i] - floor[i])
-        if widths[j] - floor[j] <= 0.01:
-            break
-        widths[j] = max(floor[j], widths[j] - (sum(widths) - total_cm))
-    if sum(widths) < total_cm:
-        widths = [w * total_cm / sum(widths) for w in widths]
-    table.autofit = False
-    for j, w in enumerate(widths):
-        table.columns[j].width = Cm(w)
-        for row in table.rows:
-            row.cells[j].width = Cm(w)
+def _header_footer(doc, report: Report) -> None:
+    sec = doc.sections[0]
+    sec.different_first_page_header_footer = True  # no header or page number on the title page
+    hp = sec.header.paragraphs[0]
+    hp.text = ""
+    run = hp.add_run(report.title)
+    run.font.size = Pt(8)
+    run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    hp.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    fp = sec.footer.paragraphs[0]
+    fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(fp, "PAGE", "1")
+    for r in fp.runs:
+        r.font.size = Pt(9)
+
+
+def _bookmark(paragraph, name: str, bid: int) -> None:
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bid))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bid))
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+    paragraph._p.append(end)
+
+
+def _title_page(doc, report: Report) -> None:
+    for _ in range(6):
+        doc.add_paragraph()
+    t = doc.add_paragraph(report.title, style="Title")
+    t.runs[0].font.size = Pt(26)
+    t.runs[0].font.color.rgb = _BLUE
+    if report.subtitle:
+        doc.add_paragraph(report.subtitle, style="Subtitle")
+    for _ in range(3):
+        doc.add_paragraph()
+    lines = [
+        ("", getattr(report, "forbund", None)),
+        ("", report.author),
+        ("Datum: ", report.date.isoformat()),
+        ("Version: ", getattr(report, "version", None)),
+    ]
+    for label, value in lines:
+        if value:
+            p = doc.add_paragraph()
+            p.add_run(f"{label}{value}").font.size = Pt(12)
+            p.paragraph_format.space_after = Pt(2)
+
+
+def _estimate_pages(blocks: list[Any], report: Report, toc_at: int = -1, toc_lines: int = 0) -> dict[int, int]:
+    """A rough page number per heading (index in blocks), for the TOC's cached text.
+
+    The PAGEREF fields carry the true numbers once Word or LibreOffice lays the
+    document out; this estimate is what a reader sees before that.
+    """
+    lines_per_page = 46.0
+    page, used = 2, 0.0  # the title page is page 1
+    out: dict[int, int] = {}
+    for i, b in enumerate(blocks):
+        if i == toc_at:  # the Innehållsförteckning starts on a new page
+            page, used = page + (1 if used > 0 else 0), 0.0
+            page += int((toc_lines * 1.25 + 4) // lines_per_page) + 1
+        if isinstance(b, Heading):
+            if b.level == 1 and report.structured and used > 0:
+                page, used = page + 1, 0.0
+            out[i] = page
+            used += 3
+        elif isinstance(b, Paragraph):
+            used += len(b.text) / 90 + 0.6
+        elif isinstance(b, FigureBlock):
+            used += (b.height_cm or 10) / 0.5 + 3 + len(b.notes)
+        elif isinstance(b, TableBlock):
+            used += 3 + len(b.data) * 1.3 + len(b.notes)
+        while used > lines_per_page:
+            page, used = page + 1, used - lines_per_page
+    return out
+
+
+def _toc(doc, entries: list[tuple[int, str, str, int]]) -> None:
+    """Innehållsförteckning: one paragraph per heading inside a TOC field (Word updates it with F9)."""
+    p = doc.add_paragraph()
+    r = p.add_run("Innehåll")
+    r.bold = True
+    r.font.size = Pt(16)
+    r.font.color.rgb = _BLUE
+    p.paragraph_format.space_after = Pt(12)
+    first = True
+    para = None
+    for level, text, bookmark, page in entries:
+        para = doc.add_paragraph(style=f"TOC {level}")
+        para.paragraph_format.tab_stops.add_tab_stop(Cm(16.0), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+        if first:
+            _fld(para.add_run(), "begin")
+            _instr(para.add_run(), f'TOC \\o "1-{_TOC_LEVELS}" \\h \\z \\u')
+            _fld(para.add_run(), "separate")
+            first = False
+        para.add_run(text)
+        para.add_run("\t")
+        _field(para, f"PAGEREF {bookmark} \\h", str(page))
+    if para is None:
+        para = doc.add_paragraph()
+        _fld(para.add_run(), "begin")
+        _instr(para.add_run(), f'TOC \\o "1-{_TOC_LEVELS}" \\h \\z \\u')
+        _fld(para.add_run(), "separate")
+        para.add_run("Innehållsförteckningen uppdateras när dokumentet öppnas i Word (F9).")
+    _fld(para.add_run(), "end")
 
 
 def write_docx(report: Report, path: str | Path) -> Path:
@@ -182,28 +356,48 @@ def write_docx(report: Report, path: str | Path) -> Path:
     report.check_private(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = Document()
-    _swedish(doc)
+    _styles(doc)
     sec = doc.sections[0]
     sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)  # A4
     sec.left_margin = sec.right_margin = Cm(2.5)
     sec.top_margin = sec.bottom_margin = Cm(2.5)
+    _header_footer(doc, report)
+    _title_page(doc, report)
 
-    doc.add_paragraph(report.title, style="Title")
-    if report.subtitle:
-        doc.add_paragraph(report.subtitle, style="Subtitle")
-    meta = [x for x in (report.author, report.date.isoformat()) if x]
-    if meta:
-        doc.add_paragraph(" · ".join(meta))
-    doc.add_paragraph("Innehåll", style="TOC Heading" if "TOC Heading" in [s.name for s in doc.styles] else "Heading 1")
-    p = doc.add_paragraph()
-    _field(p, 'TOC \\o "1-3" \\h \\z \\u', "Innehållsförteckningen uppdateras när dokumentet öppnas i Word (F9).")
-    p.add_run().add_break(WD_BREAK.PAGE)
-
-    for block in [*report.blocks, *report.appendix_blocks()]:
+    blocks = [*report.blocks, *report.appendix_blocks()]
+    # The TOC follows the Sammanfattning (a Swedish slutrapport's order), else the title page.
+    toc_at = next((i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.level == 1
+                   and b.text != "Sammanfattning"), 0)
+    n_toc = sum(1 for b in blocks if isinstance(b, Heading) and b.level <= _TOC_LEVELS)
+    pages = _estimate_pages(blocks, report, toc_at, n_toc)
+    bookmarks = {i: f"_Toc{100000 + i}" for i, b in enumerate(blocks) if isinstance(b, Heading)}
+    entries = [(min(b.level, 3), b.text, bookmarks[i], pages.get(i, 2)) for i, b in enumerate(blocks)
+               if isinstance(b, Heading) and b.level <= _TOC_LEVELS]
+    toc_done = False
+    landscape = False
+    first_block = True
+    layouts = {i: table_layout(b) for i, b in enumerate(blocks) if isinstance(b, TableBlock)}
+    for i, block in enumerate(blocks):
+        if i == toc_at and not toc_done:
+            doc.add_page_break()
+            _toc(doc, entries)
+            toc_done = True
+            first_block = False
         if isinstance(block, Heading):
-            if block.text.startswith("Bilaga"):
-                doc.add_page_break()
-            doc.add_heading(block.text, level=min(block.level, 3))
+            # A heading directly above a landscape table goes onto the landscape page with it.
+            goes_wide = i + 1 in layouts and layouts[i + 1].landscape and block.level > 1
+            if goes_wide and not landscape:
+                _new_section(doc, landscape=True)
+                landscape = True
+            elif block.level == 1 or block.text.startswith("Bilaga"):
+                if landscape:
+                    _new_section(doc, landscape=False)
+                    landscape = False
+                elif report.structured or block.text.startswith("Bilaga") or first_block:
+                    doc.add_page_break()
+            h = doc.add_heading(block.text, level=min(block.level, 3))
+            _bookmark(h, bookmarks[i], i + 1)
+            first_block = False
         elif isinstance(block, Paragraph):
             style = {"bullet": "List Bullet", "quote": "Quote"}.get(block.style)
             para = doc.add_paragraph(block.text, style=style)
@@ -211,23 +405,42 @@ def write_docx(report: Report, path: str | Path) -> Path:
                 for r in para.runs:
                     r.italic = True
                     r.font.size = Pt(9)
+            elif block.style == "item":
+                para.paragraph_format.left_indent = Cm(0.6)
+                para.paragraph_format.space_after = Pt(2)
+            elif block.style == "reference":
+                para.paragraph_format.left_indent = Cm(1.0)
+                para.paragraph_format.first_line_indent = Cm(-1.0)
         elif isinstance(block, FigureBlock):
-            doc.add_picture(io.BytesIO(block.png), width=Cm(min(block.width_cm, 16.0)))
+            if landscape:
+                _new_section(doc, landscape=False)
+                landscape = False
+            width = min(block.width_cm, 16.0)
+            height = block.height_cm * width / block.width_cm if block.height_cm else 0
+            if height > 21.0:  # keep a figure with its caption on one page
+                width *= 21.0 / height
+            doc.add_picture(io.BytesIO(block.png), width=Cm(width))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             doc.paragraphs[-1].paragraph_format.keep_with_next = True
             _caption(doc, "Figur", block.number, block.caption)
             _notes(doc, block.notes)
         elif isinstance(block, TableBlock):
-            wide = len(block.formatted().columns) > 9
-            if wide:  # more than nine columns do not fit a portrait A4 page at a readable size
-                _orient(doc, landscape=True)
-                _table(doc, block, width_cm=24.7)
-                _orient(doc, landscape=False)
-            else:
-                _table(doc, block)
+            lay = layouts[i]
+            if lay.landscape != landscape:
+                _new_section(doc, landscape=lay.landscape)
+                landscape = lay.landscape
+            _table(doc, block, lay)
+    if landscape:
+        _new_section(doc, landscape=False)
     doc.core_properties.title = report.title
     doc.core_properties.language = "sv-SE"
     if report.author:
         doc.core_properties.author = report.author
+    # Word asks to update fields (TOC, page references) when the document is opened.
+    upd = OxmlElement("w:updateFields")
+    upd.set(qn("w:val"), "true")
+    doc.settings.element.append(upd)
     doc.save(path)
     return path
+
+

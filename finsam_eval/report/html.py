@@ -23,7 +23,12 @@ overflow-x:auto}th,td{border:1px solid #ccc;padding:.25rem .5rem}th{background:#
 td.num{text-align:right;font-variant-numeric:tabular-nums}.caption{font-weight:bold;margin-top:1.2rem}
 .caption span{font-weight:normal}.note{font-size:.8rem;color:#444;font-style:italic;margin:.1rem 0}
 figure{margin:1rem 0}figure img{max-width:100%}blockquote{border-left:3px solid #ccc;margin-left:0;padding-left:1rem;
-color:#333}.meta{color:#555}nav ol{font-size:.9rem}
+color:#333}.meta{color:#555}nav ul{font-size:.9rem;list-style:none;padding-left:0}nav ul ul{padding-left:1.2rem}
+p.ref{padding-left:2em;text-indent:-2em;margin:.2rem 0}.titelsida{margin:3rem 0 2rem}
+@media print{body{max-width:none;margin:0}table{display:table;overflow:visible;page-break-inside:auto}
+tr{page-break-inside:avoid}h2{page-break-before:always}h2.first,nav+h2{page-break-before:auto}
+figure{page-break-inside:avoid}nav{page-break-after:always}a{color:inherit;text-decoration:none}}
+@page{size:A4;margin:2cm}
 """
 
 
@@ -48,17 +53,17 @@ def _table_html(block: TableBlock) -> str:
 
 
 def render_html(report: Report) -> str:
-    """The report as an HTML string (figures as base64 PNG)."""
+    """The report as an HTML string (figures as base64 PNG), with a linked table of contents."""
     parts = []
-    toc = []
+    toc: list[tuple[int, str, str]] = []
     n_head = 0
     for block in [*report.blocks, *report.appendix_blocks()]:
         if isinstance(block, Heading):
             n_head += 1
             level = min(block.level + 1, 4)
             parts.append(f"<h{level} id='avsnitt-{n_head}'>{html.escape(block.text)}</h{level}>")
-            if block.level == 1:
-                toc.append(f"<li><a href='#avsnitt-{n_head}'>{html.escape(block.text)}</a></li>")
+            if block.level <= 2:
+                toc.append((block.level, f"avsnitt-{n_head}", block.text))
         elif isinstance(block, Paragraph):
             text = html.escape(block.text)
             if block.style == "quote":
@@ -67,6 +72,8 @@ def render_html(report: Report) -> str:
                 parts.append(f"<ul><li>{text}</li></ul>")
             elif block.style == "note":
                 parts.append(f"<p class='note'>{text}</p>")
+            elif block.style == "reference":
+                parts.append(f"<p class='ref'>{text}</p>")
             else:
                 parts.append(f"<p>{text}</p>")
         elif isinstance(block, FigureBlock):
@@ -79,13 +86,31 @@ def render_html(report: Report) -> str:
             )
         elif isinstance(block, TableBlock):
             parts.append(_table_html(block))
-    meta = " · ".join(x for x in (report.author, report.date.isoformat()) if x)
+    items, open_sub = [], False
+    for level, anchor, text in toc:
+        link = f"<li><a href='#{anchor}'>{html.escape(text)}</a>"
+        if level == 1:
+            if open_sub:
+                items.append("</ul></li>")
+                open_sub = False
+            elif items:
+                items.append("</li>")
+            items.append(link)
+        else:
+            if not open_sub:
+                items.append("<ul>")
+                open_sub = True
+            items.append(link + "</li>")
+    items.append("</ul></li>" if open_sub else ("</li>" if items else ""))
+    meta = [getattr(report, "forbund", None), report.author, f"Datum: {report.date.isoformat()}",
+            f"Version: {report.version}" if getattr(report, "version", None) else None]
     sub = f"<p class='meta'>{html.escape(report.subtitle)}</p>" if report.subtitle else ""
+    meta_html = "".join(f"<p class='meta'>{html.escape(m)}</p>" for m in meta if m)
     return (
         "<!DOCTYPE html><html lang='sv'><head><meta charset='utf-8'>"
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{html.escape(report.title)}"
-        f"</title><style>{_CSS}</style></head><body><h1>{html.escape(report.title)}</h1>{sub}"
-        f"<p class='meta'>{html.escape(meta)}</p><nav><strong>Innehåll</strong><ol>{''.join(toc)}</ol></nav>"
+        f"</title><style>{_CSS}</style></head><body><header class='titelsida'><h1>{html.escape(report.title)}</h1>"
+        f"{sub}{meta_html}</header><nav><strong>Innehåll</strong><ul>{''.join(items)}</ul></nav>"
         + "".join(parts)
         + "</body></html>"
     )

@@ -23,7 +23,7 @@ def _md_table(block: TableBlock) -> str:
 
 
 def write_markdown(report: Report, folder: str | Path) -> Path:
-    """Write ``rapport.md``, ``figurer/`` (PNG and SVG) and ``tabeller/`` (full tables as CSV).
+    """Write ``rapport.md``, ``figurer/`` (PNG, and SVG when asked for) and ``tabeller/`` (full tables as CSV).
 
     Nothing is written when the report or the folder name holds a personnummer
     (:meth:`Report.check_private`); every CSV also passes the guard in :func:`write_csv`.
@@ -35,19 +35,25 @@ def write_markdown(report: Report, folder: str | Path) -> Path:
     out = [f"# {report.title}", ""]
     if report.subtitle:
         out += [f"*{report.subtitle}*", ""]
-    out += [" · ".join(x for x in (report.author, report.date.isoformat()) if x), ""]
+    meta = [getattr(report, "forbund", None), report.author, report.date.isoformat(),
+            f"version {report.version}" if getattr(report, "version", None) else None]
+    out += [" · ".join(x for x in meta if x), ""]
     full = dict(report.full_tables)
-    for block in [*report.blocks, *report.appendix_blocks()]:
+    blocks = [*report.blocks, *report.appendix_blocks()]
+    toc = [f"{'  ' * (b.level - 1)}- {b.text}" for b in blocks if isinstance(b, Heading) and b.level <= 2]
+    out += ["**Innehåll**", "", *toc, ""]
+    for block in blocks:
         if isinstance(block, Heading):
             out += ["#" * min(block.level + 1, 4) + " " + block.text, ""]
         elif isinstance(block, Paragraph):
-            prefix = {"bullet": "- ", "quote": "> "}.get(block.style, "")
+            prefix = {"bullet": "- ", "quote": "> ", "reference": "- "}.get(block.style, "")
             text = f"*{block.text}*" if block.style == "note" else block.text
             out += [prefix + text, ""]
         elif isinstance(block, FigureBlock):
             name = f"figur_{block.number:02d}"
             (folder / "figurer" / f"{name}.png").write_bytes(block.png)
-            (folder / "figurer" / f"{name}.svg").write_bytes(block.svg)
+            if block.svg is not None:
+                (folder / "figurer" / f"{name}.svg").write_bytes(block.svg)
             out += [f"![Figur {block.number}. {block.caption}](figurer/{name}.png)", "",
                     f"**Figur {block.number}.** {block.caption}", ""]
             out += [f"*{n}*  " for n in block.notes] + ([""] if block.notes else [])
