@@ -241,3 +241,15 @@ def test_negation_comes_from_the_answer_not_the_question():
     rows = res._long(recursive=False).set_index("excerpt_id")
     assert rows.loc["a", "negated"] and not rows.loc["b", "negated"]  # "Ja." is structural only
     assert res.table(exclude_negated=True).set_index("kod").loc["samsyn", "utdrag"] == 1
+
+
+def test_answers_without_question_are_listed_not_dropped():
+    g = Intervjuguide([{"id": "F1", "text": "Hur känt är förbundet?", "codes": ["legitimitet"]}])
+    ex = pd.DataFrame({"excerpt_id": [1, 2, 3], "respondent_id": ["A", "B", "C"], "text": ["x", "y", "z"],
+                       "fraga": [None, float("nan"), ""]})
+    m = g.match(ex)
+    assert len(m.unmatched()) == 3 and set(m.unmatched()["orsak"]) == {"svaret saknar intervjuarens fråga"}
+    res = g.code(ex)
+    assert res.long.empty and res.exclusions.items[0].count == 3
+    with pytest.raises(InputFileError, match="citattecken eller i blockform"):
+        Intervjuguide.from_yaml("questions:\n  - id: F1\n    text: a\n    followups: [Hur då?]\n")

@@ -268,7 +268,10 @@ class Intervjuguide:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f" på rad {mark.line + 1}" if mark is not None else ""
-            raise InputFileError(f"Intervjuguiden{where} är inte giltig YAML{line}: {exc}") from None
+            raise InputFileError(
+                f"Intervjuguiden{where} är inte giltig YAML{line}: {exc}. En fråga med ? eller : inom [ ] eller "
+                "{ } ska stå inom citattecken eller i blockform (en per rad efter '- ')."
+            ) from None
         return cls.from_dict(data, where=where)
 
     def to_dict(self) -> dict[str, Any]:
