@@ -247,10 +247,9 @@ def _read_unquoted(text: str, name: str, sep: str, sep_name: str, enc: str) -> t
     Field counts are checked per line first, so pandas never pads a short row. Returns None
     (use the csv module) when a line has extra empty fields, which the C parser would reject.
     """
-    lines = text.split("\n")
+    lines = text.replace("\r\n", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
     strip = sep + " \t"
     blank = [not ln.strip(strip) for ln in lines]
     try:
@@ -259,19 +258,14 @@ def _read_unquoted(text: str, name: str, sep: str, sep_name: str, enc: str) -> t
         raise EmptyFileError(f"Filen {name!r} är tom. Kontrollera att exporten blev klar.") from None
     header = lines[h].split(sep)
     n = len(header)
+    counts = [ln.count(sep) + 1 for ln in lines]
+    keep = [i for i in range(h + 1, len(lines)) if not blank[i]]
+    blank_lines = [i + 1 for i in range(h + 1, len(lines)) if blank[i]]
     short, long = [], []
-    keep = []
-    blank_lines = []
-    for i in range(h + 1, len(lines)):
-        if blank[i]:
-            blank_lines.append(i + 1)
-            continue
-        k = lines[i].count(sep) + 1
-        if k != n:
-            if k > n and not lines[i].split(sep, n)[-1].strip(strip):
-                return None
-            (short if k < n else long).append((i + 1, k))
-        keep.append(i)
+    for i in (i for i in keep if counts[i] != n):  # only the odd lines are looked at one by one
+        if counts[i] > n and not lines[i].split(sep, n)[-1].strip(strip):
+            return None
+        (short if counts[i] < n else long).append((i + 1, counts[i]))
     if short and not long and [ln for ln, _ in short] == [keep[-1] + 1]:
         raise InputFileError(
             f"Filen {name!r} verkar avkortad: sista raden (rad {keep[-1] + 1}) har {short[0][1]} fält men "
@@ -289,8 +283,13 @@ def _read_unquoted(text: str, name: str, sep: str, sep_name: str, enc: str) -> t
         if len(df) != len(keep):
             return None
         # pandas' own inference, used only for columns it reads as numbers (the slow part of typing)
-        typed = pd.read_csv(io.StringIO(body), sep=sep, header=None, names=list(range(n)), quoting=csv.QUOTE_NONE,
-                            skip_blank_lines=False, engine="c", low_memory=False)
+        try:
+            typed = pd.read_csv(io.StringIO(body), sep=sep, header=None, names=list(range(n)),
+                                quoting=csv.QUOTE_NONE, skip_blank_lines=False, engine="c", low_memory=False)
+        except (pd.errors.ParserError, ValueError, OverflowError):
+            typed = None
+        if typed is not None and len(typed) != len(df):
+            typed = None
         df.columns = pd.Index(header, dtype=object)
     else:
         df = pd.DataFrame(columns=pd.Index(header, dtype=object), dtype=object)

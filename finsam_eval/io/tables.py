@@ -334,15 +334,21 @@ def _col_letter(i: int) -> str:
 
 
 def _blank_mask(df: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is empty or whitespace; only rows still blank are looked at in each column."""
     blank = np.ones(len(df), dtype=bool)
     for c in df.columns:
         s = df[c]
-        col_blank = s.isna().to_numpy().copy()
-        if not col_blank.all() and (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
-            nonnull = ~col_blank
-            vals = s[nonnull].to_numpy(dtype=object)
-            col_blank[nonnull] = [isinstance(v, str) and not v.strip() for v in vals]
-        blank &= col_blank
+        na = s.isna().to_numpy()
+        still = blank & ~na
+        if still.any() and (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+            vals = s.to_numpy(dtype=object)[still]
+            is_str = np.array([isinstance(v, str) for v in vals], dtype=bool) if vals.dtype == object else None
+            space = np.zeros(len(vals), dtype=bool)
+            if is_str is not None and is_str.any():
+                space[is_str] = np.char.str_len(np.char.strip(vals[is_str].astype(str))) == 0
+            na = na.copy()
+            na[np.flatnonzero(still)[space]] = True
+        blank &= na
         if not blank.any():
             break
     return blank
