@@ -22,6 +22,7 @@ from ._config import get_option, option_context, reset_option, set_option
 from .coding import (
     Codebook,
     CodeSuggester,
+    Intervjuguide,
     code_excerpts,
     cohen_kappa,
     intercoder_reliability,
@@ -147,6 +148,7 @@ __all__ = [
     "cohen_kappa",
     "krippendorff_alpha",
     "CodeSuggester",
+    "Intervjuguide",
     "read_qdc",
     "write_qdc",
     "read_qdpx",
