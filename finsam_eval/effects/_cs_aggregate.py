@@ -9,11 +9,12 @@ calendar periods are counted in positions of the period grid.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Aggregate", "aggregate_all", "wif"]
+__all__ = ["Aggregate", "aggregate_all", "wif", "wif_dot"]
 
 
 @dataclass
@@ -42,6 +43,31 @@ def wif(gunit: np.ndarray, cell_groups: np.ndarray, pg: np.ndarray) -> np.ndarra
     return centered / S - centered.sum(axis=1, keepdims=True) * (pg / S**2)[None, :]
 
 
+def wif_dot(gunit: np.ndarray, cell_groups: np.ndarray, pg: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """``wif(gunit, cell_groups, pg) @ a`` without building the (n, K) matrix.
+
+    A unit's row of ``wif`` depends only on its cohort, so the product is
+    the sum of ``a`` over the cells of that cohort, looked up per unit.
+
+    Examples
+    --------
+    >>> g = np.array([1, 1, 2, -1]); cg = np.array([1.0, 2.0, 2.0]); pg = np.array([0.5, 0.25, 0.25])
+    >>> a = np.array([0.3, -1.0, 2.0])
+    >>> bool(np.allclose(wif_dot(g, cg, pg, a), wif(g, cg, pg) @ a))
+    True
+    """
+    S = pg.sum()
+    cg = cell_groups.astype(np.intp)
+    size = int(max(cg.max(initial=-1), gunit.max(initial=-1))) + 2
+    by_cohort_a = np.bincount(cg + 1, weights=a, minlength=size)  # slot 0: never treated, no cells
+    by_cohort_n = np.bincount(cg + 1, minlength=size).astype(float)
+    pos = gunit.astype(np.intp) + 1
+    pa = float(pg @ a)
+    ind_a = by_cohort_a[pos] - pa  # (centered @ a)
+    row = by_cohort_n[pos] - S  # centered.sum(axis=1)
+    return ind_a / S - row * (pa / S**2)
+
+
 def aggregate_all(
     att: np.ndarray,
     psi: np.ndarray,
@@ -67,14 +93,16 @@ def aggregate_all(
     hi = np.inf if max_e is None else max_e
     lo = -np.inf if min_e is None else min_e
     e = t - g
-    pg = np.array([np.mean(gunit == gg) for gg in g])
+    counts = np.bincount(gunit.astype(np.intp) + 1)  # units per cohort position, slot 0 never treated
+    share = _shares(gunit)
+    pg = share(g)
     out: dict[str, Aggregate | tuple[float, np.ndarray]] = {}
 
     def wmean(idx: np.ndarray, with_wif: bool = True) -> tuple[float, np.ndarray]:
         w = pg[idx] / pg[idx].sum()
         inf = psi[:, idx] @ w
         if with_wif:
-            inf = inf + wif(gunit, g[idx].astype(float), pg[idx]) @ att[idx]
+            inf = inf + wif_dot(gunit, g[idx].astype(float), pg[idx], att[idx])
         return float(att[idx] @ w), inf
 
     keep = np.flatnonzero((e >= 0) & (e <= hi))
@@ -89,14 +117,14 @@ def aggregate_all(
         labels.append(int(gg))
         vals.append(v)
         infs.append(inf)
-        ns.append(int(np.sum(gunit == gg)))
+        ns.append(int(counts[int(gg) + 1]))
     if labels:
         gl = np.array(labels, dtype=float)
-        pgg = np.array([np.mean(gunit == gg) for gg in gl])
+        pgg = share(gl)
         va = np.array(vals)
         ia = np.column_stack(infs)
         w = pgg / pgg.sum()
-        out["group"] = Aggregate(labels, va, ia, ns, float(va @ w), ia @ w + wif(gunit, gl, pgg) @ va)
+        out["group"] = Aggregate(labels, va, ia, ns, float(va @ w), ia @ w + wif_dot(gunit, gl, pgg, va))
 
     include = np.ones(len(att), dtype=bool)
     eseq = np.unique(e)
@@ -112,7 +140,7 @@ def aggregate_all(
         labels.append(int(ee))
         vals.append(v)
         infs.append(inf)
-        ns.append(int(sum(np.sum(gunit == gg) for gg in np.unique(g[idx]))))
+        ns.append(int(sum(counts[int(gg) + 1] for gg in np.unique(g[idx]))))
     if labels:
         va = np.array(vals)
         ia = np.column_stack(infs)
@@ -130,9 +158,22 @@ def aggregate_all(
         labels.append(int(tt))
         vals.append(v)
         infs.append(inf)
-        ns.append(int(sum(np.sum(gunit == gg) for gg in np.unique(g[idx]))))
+        ns.append(int(sum(counts[int(gg) + 1] for gg in np.unique(g[idx]))))
     if labels:
         va = np.array(vals)
         ia = np.column_stack(infs)
         out["calendar"] = Aggregate(labels, va, ia, ns, float(va.mean()), ia.mean(axis=1))
     return out
+
+
+def _shares(gunit: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """``f(g)``: share of units in cohort ``g`` for each entry of ``g`` (``np.mean(gunit == g)``)."""
+    n = len(gunit)
+    counts = np.bincount(gunit.astype(np.intp) + 1)
+
+    def f(g: np.ndarray) -> np.ndarray:
+        gi = np.asarray(g).astype(np.intp) + 1
+        c = np.where(gi < len(counts), counts[np.minimum(gi, len(counts) - 1)], 0)
+        return c / n
+
+    return f
