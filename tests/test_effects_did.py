@@ -105,7 +105,7 @@ def test_result_contract(small):
     assert res.n_clusters == 60 and res.n_obs == len(small)
     assert "TWFE" in res.notes[0] and "CR1" in res.notes[0]
     assert "0," in res.caption  # decimal comma
-    assert "estimat" in res.summary()
+    assert "Skattning" in res.summary()
     ax = res.plot()
     assert ax.get_ylabel().startswith("Medelvärde")
 

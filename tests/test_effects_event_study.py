@@ -94,7 +94,7 @@ def test_notes_and_few_cluster_warning(panel):
     with pytest.warns(FewClustersWarning):
         res = event_study(df, "y", cluster="forbund")
     assert any("Varning" in n for n in res.notes)
-    assert any("staggered_did" in n for n in res.notes)
+    assert any("Callaway och Sant'Anna" in n for n in res.notes)
     # Three clusters cannot test four leads: the caption says so instead of printing "F(4, 2) = , p = ."
     assert np.isnan(res.pretrend["F"])
     assert "kunde inte beräknas" in res.caption and "= ," not in res.caption

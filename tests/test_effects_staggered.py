@@ -95,7 +95,7 @@ def test_twfe_is_biased_but_cs_recovers_truth(hetero):
     # TWFE lies well below both summaries of the true effects, by many standard errors.
     assert tw.att < truth_overall - 0.5 and tw.att < truth_simple - 0.5
     assert (truth_overall - tw.att) > 5 * tw.se
-    assert any("staggered_did" in n for n in tw.notes)
+    assert any("Callaway och Sant'Anna" in n for n in tw.notes)
 
 
 def test_dynamic_effects_recover_truth_and_pre_periods_are_zero(hetero):

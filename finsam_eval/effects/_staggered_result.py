@@ -141,7 +141,9 @@ class StaggeredResult(ResultMixin):
 
     @property
     def title(self) -> str:
-        return f"Effekt på {self.outcome} vid stegvis start (Callaway & Sant'Anna)"
+        from ..sv import label_lower
+
+        return f"Effekt på {label_lower(self.outcome)} vid stegvis start (Callaway och Sant'Anna)"
 
     def _controls(self) -> str:
         return "aldrig behandlade" if self.control == "never" else "aldrig eller ännu inte behandlade"
@@ -228,7 +230,9 @@ class StaggeredResult(ResultMixin):
                 ax.errorbar(s[xcol], s["estimat"], yerr=[s["estimat"] - s["ci_lag"], s["ci_hog"] - s["estimat"]],
                             fmt="o", color=c, ecolor=c, elinewidth=1.2, capsize=2.5, ms=4, label=lab)
             if kind == "dynamic":
-                ax.axvline(-0.5, color="#666666", lw=0.8, ls="--")
+                from ..plots import mark_start
+
+                mark_start(ax, 0, text="Start")
                 ax.set_xlabel(self.time_label)
                 ev = d[xcol].astype(int).tolist()
                 step = 1 if len(ev) <= 16 else (2 if len(ev) <= 32 else 4)
@@ -237,10 +241,14 @@ class StaggeredResult(ResultMixin):
                 ax.set_xticklabels([str(v).replace("-", "\u2212") for v in ticks])
                 ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8)
             else:
-                ax.set_xlabel("Period")
+                from ..plots import calendar_axis
+                from ..sv import fmt_quarter
+
                 ticks = d[xcol].tolist()
-                ax.set_xticks(ticks)
-                ax.set_xticklabels([self.labels.get(v, _lab(v)) for v in ticks])
+                if not calendar_axis(ax, {v: fmt_quarter(self.labels[v]) for v in ticks if v in self.labels}, ticks):
+                    ax.set_xlabel("Period")
+                    ax.set_xticks(ticks)
+                    ax.set_xticklabels([self.labels.get(v, _lab(v)) for v in ticks])
             ax.set_ylabel("Skattad effekt")
             ax.axhline(0, color="#666666", lw=0.8)
             comma_axis(ax, "y")
@@ -250,7 +258,9 @@ class StaggeredResult(ResultMixin):
             ax.errorbar(d["estimat"], y, xerr=[d["estimat"] - d["ci_lag"], d["ci_hog"] - d["estimat"]], fmt="o",
                         color=cols[1], capsize=2.5, ms=4)
             ax.set_yticks(y)
-            ax.set_yticklabels([f"Start {self.labels.get(g, _lab(g))}" for g in d["grupp"]])
+            from ..sv import fmt_quarter
+
+            ax.set_yticklabels([f"Start {fmt_quarter(self.labels.get(g, _lab(g)))}" for g in d["grupp"]])
             ax.invert_yaxis()
             ax.axvline(0, color="#666666", lw=0.8)
             ax.set_xlabel("Skattad effekt")
@@ -260,9 +270,9 @@ class StaggeredResult(ResultMixin):
         se_txt = (f"multiplikatorbootstrap, {self.n_boot} dragningar" if self.bstrap
                   else "analytiska standardfel")
         note = (
-            f"Callaway & Sant'Anna ({_METHOD_NAMES[self.est_method]}), {self._controls()} som kontroller. "
+            f"Callaway och Sant'Anna ({_METHOD_NAMES[self.est_method]}), {self._controls()} som jämförelsegrupp. "
             f"Staplar: {lvl}\u00a0% {band} konfidensband ({se_txt}). n\u00a0=\u00a0{fmt_num(self.n_treated, 0)} "
-            f"behandlade och {fmt_num(self.n_control, 0)} kontrollenheter."
+            f"behandlade och {fmt_num(self.n_control, 0)} i jämförelsegruppen."
         )
         o = self.overall
         if np.isfinite(o["estimat"]):

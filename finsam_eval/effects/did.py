@@ -519,10 +519,14 @@ class DidResult(ResultMixin):
     notes: list[str] = field(default_factory=list)
     exclusions: Exclusions = field(default_factory=Exclusions)
     bootstrap: Any = None
+    period_labels: dict[Any, str] = field(default_factory=dict)
+    start_span: tuple[float, float] | None = None
 
     @property
     def title(self) -> str:
-        return f"Skattad effekt på {self.outcome} (skillnad-i-skillnader)"
+        from ..sv import label_lower
+
+        return f"Skattad effekt på {label_lower(self.outcome)} (difference-in-differences)"
 
     @property
     def caption(self) -> str:
@@ -534,7 +538,7 @@ class DidResult(ResultMixin):
         if np.isfinite(self.pvalue):
             parts.append(p_text(self.pvalue))
         return (", ".join(parts) + f"; {fmt_num(self.n_treated, 0)} deltagare och {fmt_num(self.n_control, 0)} "
-                f"kontroller.")
+                f"i jämförelsegruppen.")
 
     def summary(self) -> str:
         return summary_text(self, self.table())
@@ -559,11 +563,17 @@ class DidResult(ResultMixin):
 
         fig, ax = figure("full") if ax is None else (ax.figure, ax)
         cols = categorical(2)
-        for g, label, c in [(1, "Deltagare", cols[1]), (0, "Kontroller", cols[0])]:
+        from ..plots import calendar_axis, mark_start
+        from ..sv import label_lower
+
+        for g, label, c in [(1, "Deltagare", cols[1]), (0, "Jämförelsegrupp", cols[0])]:
             s = self.trends[self.trends["grupp"] == g]
             ax.plot(s["period"], s["medel"], marker="o", ms=3, color=c, label=label)
-        ax.set_xlabel("Period")
-        ax.set_ylabel(f"Medelvärde, {self.outcome}")
+        if not calendar_axis(ax, self.period_labels, self.trends["period"].tolist()):
+            ax.set_xlabel("Period")
+        if self.start_span is not None:
+            mark_start(ax, *self.start_span, text="Start" if self.start_span[0] == self.start_span[1] else "Deltagarna börjar")
+        ax.set_ylabel(f"Medelvärde, {label_lower(self.outcome)}")
         ax.legend(fontsize=8)
         comma_axis(ax, "y")
         finish(fig, note=[self.caption] + [n for n in self.notes if n.startswith("Varning")])
@@ -713,21 +723,42 @@ def did(
     n_treated, n_control = _group_counts(prep)
     trends = _trends(prep)
     est_name = "tvåvägs fixa effekter (TWFE)" if fe == "twfe" else "2x2 (grupp × efter, periodeffekter)"
-    notes.insert(0, f"Estimator: {est_name}; {fmt_num(len(frame), 0)} observationer, {fmt_num(n_treated, 0)} deltagare och "
-                    f"{fmt_num(n_control, 0)} kontroller; standardfel klustrade på {cluster!r} ({fmt_num(G, 0)} kluster, CR1).")
+    from ..sv import label_lower
+
+    notes.insert(0, f"Skattningsmetod: {est_name}; {fmt_num(len(frame), 0)} observationer, {fmt_num(n_treated, 0)} "
+                    f"deltagare och {fmt_num(n_control, 0)} i jämförelsegruppen; standardfel klustrade på "
+                    f"{label_lower(cluster)} ({fmt_num(G, 0)} kluster, CR1).")
     if prep.exclusions:
         notes.append("Exkluderat: " + prep.exclusions.describe().replace("\n", "; "))
     if prep.mode == "start" and frame.loc[frame[_GRP] == 1, _START].nunique() > 1 and fe == "twfe":
         notes.append(
             "Starten sker vid olika tidpunkter: om effekten varierar över tid eller mellan startkohorter kan "
-            "TWFE-skattningen bli missvisande; jämför med staggered_did()."
+            "TWFE-skattningen bli missvisande; jämför med Callaway och Sant'Annas skattning för stegvis start."
         )
     return DidResult(
         outcome=outcome, att=att, se=se, ci=(float(ci[0]), float(ci[1])), pvalue=float(pvalue), tstat=float(tstat),
         df=df, n_obs=len(frame), n_treated=n_treated, n_control=n_control, n_clusters=G, cluster=cluster,
         estimator=fe, inference=inference, alpha=alpha, coefficients=coefs, trends=trends, notes=notes,
-        exclusions=prep.exclusions, bootstrap=boot,
+        exclusions=prep.exclusions, bootstrap=boot, period_labels=_calendar(data, time),
+        start_span=_start_span(frame, prep),
     )
+
+
+def _calendar(data: pd.DataFrame, time: str) -> dict[Any, str]:
+    """Calendar labels ("2023 K1") of the running periods, for figures (empty without a calendar column)."""
+    from ..plots import calendar_labels
+
+    try:
+        return calendar_labels(data, time)
+    except Exception:  # a figure aid: never let it stop an estimate
+        return {}
+
+
+def _start_span(frame: pd.DataFrame, prep: Any) -> tuple[float, float] | None:
+    if getattr(prep, "mode", None) != "start" or _START not in frame.columns:
+        return None
+    st = pd.to_numeric(frame.loc[frame[_GRP] == 1, _START], errors="coerce").dropna()
+    return (float(st.min()), float(st.max())) if len(st) else None
 
 
 def simulate_panel(

@@ -66,7 +66,9 @@ class EventStudyResult(ResultMixin):
 
     @property
     def title(self) -> str:
-        return f"Effekt på {self.outcome} i förhållande till start (händelsestudie)"
+        from ..sv import label_lower
+
+        return f"Effekt på {label_lower(self.outcome)} före och efter start (händelsestudie)"
 
     @property
     def caption(self) -> str:
@@ -97,7 +99,9 @@ class EventStudyResult(ResultMixin):
                     fmt="o", color=col, ecolor=col, elinewidth=1.2, capsize=2.5, ms=4)
         ax.plot([self.ref], [0.0], "o", mfc="white", mec=col, ms=4)
         ax.axhline(0, color="#666666", lw=0.8)
-        ax.axvline(-0.5, color="#666666", lw=0.8, ls="--")
+        from ..plots import mark_start
+
+        mark_start(ax, 0, text="Start")
         ax.set_xlabel(self.time_label)
         ax.set_ylabel("Skattad effekt")
         ticks = c["event_time"].tolist()
@@ -112,13 +116,19 @@ class EventStudyResult(ResultMixin):
         note = (
             f"Punkter: skattad effekt med {lvl}\u00a0% konfidensintervall (klusterrobusta standardfel, "
             f"{fmt_num(self.n_clusters, 0)} kluster). Ofylld punkt: referensperiod ({ref_txt}). "
-            f"n\u00a0=\u00a0{fmt_num(self.n_treated, 0)} deltagare och {fmt_num(self.n_control, 0)} kontroller, "
+            f"n\u00a0=\u00a0{fmt_num(self.n_treated, 0)} deltagare och {fmt_num(self.n_control, 0)} i jämförelsegruppen, "
             f"{fmt_num(self.n_obs, 0)} observationer. "
             + (f"Förtrendtest: {p_text(self.pretrend['p_F'])}." if np.isfinite(self.pretrend["p_F"])
                else "Förtrendtestet kunde inte beräknas.")
         )
         finish(fig, title=title, note=note)
         return ax
+
+
+def _lab_lower(name: str) -> str:
+    from ..sv import label_lower
+
+    return label_lower(name)
 
 
 def _pretrend_text(p: dict[str, Any], n_clusters: int) -> str:
@@ -254,10 +264,12 @@ def event_study(
 
     n_treated, n_control = _group_counts(prep)
     notes = [
-        f"Estimator: händelsestudie med enhets- och periodeffekter (TWFE), {fmt_num(len(frame), 0)} observationer, "
-        f"{fmt_num(n_treated, 0)} deltagare och {fmt_num(n_control, 0)} aldrig behandlade kontroller; referensperiod {ref}; "
+        f"Skattningsmetod: händelsestudie med enhets- och periodeffekter (tvåvägs fixa effekter), "
+        f"{fmt_num(len(frame), 0)} observationer, {fmt_num(n_treated, 0)} deltagare och {fmt_num(n_control, 0)} "
+        f"som aldrig deltog (jämförelsegrupp); referensperiod {ref}; "
         f"ändpunkterna ≤{-leads} och ≥{lags} samlar alla perioder bortom dem.".replace("-", "\u2212"),
-        f"Standardfel klustrade på {cluster!r} ({fmt_num(G, 0)} kluster, CR1 med fixests småprovskorrektion). "
+        f"Standardfel klustrade på {_lab_lower(cluster)} ({fmt_num(G, 0)} kluster, CR1 med fixests "
+        "småprovskorrektion). "
         f"{_pretrend_text(pretrend, G)}.",
         *prep.notes,
     ]
@@ -267,7 +279,7 @@ def event_study(
             notes.append("Varning: " + msg)
     if frame.loc[treated, _START].nunique() > 1:
         notes.append("Starten sker vid olika tidpunkter: om effekterna skiljer sig mellan startkohorter kan "
-                     "TWFE-koefficienterna bli missvisande; jämför med staggered_did(..., aggregate='dynamic').")
+                     "koefficienterna bli missvisande; jämför med Callaway och Sant'Annas skattning per kvartal från start.")
     if prep.exclusions:
         notes.append("Exkluderat: " + prep.exclusions.describe().replace("\n", "; "))
     notes.extend(notes_pre)

@@ -63,9 +63,19 @@ DECIMALS = {"estimat": 3, "se": 3, "ci_lag": 3, "ci_hog": 3, "p": 3, "t": 2, "p_
 
 def summary_text(result: ResultMixin, table: pd.DataFrame) -> str:
     """Text summary with estimates to three decimals (the mixin's default of one hides small effects)."""
-    from ..sv import format_table
+    from ..sv import ESTIMATOR_LABELS, column_label, format_table, label
 
-    body = format_table(table, decimals=DECIMALS).to_string(index=False)
+    t = table.copy()
+    for c in ("utfall", "term"):
+        if c in t.columns:
+            t[c] = [label(v) if isinstance(v, str) else v for v in t[c]]
+    for c in ("estimator", "inferens"):
+        if c in t.columns:
+            t[c] = [ESTIMATOR_LABELS.get(v, v) if isinstance(v, str) else v for v in t[c]]
+    out = format_table(t, decimals=DECIMALS)
+    labels = getattr(result, "column_labels", None)
+    out.columns = [column_label(c, labels if isinstance(labels, dict) else None) for c in out.columns]
+    body = out.to_string(index=False)
     parts = [result.title or type(result).__name__, body]
     notes = result._notes()
     if notes:
