@@ -376,7 +376,9 @@ class _Survey(_Block):
             period = f", {years[0]}–{years[-1]}" if len(years) > 1 else f", {years[0]}"
         rep.add_method("data", f"{title}: {source}, {len(df)} respondenter, {len(items)} frågor.")
         self.ctx.data.append(f"{title}{period}: {len(df)} svar på {len(items)} frågor ({source}).")
-        rep.add_method("skalor", f"{title}: {self.scale.describe() if hasattr(self.scale, 'describe') else ''}")
+        labels_text = " / ".join(str(x) for x in getattr(self.scale, "labels", []))
+        rep.add_method("skalor", f"{title}: svarsskalan {labels_text}. Svar som \u201dVet ej\u201d och liknande "
+                                 "visas men ingår inte i procentbasen.")
         if self.population is not None and "population" in self.population.columns:
             pop = self._population_total(df)
             if pop:

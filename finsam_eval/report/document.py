@@ -304,7 +304,7 @@ class Report:
             table = suppress_small(table)
         # Captions and notes are our own sentences (sources, exclusions): a file name
         # holding a personnummer is masked there; data cells are refused instead.
-        caption, notes = mask_text(caption), [mask_text(n) for n in notes or []]
+        caption, notes = mask_text(self.relabel(caption)), [mask_text(self.relabel(n)) for n in notes or []]
         if table.attrs.get("n_suppressed"):
             note = table.attrs.get("suppression_note")
             if note and note not in notes:
@@ -340,7 +340,7 @@ class Report:
         if f is None:
             raise TypeError("add_figure väntar sig en matplotlib Figure eller Axes.")
         check_output(f, where=f"figuren '{caption}' i rapporten")
-        caption, notes = mask_text(caption), [mask_text(n) for n in notes or []]
+        caption, notes = mask_text(self.relabel(caption)), [mask_text(self.relabel(n)) for n in notes or []]
         png, svg, ratio = _render(f, self.dpi, "svg" in self.figure_formats)
         number = len(self.figures) + 1
         self.blocks.append(FigureBlock(png, svg, caption, notes, number, width_cm, width_cm * ratio))
@@ -431,6 +431,23 @@ class Report:
         label = mask_text(label)
         if exclusions:
             self.exclusions.append((label, exclusions))
+
+    def relabel(self, text: str) -> str:
+        """Replace identifiers in a caption or note by their labels (config ``etiketter``).
+
+        ``'forsorjning_fore'`` and ``forsorjning_fore`` both become ``försörjning före start``
+        (the label with a lower-case first letter, as it stands inside a sentence).
+        """
+        if not self.labels or not text:
+            return text
+        keys = sorted(self.labels, key=len, reverse=True)
+        rx = re.compile(r"'?\b(" + "|".join(re.escape(k) for k in keys) + r")\b'?")
+
+        def sub(m: re.Match) -> str:
+            label = self.labels[m.group(1)]
+            return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+        return rx.sub(sub, text)
 
     # -- privacy ---------------------------------------------------------
     @staticmethod

@@ -198,7 +198,8 @@ METHODS: dict[str, Method] = {
 }
 
 
-_SV_ORDER = {"å": "z\u0001", "ä": "z\u0002", "ö": "z\u0003", "æ": "z\u0002", "ø": "z\u0003"}
+# Characters after "z" in ASCII, so that å, ä, ö sort after every letter a-z.
+_SV_ORDER = {"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}"}
 
 
 def sv_sort_key(text: object) -> str:
