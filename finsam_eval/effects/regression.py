@@ -136,7 +136,9 @@ class MeanDifference(_Formatted):
 
     @property
     def title(self) -> str:
-        return f"Skillnad i medelvärde för {self.outcome}: {self.labels[0]} jämfört med {self.labels[1]}"
+        from ..sv import label_lower
+
+        return f"Skillnad i medelvärde för {label_lower(self.outcome)}: {self.labels[0]} jämfört med {self.labels[1]}"
 
     @property
     def _small(self) -> bool:
@@ -211,7 +213,9 @@ class MeanDifference(_Formatted):
             a.set_yticklabels([f"{g}\n(n = {fmt_num(n, 0) if pd.notna(n) else get_option('suppressed_marker')})"
                                for g, n in zip(t["grupp"], t["n"])])
             a.set_ylim(-0.6, 1.6)
-            a.set_xlabel(f"Medelvärde av {self.outcome}")
+            from ..sv import label_lower
+
+            a.set_xlabel(f"Medelvärde av {label_lower(self.outcome)}")
             decimal_comma(a, "x")
             if axes[1] is not None:
                 b = axes[1]
@@ -362,6 +366,21 @@ def difference_in_means(
 # --------------------------------------------------------------------------- regression table
 
 
+def _formula_text(formula: str) -> str:
+    """A model formula in words: ``y ~ deltagare + alder + C(forbund)`` -> ``Y förklarat av deltagare, ålder och förbund``."""
+    from ..sv import label, label_lower
+
+    lhs, _, rhs = formula.partition("~")
+    terms = []
+    for t in (x.strip() for x in rhs.split("+")):
+        if not t or t in ("1", "0", "-1"):
+            continue
+        parts = [re.sub(r"^C\((\w+).*\)$", r"\1", p.strip()) for p in re.split(r"[:*]", t)]
+        terms.append(" × ".join(label_lower(p) for p in parts))
+    said = ", ".join(terms[:-1]) + (" och " if len(terms) > 1 else "") + (terms[-1] if terms else "")
+    return f"{label(lhs.strip())} förklarat av {said}" if said else label(lhs.strip())
+
+
 def _term_label(term: str) -> str:
     """Printed name of a term: ``C(forbund)[T.Huddinge]`` -> ``Förbund: Huddinge``, ``a:b`` -> ``A × B``.
 
@@ -413,7 +432,9 @@ class RegressionTable(_Formatted):
 
     @property
     def title(self) -> str:
-        return f"Regression med utfallet {self.formula.split('~')[0].strip()}"
+        from ..sv import label_lower
+
+        return f"Regression med utfallet {label_lower(self.formula.split('~')[0].strip())}"
 
     @property
     def se_text(self) -> str:
@@ -430,7 +451,7 @@ class RegressionTable(_Formatted):
 
     @property
     def notes(self) -> list[str]:
-        out = [f"Modell: {self.formula}."]
+        out = [f"Modell: {_formula_text(self.formula)}."]
         if self.cluster:
             out.append(f"t-fördelning med G − 1 = {self.n_clusters - 1} frihetsgrader, som Stata och R fixest.")
         out.extend(self.extra_notes)

@@ -194,12 +194,12 @@ class CronbachAlphaResult(ResultMixin):
         from ..sv import wrap_label
 
         t = self.items
-        ax.barh([wrap_label(self._text(i), 45) for i in t["item"]], t["alpha_if_deleted"], color="#0072B2",
-                height=0.6)
+        names = [self._text(i) + (" (vänd)" if r else "") for i, r in zip(t["item"], t["reversed"], strict=True)]
+        ax.barh([wrap_label(n, 45) for n in names], t["alpha_if_deleted"], color="#0072B2", height=0.6)
         ax.axvline(self.alpha, color="#D55E00", linewidth=1, label=f"alfa = {fmt_num(self.alpha, 2)}")
         ax.invert_yaxis()
         ax.set_xlabel("Alfa om frågan tas bort")
-        ax.legend(loc="lower right")
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False)
         decimal_comma(ax, "x")
         return ax
 

@@ -243,8 +243,11 @@ class LikertSummary(ResultMixin):
             notes.append("Viktade andelar; intervallen bygger på Kish effektiva n.")
         ns_total = int(d["n_non_substantive"].sum())
         if ns_total:
-            notes.append(f"{ns_total} svar {' / '.join(repr(x) for x in self.scale.non_substantive)} redovisas "
-                         "separat och ingår inte i procentbasen.")
+            # The same answers, named the same way, as the grey bar of the figure and the table's column.
+            used = [x for x in self.scale.non_substantive
+                    if level_column(x) in d.columns and d[level_column(x)].sum() > 0] or list(self.scale.non_substantive)
+            notes.append(f"{ns_total} svar {' / '.join(f'”{x}”' for x in used)} redovisas separat (andel av alla "
+                         "svar) och ingår inte i procentbasen.")
         miss = int(d["n_missing"].sum())
         if miss:
             notes.append(f"{miss} frågor lämnades obesvarade (internt bortfall).")
