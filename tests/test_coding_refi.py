@@ -16,6 +16,7 @@ from finsam_eval.coding.refi import (
     PROJECT_NS,
     guid,
     project_schema_path,
+    qdpx_bytes,
     read_qdc,
     read_qdpx,
     validate_qdpx,
@@ -108,7 +109,7 @@ def test_qdc_errors(tmp_path):
 def test_qdpx_structure_and_offsets():
     df = _excerpts()
     res = code_excerpts(df)
-    data = write_qdpx(res, selection="match")
+    data = qdpx_bytes(res, selection="match")
     zf = zipfile.ZipFile(io.BytesIO(data))
     names = zf.namelist()
     assert names[0] == "project.qde" and len(names) == 1 + len(df)
@@ -139,15 +140,16 @@ def test_qdpx_validates_against_refi_schema():
     pytest.importorskip("xmlschema")
     assert project_schema_path().exists()
     res = code_excerpts(_excerpts())
-    validate_qdpx(write_qdpx(res))
-    validate_qdpx(write_qdpx(res, selection="match"))
-    validate_qdpx(write_qdpx(CodingResult.from_codes(_excerpts(), "codes_a")))
-    validate_qdpx(write_qdpx(code_excerpts(_excerpts(), Codebook.framework("huxham"))))
+    validate_qdpx(qdpx_bytes(res))
+    validate_qdpx(qdpx_bytes(res, selection="match"))
+    validate_qdpx(qdpx_bytes(res, dialect="maxqda"))
+    validate_qdpx(qdpx_bytes(CodingResult.from_codes(_excerpts(), "codes_a")))
+    validate_qdpx(qdpx_bytes(code_excerpts(_excerpts(), Codebook.framework("huxham"))))
 
 
 def test_schema_validation_catches_a_broken_project():
     pytest.importorskip("xmlschema")
-    data = write_qdpx(code_excerpts(_excerpts()))
+    data = qdpx_bytes(code_excerpts(_excerpts()))
     zin = zipfile.ZipFile(io.BytesIO(data))
     qde = zin.read("project.qde").replace(b'startPosition="0"', b'startPosition="noll"', 1)
     buf = io.BytesIO()
@@ -158,8 +160,8 @@ def test_schema_validation_catches_a_broken_project():
 
 
 def test_qdpx_is_byte_identical_on_re_export(tmp_path):
-    a = write_qdpx(code_excerpts(_excerpts()), tmp_path / "a.qdpx")
-    b = write_qdpx(code_excerpts(_excerpts()))
+    a = write_qdpx(code_excerpts(_excerpts()), tmp_path / "a.qdpx").read_bytes()
+    b = qdpx_bytes(code_excerpts(_excerpts()))
     assert a == b
 
 
@@ -167,7 +169,7 @@ def test_qdpx_is_byte_identical_on_re_export(tmp_path):
 def test_qdpx_round_trip_of_codings(manual):
     df = _excerpts()
     res = CodingResult.from_codes(df, "codes_a") if manual else code_excerpts(df)
-    back = read_qdpx(write_qdpx(res))
+    back = read_qdpx(qdpx_bytes(res))
     pd.testing.assert_frame_equal(back.wide, res.wide, check_names=False)
     assert back.codebook.codes == res.codebook.codes
     ex = back.excerpts.set_index("excerpt_id")
