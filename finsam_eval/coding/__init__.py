@@ -17,7 +17,7 @@ from .matching import CompiledCodebook, code_excerpts, code_text
 from .matrix import CodeMatrix, Cooccurrence
 from .prevalence import QUANTIFIER_RULES, Prevalence, quantifier_table, small_n_quantifier
 from .quotes import Quotes
-from .refi import read_qdc, read_qdpx, validate_qdpx, write_qdc, write_qdpx
+from .refi import qdpx_bytes, read_qdc, read_qdpx, validate_qdpx, write_qdc, write_qdpx
 from .reliability import (
     Estimate,
     ReliabilityResult,
@@ -68,6 +68,7 @@ __all__ = [
     "validate_qdpx",
     "write_qdc",
     "write_qdpx",
+    "qdpx_bytes",
     "normalise",
     "stem",
     "tokenize",
