@@ -42,10 +42,12 @@ Negation is scoped to its clause and to the verb that governs the term:
 
 from __future__ import annotations
 
+import gc
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -103,8 +105,17 @@ _INNER_NEG = frozenset("inte ej aldrig icke".split())
 _NEG_FRAME = frozenset({"så", "sant", "för"})
 _WINDOW_BEFORE = 4
 _WINDOW_AFTER = 3
+_NO_INFO: tuple[tuple[tuple[int, str], ...], tuple[int, ...]] = ((), ())
 
 _SCAN_RE = re.compile(r"(?P<w>[0-9a-zåäöéèüæøáà]+(?:-[0-9a-zåäöéèüæøáà]+)*)|(?P<p>[.!?;:,()\u2013\u2014])", re.I)
+#: The same scanner as one capturing group for ``re.split``: the items (words and marks) are the odd
+#: parts, and the running sum of the parts' lengths gives every item's character offsets.
+_SPLIT_RE = re.compile(r"([0-9a-zåäöéèüæøáà]+(?:-[0-9a-zåäöéèüæøáà]+)*|[.!?;:,()\u2013\u2014])", re.I)
+_MARKS = frozenset(".!?;:,()\u2013\u2014")
+#: Every word that can make :func:`_flags` return anything but ``(False, False)``; a hit with none of
+#: them from nine tokens before it to three after it is neither negated nor hedged.
+_TRIGGERS = NEGATIONS | NEGATIONS_AFTER | HEDGES | _INNER_NEG | {"inte", "aldrig", "viss"}
+_TRIGGER_BEFORE = 9
 
 # Score weights per kind of hit; a code needs ``min_score`` in an excerpt.
 WEIGHTS = {"ord": 1.0, "fras": 1.5, "sammansättning": 1.0, "prefix": 0.75, "regex": 1.0, "lemma": 1.0}
@@ -329,6 +340,8 @@ class CompiledCodebook:
                 if len(lem) >= 4:
                     cand += self.phrase_first.get(stem(lem), ())
         got = (self.token_hits(tok), tuple(dict.fromkeys(cand)))
+        if not got[0] and not got[1]:
+            got = _NO_INFO  # one shared object: the fast path skips such tokens by identity
         if len(self._info) < 500_000:
             self._info[tok] = got
         return got
@@ -392,6 +405,229 @@ class CompiledCodebook:
                 raw.append((i, "regex", a, b))
         return toks, starts, ends, clause, closing, raw
 
+    # -- the fast path of code_excerpts --------------------------------------------
+    def _prepare_fast(self) -> None:
+        """Per-term columns and interned phrase words for :meth:`_code_into` (built on first use).
+
+        Each distinct phrase word (its stems and surface forms) gets an id; a token's set of ids
+        (:meth:`_word_items`) answers every "does this token fit this phrase word" question of
+        :func:`_tok_ok` with one set look-up.
+        """
+        terms = self.terms
+        self._t_code = [t.code for t in terms]
+        self._t_term = [t.term for t in terms]
+        self._t_excl = [t.exclude for t in terms]
+        self._t_weight = [t.weight for t in terms]
+        self._t_negative = [t.negative for t in terms]
+        self._t_near = [t.near for t in terms]
+        self._t_near_weight = [t.near_weight for t in terms]
+        ids: dict[tuple[frozenset[str], frozenset[str]], int] = {}
+        strict_ix: dict[str, set[int]] = {}
+        strict_keyed_ix: dict[str, set[int]] = {}
+        keys_ix: dict[str, set[int]] = {}
+        lr: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        for idx, spec in self.phrases.items():
+            its = []
+            for item in spec:
+                k = ids.get(item)
+                if k is None:
+                    k = ids[item] = len(ids)
+                    keys, strict = item
+                    for f in strict:
+                        strict_ix.setdefault(f, set()).add(k)
+                        if keys:
+                            strict_keyed_ix.setdefault(f, set()).add(k)
+                    for st in keys:
+                        keys_ix.setdefault(st, set()).add(k)
+                its.append(k)
+            anc = self.phrase_anchor[idx]
+            lr[idx] = (tuple(reversed(its[:anc])), tuple(its[anc + 1:]))
+        self._strict_ix, self._strict_keyed_ix, self._keys_ix, self._phrase_lr = (
+            strict_ix, strict_keyed_ix, keys_ix, lr)
+        self._items_cache: dict[bool, dict[str, frozenset[int]]] = {True: {}, False: {}}
+
+    def _word_items(self, w: str, lemma_on: bool) -> frozenset[int]:
+        """Ids of the phrase words that token ``w`` fits (what :func:`_tok_ok` says, for all of them)."""
+        got = set(self._strict_ix.get(w, ()))
+        if len(w) >= 4:
+            got |= self._keys_ix.get(stem(w), set())
+        if lemma_on and len(w) >= 3 and "-" not in w and w not in STOPWORDS:
+            lem = lexicon.lemma(w).lower()
+            if lem != w:
+                got |= self._strict_keyed_ix.get(lem, set())
+                if len(lem) >= 4:
+                    got |= self._keys_ix.get(stem(lem), set())
+        res = frozenset(got)
+        cache = self._items_cache[lemma_on]
+        if len(cache) < 500_000:
+            cache[w] = res
+        return res
+
+    def _code_into(self, text: str, pos: int, out: list[list], order: dict[str, int],
+                   keep: set[str] | None, min_score: float, lemma_on: bool) -> bool:
+        """Append the coded rows of one text to the columns ``out``; False when the text needs :meth:`hits`.
+
+        Same results as :meth:`hits` + :func:`_code_hits` + :func:`_score`, without a per-hit object:
+        raw hits stay tuples, flags and offsets are worked out only for the hits of codes that reach
+        ``min_score``, and the clause structure only when a negation or hedge word is near a hit.
+        """
+        low = text.lower()
+        lower_each = len(low) != len(text)
+        if lower_each:  # a rare character changed length when lower-cased; keep offsets exact
+            low = text
+        parts = _SPLIT_RE.split(low)
+        items = parts[1::2]
+        if lower_each:
+            items = [x.lower() for x in items]
+        has_marks = not _MARKS.isdisjoint(items)
+        toks = [x for x in items if x not in _MARKS] if has_marks else items
+        if not toks:
+            return False
+        info = self._info
+        no_info = _NO_INFO
+        raw: list[tuple[int, str, int, int]] = []
+        isets: list[frozenset[int]] | None = None
+        for j, tok in enumerate(toks):
+            got = info.get(tok)
+            if got is no_info:
+                continue
+            if got is None:
+                got = self._token_info(tok)
+            hits_, cand = got
+            for i, kind in hits_:
+                raw.append((i, kind, j, j))
+            if cand:
+                if isets is None:
+                    ic = self._items_cache[lemma_on]
+                    wi = self._word_items
+                    isets = [ic[t] if t in ic else wi(t, lemma_on) for t in toks]
+                lr = self._phrase_lr
+                for i in cand:
+                    left, right = lr[i]
+                    span = _match_items(left, right, isets, j)
+                    if span is not None:
+                        raw.append((i, "fras", span[0], span[1]))
+        cum: list[int] | None = None
+        widx: list[int] | None = None
+        if self.regexes:
+            for i, rx in self.regexes:
+                for m in rx.finditer(text):
+                    if m.end() <= m.start():
+                        continue
+                    if cum is None:
+                        cum = list(accumulate(map(len, parts)))
+                        widx = [k for k, x in enumerate(items) if x not in _MARKS] if has_marks else None
+                        starts = [cum[2 * k] for k in widx] if widx is not None else cum[0::2][:len(toks)]
+                    a = max(bisect_right(starts, m.start()) - 1, 0)
+                    b = max(bisect_right(starts, m.end() - 1) - 1, a)
+                    raw.append((i, "regex", a, b))
+        if not raw:
+            return True
+        t_code, t_excl = self._t_code, self._t_excl
+        excl: dict[str, list[tuple[int, int]]] = {}
+        for r in raw:
+            if t_excl[r[0]]:
+                excl.setdefault(t_code[r[0]], []).append((r[2], r[3]))
+        per_code: dict[str, list[tuple[int, str, int, int]]] = {}
+        for r in raw:
+            i = r[0]
+            if t_excl[i]:
+                continue
+            code = t_code[i]
+            spans = excl.get(code)
+            if spans and any(a <= r[3] and r[2] <= b for a, b in spans):
+                continue
+            got_list = per_code.get(code)
+            if got_list is None:
+                per_code[code] = [r]
+            else:
+                got_list.append(r)
+        if not per_code:
+            return True
+        t_term, t_weight, t_near = self._t_term, self._t_weight, self._t_near
+        sentence: list[int] | None = None
+        clause: list[int] | None = None
+        closing: dict[int, str] | None = None
+        anchored: dict[tuple[str, ...], dict[int, list[int]]] = {}
+        trig: list[int] | None = None
+        starts_at: set[int] | None = None
+        for code in sorted(per_code, key=order.__getitem__) if len(per_code) > 1 else per_code:
+            if keep is not None and code not in keep:
+                continue
+            hs = per_code[code]
+            best: dict[str, float] = {}
+            extra = 0.0
+            for i, kind, a, b in hs:
+                w = t_weight[i]
+                near = t_near[i]
+                if near:
+                    where = anchored.get(near)
+                    if where is None:  # sentence -> positions of anchor words, once per text and anchor set
+                        if sentence is None:
+                            clause, sentence, closing = _structure(items)
+                        where = {}
+                        for k, tok in enumerate(toks):
+                            if any(n in tok for n in near):
+                                where.setdefault(sentence[k], []).append(k)
+                        anchored[near] = where
+                    if any(not a <= k <= b for k in where.get(sentence[a], ())):
+                        w = self._t_near_weight[i]
+                w = WEIGHTS[kind] * w
+                term = t_term[i]
+                if term in best:
+                    extra += _REPEAT_WEIGHT
+                    best[term] = max(best[term], w)
+                else:
+                    best[term] = w
+            score = round(sum(best.values()) + extra, 4)
+            if score < min_score:
+                continue
+            if cum is None:
+                cum = list(accumulate(map(len, parts)))
+                widx = [k for k, x in enumerate(items) if x not in _MARKS] if has_marks else None
+            if trig is None:
+                trig = [k for k, t in enumerate(toks) if t in _TRIGGERS] if not _TRIGGERS.isdisjoint(toks) else []
+            terms: dict[str, None] = {}
+            words: dict[str, None] = {}
+            spans_out = []
+            negated = True
+            hedged = False
+            t_neg = self._t_negative
+            for i, _kind, a, b in hs:
+                if trig:
+                    q = bisect_left(trig, a - _TRIGGER_BEFORE)
+                    if q < len(trig) and trig[q] <= b + _WINDOW_AFTER:
+                        if clause is None:
+                            clause, sentence, closing = _structure(items)
+                        if starts_at is None:
+                            starts_at = {r[2] for r in raw if not t_excl[r[0]]}
+                        neg, hedge = _flags(toks, clause, a, b, starts_at, closing)
+                    else:
+                        neg = hedge = False
+                else:
+                    neg = hedge = False
+                if t_neg[i]:
+                    neg = not neg
+                if widx is None:
+                    cs, ce = cum[2 * a], cum[2 * b + 1]
+                else:
+                    cs, ce = cum[2 * widx[a]], cum[2 * widx[b] + 1]
+                terms[t_term[i]] = None
+                words[text[cs:ce]] = None
+                spans_out.append((cs, ce))
+                negated = negated and neg
+                hedged = hedged or hedge
+            out[0].append(pos)
+            out[1].append(code)
+            out[2].append(score)
+            out[3].append(len(hs))
+            out[4].append(list(terms))
+            out[5].append(list(words))
+            out[6].append(negated)
+            out[7].append(hedged)
+            out[8].append(spans_out)
+        return True
+
     def hits(self, text: str) -> list[Hit]:
         """All hits (inclusion and exclusion) of the codebook in ``text``."""
         if not isinstance(text, str) or not text:
@@ -421,6 +657,67 @@ class CompiledCodebook:
                     w = t.near_weight
             out.append(Hit(t.code, t.term, kind, a, b, cs, ce, neg, hedge, t.exclude, w))
         return out
+
+
+def _structure(items: Sequence[str]) -> tuple[list[int], list[int], dict[int, str]]:
+    """Clause and sentence number of every word among ``items`` (words and marks), and each clause's
+    closing mark: the same as :meth:`CompiledCodebook._scan` works out while it scans."""
+    clause: list[int] = []
+    sentence: list[int] = []
+    closing: dict[int, str] = {}
+    c = 0
+    sent = 0
+    prev = ""
+    for x in items:
+        if x in _MARKS:
+            closing.setdefault(c, x)
+            c += 1
+            if x in ".!?":
+                sent += 1
+            continue
+        if x in _CLAUSE_BREAK:
+            c += 1
+        elif prev == "utan" and x in _UTAN_CONJ and clause[-1] == c:
+            c += 1  # "inte X utan det ...": a conjunction that ends the negated clause
+        clause.append(c)
+        sentence.append(sent)
+        prev = x
+    return clause, sentence, closing
+
+
+def _match_items(left: tuple[int, ...], right: tuple[int, ...], isets: Sequence[frozenset[int]],
+                 j: int) -> tuple[int, int] | None:
+    """:func:`_match_phrase` on interned phrase words: ``left`` (nearest first) and ``right`` of the
+    anchor at token ``j``; ``isets[k]`` holds the ids of the phrase words token ``k`` fits."""
+    gaps = 0
+    pos = j
+    for it in left:
+        nxt = pos - 1
+        while True:
+            if nxt < 0:
+                return None
+            if it in isets[nxt]:
+                pos = nxt
+                break
+            if gaps:
+                return None
+            gaps = 1
+            nxt -= 1
+    start, pos = pos, j
+    n = len(isets)
+    for it in right:
+        nxt = pos + 1
+        while True:
+            if nxt >= n:
+                return None
+            if it in isets[nxt]:
+                pos = nxt
+                break
+            if gaps:
+                return None
+            gaps = 1
+            nxt += 1
+    return start, pos
 
 
 def _tok_ok(spec_item: tuple[frozenset[str], frozenset[str]], w: str) -> bool:
@@ -575,6 +872,28 @@ def _score(hits: list[Hit]) -> float:
     return round(sum(best.values()) + extra, 4)
 
 
+def _code_slow(compiled: CompiledCodebook, text: str, pos: int, out: list[list], order: dict[str, int],
+               keep: set[str] | None, min_score: float) -> None:
+    """Code one text through :meth:`CompiledCodebook.hits` (texts without words; the reference path)."""
+    per_code = _code_hits(compiled.hits(text))
+    for code in sorted(per_code, key=order.__getitem__):
+        if keep is not None and code not in keep:
+            continue
+        hs = per_code[code]
+        score = _score(hs)
+        if score < min_score:
+            continue
+        out[0].append(pos)
+        out[1].append(code)
+        out[2].append(score)
+        out[3].append(len(hs))
+        out[4].append(list(dict.fromkeys(h.term for h in hs)))
+        out[5].append(list(dict.fromkeys(text[h.char_start:h.char_end] for h in hs)))
+        out[6].append(all(h.negated for h in hs))
+        out[7].append(any(h.hedged for h in hs))
+        out[8].append([(h.char_start, h.char_end) for h in hs])
+
+
 def code_text(text: str, codebook: Codebook | CompiledCodebook | None = None, *, min_score: float = 1.0) -> pd.DataFrame:
     """Code one text: one row per code with score, matched terms and flags.
 
@@ -675,37 +994,46 @@ def code_excerpts(
         exclusions.add("utdraget saknar text och kodas inte", int(empty.sum()),
                        rows=[int(i) for i in range(len(texts)) if empty.iloc[i]], column=text_col)
 
-    rows: list[dict] = []
-    ids = excerpts[id_col].tolist()
-    for pos, text in enumerate(texts.tolist()):
-        if not isinstance(text, str) or not text.strip():
-            continue
-        per_code = _code_hits(compiled.hits(text))
-        for code in sorted(per_code, key=order.__getitem__):
-            if keep is not None and code not in keep:
+    # Columns, not row dicts, and no per-hit objects; the collector is paused while the loop only
+    # allocates (collecting the young hit tuples and lists was a fifth of the time).
+    from .._progress import progress
+
+    if not hasattr(compiled, "_t_code"):
+        compiled._prepare_fast()
+    lemma_on = lexicon.lemma_enabled()
+    out: list[list] = [[] for _ in range(9)]
+    text_list = texts.tolist()
+    gc_was = gc.isenabled()
+    gc.disable()
+    try:
+        for pos, text in enumerate(progress(text_list, desc="Kodar utdrag", unit="utdrag")
+                                   if len(text_list) >= 5000 else text_list):
+            if not isinstance(text, str) or not text.strip():
                 continue
-            hs = per_code[code]
-            score = _score(hs)
-            if score < min_score:
-                continue
-            terms = list(dict.fromkeys(h.term for h in hs))
-            words = list(dict.fromkeys(text[h.char_start:h.char_end] for h in hs))
-            rows.append({
-                "_pos": pos,
-                id_col: ids[pos],
-                "code": code,
-                "label": labels[code],
-                "score": score,
-                "n_hits": len(hs),
-                "matched_terms": terms,
-                "matched_text": words,
-                "negated": all(h.negated for h in hs),
-                "hedged": any(h.hedged for h in hs),
-                "spans": [(h.char_start, h.char_end) for h in hs],
-            })
+            if not compiled._code_into(text, pos, out, order, keep, min_score, lemma_on):
+                _code_slow(compiled, text, pos, out, order, keep, min_score)
+    finally:
+        if gc_was:
+            gc.enable()
     cols = ["_pos", id_col, "code", "label", "score", "n_hits", "matched_terms", "matched_text", "negated",
             "hedged", "spans"]
-    long = pd.DataFrame(rows, columns=cols)
+    if out[0]:
+        ids = excerpts[id_col].tolist()
+        long = pd.DataFrame({
+            "_pos": out[0],
+            id_col: [ids[p] for p in out[0]],
+            "code": out[1],
+            "label": [labels[c] for c in out[1]],
+            "score": out[2],
+            "n_hits": out[3],
+            "matched_terms": out[4],
+            "matched_text": out[5],
+            "negated": out[6],
+            "hedged": out[7],
+            "spans": out[8],
+        }, columns=cols)
+    else:
+        long = pd.DataFrame([], columns=cols)
     long = attach_metadata(long, excerpts, id_col)
     long["negated"] = long["negated"].astype(bool)
     long["hedged"] = long["hedged"].astype(bool)
