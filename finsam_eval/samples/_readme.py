@@ -27,6 +27,11 @@ is cp1252 to exercise readers). No real persons.
 | `register.csv.gz` | `register` | Registerpanel per person och kvartal / person-quarter panel |
 | `register_sanning.csv` | `register_truth` | Sanna effekter i panelen / true effects in the panel |
 | `kommun_panel.csv` | `kommun_panel` | Kommunpanel per år med känd effekt / kommun-year panel with a known effect |
+
+Undantag / exception: `intervjuer/` (åtta handskrivna intervjuutskrifter med intervjuarens
+frågor, läs med `read_excerpts("data_samples/intervjuer", filnamn=...)`; se README i mappen)
+och `intervjuguide.yaml` (en exempelguide, `Intervjuguide.from_yaml`) är skrivna för hand
+och skrivs inte av koden / are hand-written, not generated.
 """
 
 _BODY = """
