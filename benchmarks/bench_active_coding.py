@@ -29,6 +29,7 @@ Run::
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_active_coding.py
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_active_coding.py ../shared/seeds --seeds 3
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_active_coding.py ../shared/seeds --lofo   # end point only
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from finsam_eval.coding.suggest import CodeSuggester, _binarize_fit, _scores, baseline_model
+from finsam_eval.coding.suggest import CodeSuggester, _binarize_fit, _scores, baseline_model, evaluate_suggester
 from finsam_eval.samples import load_sample
 
 
@@ -118,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--diversity", type=float, default=0.5)
     ap.add_argument("--no-sample", action="store_true", help="hoppa över exempelutdragen")
+    ap.add_argument("--lofo", action="store_true",
+                    help="bara slutpunkten: tränad på alla övriga grupper, mot TF-IDF + logistisk regression")
     args = ap.parse_args(argv)
     seeds = list(range(args.seeds))
     sets = []
@@ -143,6 +146,13 @@ def main(argv: list[str] | None = None) -> int:
         print("Ingen sökväg till verklig text angiven: bara exempelutdragen.", file=sys.stderr)
     for title, df, codes_col, group_col in sets:
         t0 = time.perf_counter()
+        if args.lofo:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ev = evaluate_suggester(df, codes_col=codes_col, groups=group_col, random_state=0)
+            print(f"\n{title}: lämna-en-grupp-utanför ({time.perf_counter() - t0:.0f} s)")
+            print(ev.scores.round(3).to_string(index=False))
+            continue
         runs = simulate(df, codes_col, group_col, batch=args.batch, max_coded=args.max_coded, seeds=seeds,
                         diversity=args.diversity)
         print(f"\n{title}: n = {len(df)}, {df[group_col].nunique()} grupper, seeds {seeds}, "
