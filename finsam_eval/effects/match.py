@@ -147,15 +147,19 @@ def _match_strata(codes: np.ndarray, focal: np.ndarray, dist: np.ndarray, rank_o
     candidate, focal rows ordered by stratum (first appearance) and then data order, as the per-stratum loop
     this replaced (so sums over the links add up in the same order).
     """
+    def small(a: np.ndarray) -> np.ndarray:  # 16-bit keys take numpy's radix sort (linear) for kind="stable"
+        return a.astype(np.uint16) if len(a) and a.max() < 2**16 else a
+
     pos_f = np.flatnonzero(focal)
     pos_o = np.flatnonzero(~focal)
-    appearance, _ = pd.factorize(codes[pos_f])
+    key = small(pd.factorize(codes)[0])  # stratum numbers 0..S-1 (hashing, no sort); block order is immaterial
+    appearance = small(pd.factorize(key[pos_f])[0])
     pos_f = pos_f[np.argsort(appearance, kind="stable")]
-    code_o = codes[pos_o]
-    by_stratum = np.argsort(code_o, kind="stable")
-    code_sorted = code_o[by_stratum]
-    lo = np.searchsorted(code_sorted, codes[pos_f], side="left")
-    hi = np.searchsorted(code_sorted, codes[pos_f], side="right")
+    key_o = key[pos_o]
+    by_stratum = np.argsort(key_o, kind="stable")
+    key_sorted = key_o[by_stratum]
+    lo = np.searchsorted(key_sorted, key[pos_f], side="left")
+    hi = np.searchsorted(key_sorted, key[pos_f], side="right")
     has = hi > lo
     no_stratum = pos_f[~has]
     pos_f, lo, hi = pos_f[has], lo[has], hi[has]
@@ -175,8 +179,9 @@ def _match_strata(codes: np.ndarray, focal: np.ndarray, dist: np.ndarray, rank_o
             _, ii = cKDTree(maha[o_pos]).query(maha[pos_f[a:b]], k=k)
             picked_rows[a:b, :k] = o_pos[np.asarray(ii).reshape(b - a, k)]
         return np.repeat(pos_f, ratio), picked_rows.ravel(), no_stratum
-    # Within each block by distance, ties in data order (lexsort is stable).
-    o_sort = pos_o[np.lexsort((dist[pos_o], code_o))]
+    # Within each block by distance, ties in data order (both sorts are stable).
+    by_dist = np.argsort(dist[pos_o], kind="stable")
+    o_sort = pos_o[by_dist[np.argsort(key_o[by_dist], kind="stable")]]
     o_d = dist[o_sort]
     t_d = dist[pos_f]
     pos = np.empty(len(pos_f), dtype=np.int64)

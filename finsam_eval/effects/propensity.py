@@ -61,15 +61,25 @@ def _newton_logit(y: np.ndarray, Xc: np.ndarray, *, maxiter: int = 100, tol: flo
     old = np.full(k, np.inf)
     it = 0
     separated = False
+
+    def cdf(params: np.ndarray) -> np.ndarray:  # 1 / (1 + exp(-X b)), in place
+        v = Xc @ params
+        np.negative(v, out=v)
+        np.exp(v, out=v)
+        v += 1.0
+        return np.reciprocal(v, out=v)
+
     with np.errstate(over="ignore"):
-        L = 1.0 / (1.0 + np.exp(-(Xc @ new)))
+        L = cdf(new)
+        resid = L - y
         while it < maxiter and np.any(np.abs(new - old) > tol):
-            H = np.dot(L * (1 - L) * XT, Xc) / n
+            H = np.dot(XT * (L * (1 - L)), Xc) / n
             H[np.diag_indices(k)] += ridge
             old = new
-            new = old - np.linalg.solve(H, -np.dot(y - L, Xc) / n)
-            L = 1.0 / (1.0 + np.exp(-(Xc @ new)))
-            if np.allclose(L - y, 0):  # statsmodels' PerfectSeparationWarning callback
+            new = old - np.linalg.solve(H, np.dot(resid, Xc) / n)
+            L = cdf(new)
+            resid = L - y
+            if np.abs(resid).max() <= 1e-8:  # statsmodels' PerfectSeparationWarning: allclose(L - y, 0)
                 separated = True
             it += 1
     return new, it < maxiter, separated
@@ -78,7 +88,8 @@ def _newton_logit(y: np.ndarray, Xc: np.ndarray, *, maxiter: int = 100, tol: flo
 def _fit_logit(y: np.ndarray, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """Logit fit with convergence problems turned into notes or clear errors."""
     notes: list[str] = []
-    const_cols = [c for c in X.columns if X[c].nunique() <= 1]
+    Xn = X.to_numpy(dtype=float)
+    const_cols = [c for c, lo, hi in zip(X.columns, Xn.min(axis=0), Xn.max(axis=0), strict=True) if lo == hi]
     if const_cols:
         raise EstimationError(
             f"Kovariaterna {const_cols} är konstanta bland enheterna med fullständiga data och kan inte ingå "
@@ -86,7 +97,6 @@ def _fit_logit(y: np.ndarray, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
         )
     # Our own rank check on the standardised cross-product (k x k): statsmodels' check runs a QR of the whole
     # n x k design, which dominated the bootstrap's re-estimations.
-    Xn = X.to_numpy(dtype=float)
     Z = Xn
     if Z.shape[1]:
         Z = (Z - Z.mean(axis=0)) / Z.std(axis=0)
@@ -95,7 +105,9 @@ def _fit_logit(y: np.ndarray, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
                 "Propensity score-modellen kan inte skattas: kovariaterna är linjärt beroende (samma information "
                 "finns i flera kolumner, t.ex. både 'kvinna' och 'man'). Ta bort den överflödiga kovariaten."
             )
-    Xc = np.column_stack([np.ones(len(Xn)), Xn])
+    Xc = np.empty((len(Xn), Xn.shape[1] + 1))
+    Xc[:, 0] = 1.0
+    Xc[:, 1:] = Xn
     try:
         params, converged, separated = _newton_logit(np.asarray(y, dtype=float), Xc)
     except np.linalg.LinAlgError as exc:
