@@ -343,6 +343,17 @@ class LikertSummary(ResultMixin):
         out.update({b: column_label(b) for b in self.by})
         return out
 
+    def summary(self) -> str:
+        """Text for people: title, caption, the print-sized table (:meth:`report_table`) and notes."""
+        from ..privacy.guard import mask_text
+        from ..sv import reader_table
+
+        body = reader_table(self.report_table(), {"mean": 2, "pct_non_substantive": 0, "response_rate": 0,
+                                                  **{level_column(x, "pct"): 0 for x in self.levels}},
+                            labels=self.column_labels, index=False)
+        parts = [self.title, self.caption, body, "\n".join(f"Not: {n}" for n in self.notes)]
+        return mask_text("\n\n".join(p for p in parts if p))
+
     def long(self, suppress: bool = True) -> pd.DataFrame:
         """Tidy long form: one row per item, group and level (non-substantive answers last)."""
         t = self.table(suppress=suppress)
