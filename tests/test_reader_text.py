@@ -21,9 +21,9 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from finsam_eval import load_sample  # noqa: E402
 from finsam_eval import effects as E  # noqa: E402
 from finsam_eval import likert as L  # noqa: E402
+from finsam_eval import load_sample  # noqa: E402
 from finsam_eval.sv import column_label, labels_context  # noqa: E402
 
 BAD = [
