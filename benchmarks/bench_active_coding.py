@@ -43,7 +43,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from finsam_eval.coding.suggest import CodeSuggester, _binarize_fit, _scores, baseline_model, evaluate_suggester
+from finsam_eval.coding.suggest import CodeSuggester, _binarize_fit, baseline_model, evaluate_suggester
+from finsam_eval.coding.suggest_eval import _scores
 from finsam_eval.samples import load_sample
 
 
