@@ -229,3 +229,28 @@ def test_logit_separation_still_an_error():
     d["sep"] = d["deltagare"].astype(float)
     with pytest.raises(EstimationError, match="separation"):
         _fit_logit(d["deltagare"].to_numpy(dtype=float), _design(d, ["alder", "sep"], drop_first=True))
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def test_match_and_bootstrap_report_progress_once_each(monkeypatch):
+    import finsam_eval._progress as prog
+    from finsam_eval._config import get_option
+
+    calls = []
+    real = prog.progress
+
+    def spy(iterable=None, **kw):
+        calls.append((kw.get("desc"), kw.get("total"), get_option("progress")))
+        return real(iterable, **kw)
+
+    monkeypatch.setattr(prog, "progress", spy)
+    d = _data(600, 2)
+    m = match(d, "deltagare", ["alder", "kvinna"], caliper=None)
+    assert calls == [("Matchning", 3, True)]
+    calls.clear()
+    m.effect("alder", se="bootstrap", n_boot=5)
+    # One bar for the replicates; the five re-matchings inside run with progress switched off.
+    assert calls[0] == ("Bootstrap", None, True)
+    assert [c for c in calls[1:]] == [("Matchning", 3, False)] * 5

@@ -497,9 +497,22 @@ def match(
         if not isinstance(min_n, int | np.integer) or min_n < 0:
             raise ConfigError(f"min_n måste vara ett heltal >= 0, fick {min_n!r}.")
     thr = _thresholds(thresholds, {"m": 0.1})
+    from .._progress import progress
+
+    bar = progress(total=3, desc="Matchning", unit="steg")  # drawn only if the call lasts over a second
+    with bar:
+        return _match(data, treatment, covariates, exact_cols, ratio, replace, caliper, estimand, m_order, unit,
+                      random_state, method, distance, subclass, min_n, thr, bar)
+
+
+def _match(data: pd.DataFrame, treatment: str, covariates: list[str], exact_cols: list[str], ratio: int,
+           replace: bool, caliper: float | None, estimand: str, m_order: str, unit: str | None, random_state: int,
+           method: str, distance: str, subclass: int, min_n: int, thr: dict[str, float], bar: Any) -> MatchResult:
+    bar.set_postfix_str("propensity score")
     prep = _prepare(data, treatment, covariates, exact_cols, unit=unit, what="match")
     d, treat = prep.data, prep.treat
     lp, ps, X, params, fit_notes = _propensity(d, treat, covariates)
+    bar.update(1)
     dist = ps if distance == "ps" else lp  # the score still orders, subclassifies and is plotted
     width = np.inf if caliper is None else float(caliper * np.std(dist, ddof=1))
     idx = d.index
@@ -509,9 +522,10 @@ def match(
                   logit_ps=pd.Series(lp, index=idx, name="logit_ps"),
                   params=pd.Series(params, index=["const", *X.columns]), fit_notes=fit_notes, thresholds=thr,
                   method=method, distance=distance, subclass=int(subclass), min_n=int(min_n))
+    bar.set_postfix_str("matchning")
     if method == "subclass":
         return _subclassify(prep, dist, common)
-    return _nearest(prep, dist, width, common)
+    return _nearest(prep, dist, width, common, bar)
 
 
 def _subclassify(prep: Any, dist: np.ndarray, common: dict[str, Any]) -> MatchResult:
@@ -601,7 +615,7 @@ def _whitened(d: pd.DataFrame, covariates: list[str], treat: np.ndarray) -> np.n
     return X @ L
 
 
-def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) -> MatchResult:
+def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any], bar: Any = None) -> MatchResult:
     d, treat, exclusions = prep.data, prep.treat, prep.exclusions
     estimand, ratio, replace = common["estimand"], common["ratio"], common["replace"]
     m_order, treatment = common["m_order"], common["treatment"]
@@ -631,6 +645,9 @@ def _nearest(prep: Any, dist: np.ndarray, width: float, common: dict[str, Any]) 
     rank_of[pos_f_all] = rank
 
     f_all, o_all, no_stratum = _match_strata(codes, focal, dist, rank_of, ratio, replace, width, maha)
+    if bar is not None:
+        bar.update(1)
+        bar.set_postfix_str("matchat urval")
     ok = o_all >= 0
     # Sets of rows via counts over all rows: np.unique hashes and is slow at register scale.
     n_links = np.bincount(f_all[ok], minlength=len(d))

@@ -400,11 +400,15 @@ class _EffectMixin:
         pos_t, pos_c = np.flatnonzero(treat), np.flatnonzero(~treat)
         ests: list[float] = []
         failed = 0
-        for _ in range(int(n_boot)):
+        from .._config import option_context
+        from .._progress import progress
+
+        # One bar for the replicates; the re-estimations inside stay silent.
+        for _ in progress(range(int(n_boot)), desc="Bootstrap", unit="replikat"):
             idx = np.concatenate([rng.choice(pos_t, len(pos_t)), rng.choice(pos_c, len(pos_c))])
             frame = d.iloc[idx].reset_index(drop=True)
             try:
-                with warnings.catch_warnings():
+                with warnings.catch_warnings(), option_context(progress=False):
                     warnings.simplefilter("ignore")
                     ests.append(self._refit(frame)._point(outcome, cols)[0])
             except FinsamError:
