@@ -226,7 +226,7 @@ class _Coding(_Block):
                 period = f", insamlade {d.min():%Y-%m-%d}–{d.max():%Y-%m-%d}"
         rep.add_method("data", f"Intervjuutdrag: {load.label(cfg['fil'])}, {len(excerpts)} utdrag från "
                                f"{n_resp} respondenter{fallback}.")
-        self.ctx.data.append(f"Intervjuer: {len(excerpts)} utdrag från {n_resp} intervjuade personer{period} "
+        self.ctx.data.append(f"Intervjuer: {_n(len(excerpts))} utdrag från {_n(n_resp)} intervjuade personer{period} "
                              f"({load.label(cfg['fil'])}).")
         if "roll" in excerpts.columns:
             per_role = excerpts.groupby("roll")["respondent_id"].nunique() if "respondent_id" in excerpts else None
@@ -375,22 +375,26 @@ class _Survey(_Block):
             years = sorted({int(y) for y in df["ar"].dropna()})
             period = f", {years[0]}–{years[-1]}" if len(years) > 1 else f", {years[0]}"
         rep.add_method("data", f"{title}: {source}, {len(df)} respondenter, {len(items)} frågor.")
-        self.ctx.data.append(f"{title}{period}: {len(df)} svar på {len(items)} frågor ({source}).")
+        self.ctx.data.append(f"{title}{period}: {_n(len(df))} svar på {len(items)} frågor ({source}).")
         labels_text = " / ".join(str(x) for x in getattr(self.scale, "labels", []))
         rep.add_method("skalor", f"{title}: svarsskalan {labels_text}. Svar som \u201dVet ej\u201d och liknande "
                                  "visas men ingår inte i procentbasen.")
         if self.population is not None and "population" in self.population.columns:
             pop = self._population_total(df)
             if pop:
-                self.ctx.sample.append(f"{title}: {len(df)} av {pop} tillfrågade svarade "
+                self.ctx.sample.append(f"{title}: {_n(len(df))} av {_n(pop)} tillfrågade svarade "
                                        f"({_pct(len(df) / pop)}).")
         else:
-            self.ctx.sample.append(f"{title}: {len(df)} svar; antalet tillfrågade är inte känt, så svarsfrekvensen "
+            self.ctx.sample.append(f"{title}: {_n(len(df))} svar; antalet tillfrågade är inte känt, så svarsfrekvensen "
                                    "kan inte anges.")
         if self.reverse:
             self.ctx.sample.append(f"{title}: negativt formulerade frågor ({len(self.reverse)} st.) har vänts i "
                                    "indexet; i tabeller och figurer visas de som de ställdes.")
         self.df, self.items, self.labels = df, items, labels
+        for item in items:  # item codes (s01) print as their question text in tables and notes
+            text = _item_text(labels, item)
+            if text != item:
+                rep.labels.setdefault(item, text)
         self.source = source
         self.ctx.use("likert")
 
@@ -471,6 +475,11 @@ def _pct(share: float) -> str:
     return f"{100 * share:.0f} %".replace(".", ",")
 
 
+def _n(x: int) -> str:
+    """A count as printed in Swedish: 8 000, 1 574 (thin no-break space between thousands)."""
+    return f"{int(x):,}".replace(",", "\u00a0")
+
+
 def _population(population: pd.DataFrame | None, df: pd.DataFrame, grp: str, cfg: dict[str, Any],
                 load: _Loader) -> pd.DataFrame | None:
     """Population per group for response rates; a file that cannot be matched to the survey is an error."""
@@ -507,9 +516,9 @@ class _Effects(_Block):
             q = sorted(panel["kvartal"].dropna().astype(str).unique())
             period = f", {q[0].replace('K', ' kvartal ')} till {q[-1].replace('K', ' kvartal ')}" if q else ""
         rep.add_method("data", f"Registerpanel: {load.label(cfg['fil'])}, {len(panel)} person-kvartal.")
-        self.ctx.data.append(f"Register: {self.n_part} deltagare och {self.n_ctrl} personer som inte deltog, "
+        self.ctx.data.append(f"Register: {_n(self.n_part)} deltagare och {_n(self.n_ctrl)} personer som inte deltog, "
                              f"uppföljda kvartalsvis{period} ({load.label(cfg['fil'])}).")
-        self.ctx.sample.append(f"Jämförelsegruppen väljs bland de {self.n_ctrl} personer i registret som inte "
+        self.ctx.sample.append(f"Jämförelsegruppen väljs bland de {_n(self.n_ctrl)} personer i registret som inte "
                                "deltog; hur många som matchades framgår av balanstabellen.")
         ex = panel.attrs.get("exclusions")
         if ex:
@@ -752,7 +761,7 @@ def _method_chapter(rep: Report, ctx: _Context, no: int, extra: str) -> list[Any
     h2("Bortfall och exkluderade uppgifter")
     if rep.exclusions:
         total = sum(int(ex.table()["antal"].sum()) for _, ex in rep.exclusions if len(ex.table()))
-        out.append(Paragraph(f"Vid inläsningen rättades eller uteslöts sammanlagt {total} uppgifter "
+        out.append(Paragraph(f"Vid inläsningen rättades eller uteslöts sammanlagt {_n(total)} uppgifter "
                              f"i {len(rep.exclusions)} steg. Varje rättelse och uteslutning redovisas med "
                              "orsak i bilagan om exkluderade uppgifter. Små grupper (färre än "
                              f"{rep.min_count} personer) redovisas inte i tabeller och figurer."))

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import multiprocessing as mp
+import os
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +97,7 @@ class FigureBlock:
     number: int = 0
     width_cm: float = 16.0
     height_cm: float = 0.0  # at width_cm, for page layout
+    _pickled: bytes | None = field(default=None, repr=False, compare=False)  # not rendered yet
 
 
 @dataclass
@@ -132,6 +136,23 @@ def _render(fig, dpi: int = 200, svg: bool = False) -> tuple[bytes, bytes | None
     # PNG header: width and height as big-endian integers at bytes 16-24.
     w, h = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     return data, out_svg, (h / w if w else 0.75)
+
+
+def _render_pickled(args: tuple[bytes, int, bool]) -> tuple[bytes, bytes | None, float]:
+    data, dpi, svg = args
+    return _render(pickle.loads(data), dpi, svg)
+
+
+def _render_many(figs: list[bytes], dpi: int, svg: bool) -> list[tuple[bytes, bytes | None, float]]:
+    jobs = [(f, dpi, svg) for f in figs]
+    workers = min(os.cpu_count() or 1, 4, len(jobs))
+    if workers > 1 and len(jobs) >= 4 and "fork" in mp.get_all_start_methods():
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                return pool.map(_render_pickled, jobs, chunksize=1)
+        except (OSError, RuntimeError):
+            pass
+    return [_render_pickled(j) for j in jobs]
 
 
 class Report:
@@ -341,10 +362,28 @@ class Report:
             raise TypeError("add_figure väntar sig en matplotlib Figure eller Axes.")
         check_output(f, where=f"figuren '{caption}' i rapporten")
         caption, notes = mask_text(self.relabel(caption)), [mask_text(self.relabel(n)) for n in notes or []]
-        png, svg, ratio = _render(f, self.dpi, "svg" in self.figure_formats)
         number = len(self.figures) + 1
-        self.blocks.append(FigureBlock(png, svg, caption, notes, number, width_cm, width_cm * ratio))
+        block = FigureBlock(b"", None, caption, notes, number, width_cm)
+        try:  # rendered later, several at once (render_figures); the open figure is closed now
+            block._pickled = pickle.dumps(f)
+            plt.close(f)
+        except Exception:  # a figure that cannot be pickled is rendered here
+            png, svg, ratio = _render(f, self.dpi, "svg" in self.figure_formats)
+            block.png, block.svg, block.height_cm = png, svg, width_cm * ratio
+        self.blocks.append(block)
         return number
+
+    def render_figures(self) -> None:
+        """Render the figures not yet rendered, in the formats asked for, once (the writers call this).
+
+        Where the platform can fork, figures are rendered in parallel processes.
+        """
+        pending = [b for b in self.figures if b._pickled is not None]
+        if not pending:
+            return
+        results = _render_many([b._pickled for b in pending], self.dpi, "svg" in self.figure_formats)
+        for b, (png, svg, ratio) in zip(pending, results, strict=True):
+            b.png, b.svg, b.height_cm, b._pickled = png, svg, b.width_cm * ratio, None
 
     def add(self, result: Any, *, heading: str | None = None, text: str | None = None, level: int = 2,
             table: bool | str = True, figure: bool = True) -> None:
@@ -469,6 +508,7 @@ class Report:
         PrivacyError
             Naming the part of the report (never the value) and the fix.
         """
+        self.render_figures()
         if path is not None:
             check_output(Path(path), where="sökvägen till rapportfilen")
         for what, text in (("rapportens titel", self.title), ("undertiteln", self.subtitle),

@@ -139,12 +139,9 @@ def _shade(cell, hex_fill: str) -> None:
 
 
 def _set_grid(table, widths: list[int]) -> None:
-    """Fixed layout with the grid columns and cell widths in twips."""
-    table.autofit = False
+    """Fixed layout with the grid columns, cell widths and cell margins in twips (elements in schema order)."""
+    table.autofit = False  # w:tblLayout type="fixed", placed by python-docx
     tblpr = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
     tblw = tblpr.find(qn("w:tblW"))
     if tblw is None:
         tblw = OxmlElement("w:tblW")
@@ -157,7 +154,11 @@ def _set_grid(table, widths: list[int]) -> None:
         el.set(qn("w:w"), str(CELL_MARGIN))
         el.set(qn("w:type"), "dxa")
         mar.append(el)
-    tblpr.append(mar)
+    look = tblpr.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(mar)  # CT_TblPr: ... tblLayout, tblCellMar, tblLook
+    else:
+        tblpr.append(mar)
     grid = table._tbl.tblGrid
     for gc, w in zip(grid.findall(qn("w:gridCol")), widths, strict=True):
         gc.set(qn("w:w"), str(w))
