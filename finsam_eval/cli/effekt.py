@@ -54,6 +54,16 @@ def register(subparsers: Any) -> None:
                    help="caliper i standardavvikelser av logit-score (standard: 0,2; 0 = ingen)")
     p.add_argument("--aterlaggning", action="store_true", help="matcha med återläggning")
     p.add_argument("--justera", action="store_true", help="regressionsjustera effekten med kovariaterna")
+    p.add_argument("--estimand", choices=["ATT", "ATC", "ATE"], default="ATT",
+                   help="effekt för deltagarna (ATT, standard), för jämförelsegruppen (ATC) eller för alla (ATE)")
+    p.add_argument("--metod", choices=["nearest", "subclass", "ipw", "entropy"], default="nearest",
+                   help="närmaste granne (standard), subklassificering, inversa sannolikhetsvikter eller "
+                        "entropibalansering")
+    p.add_argument("--se", choices=["cluster", "robust", "m", "bootstrap"], default=None,
+                   help="standardfel: kluster på matchade par, robust (HC3), M-skattning (viktning) eller bootstrap "
+                        "(standard: efter metod)")
+    p.add_argument("--n-boot", dest="n_boot", metavar="ANTAL", type=int, default=499,
+                   help="antal bootstrapdragningar med --se bootstrap (standard: 499)")
     p.add_argument("--efter", metavar="KVARTAL", type=int, help="antal kvartal från start som utfallet medelvärdesbildas över "
                                              "(standard: alla)")
     p.add_argument("--fore", metavar="KVARTAL", type=int, default=8, help="antal kvartal före start för utfallets förevärde (standard: 8)")
@@ -82,7 +92,7 @@ _HEADERS = {
     "ks_fore": "KS före", "medel_deltagare_efter": "Medel deltagare efter",
     "medel_kontroller_efter": "Medel kontroller efter", "smd_efter": "SMD efter", "vr_efter": "Varianskvot efter",
     "ks_efter": "KS efter", "m_troskel": "Tröskel", "obalans": "Obalans", "utfall": "Utfall", "metod": "Metod",
-    "medel_deltagare": "Medel deltagare", "medel_kontroller": "Medel kontroller", "att": "Effekt (ATT)",
+    "medel_deltagare": "Medel deltagare", "medel_kontroller": "Medel kontroller", "att": "Effekt (ATT)", "atc": "Effekt (ATC)", "ate": "Effekt (ATE)",
     "se": "Standardfel", "ki_nedre": "KI nedre", "ki_ovre": "KI övre", "p": "p-värde",
     "n_deltagare": "Antal deltagare", "n_kontroller": "Antal kontroller", "grupp": "Grupp", "status": "Status",
     "antal": "Antal",
@@ -155,9 +165,20 @@ def run(args: argparse.Namespace) -> int:
     covariates = _split(args.kovariater) or [c for c in DEFAULT_COVARIATES if c in base.columns] + [f"{outcome}_fore"]
     exact = _split(args.exakt)
     caliper = None if not args.caliper else args.caliper
-    m = match(base, "deltagare", covariates, exact=exact or None, ratio=args.kvot, replace=args.aterlaggning,
-              caliper=caliper)
-    eff = m.effect(outcome, adjust=args.justera)
+    estimand, metod = getattr(args, "estimand", "ATT"), getattr(args, "metod", "nearest")
+    se, n_boot = getattr(args, "se", None), getattr(args, "n_boot", 499)
+    weighting = metod in ("ipw", "entropy")
+    if weighting:
+        from ..effects import weight
+
+        if exact:
+            raise ConfigError(f"--metod {metod} viktar och matchar inte exakt: ange --exakt \"\" (tom), eller "
+                              "lägg variablerna i --kovariater.")
+        m = weight(base, "deltagare", covariates, method=metod, estimand=estimand)
+    else:
+        m = match(base, "deltagare", covariates, exact=exact or None, ratio=args.kvot, replace=args.aterlaggning,
+                  caliper=caliper, estimand=estimand, method=metod)
+    eff = m.effect(outcome, adjust=args.justera, se=se, n_boot=n_boot)
 
     out = Path(args.ut)
     out.mkdir(parents=True, exist_ok=True)
@@ -170,9 +191,17 @@ def run(args: argparse.Namespace) -> int:
     texts = [f"Källa: {source}", m.summary(), eff.summary()]
     by = (args.grupp or "").strip()
     if by:
-        comp = compare_forbund(base, outcome, by=by, covariates=covariates,
-                               exact=[c for c in exact if c != by] or None, ratio=args.kvot, replace=args.aterlaggning,
-                               caliper=caliper, adjust=args.justera)
+        if weighting:
+            def _weighted(sub, y, **_kw):  # noqa: ANN001, ANN202 - compare_forbund's estimator protocol
+                return weight(sub, "deltagare", covariates, method=metod, estimand=estimand).effect(
+                    y, adjust=args.justera, se=se, n_boot=n_boot)
+
+            comp = compare_forbund(base, outcome, by=by, estimator=_weighted)
+        else:
+            comp = compare_forbund(base, outcome, by=by, covariates=covariates,
+                                   exact=[c for c in exact if c != by] or None, ratio=args.kvot,
+                                   replace=args.aterlaggning, caliper=caliper, adjust=args.justera,
+                                   estimand=estimand, method=metod)
         written.append(write_csv(_publish(comp.table(), _EFFECT_DECIMALS, group=by), out / f"effekt_per_{by}.csv"))
         figs["forest_plot"] = comp.plot().figure
         texts.append(comp.summary())
