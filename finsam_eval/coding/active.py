@@ -110,7 +110,8 @@ def next_to_code(
     pool
         Uncoded excerpts: texts or a DataFrame with the suggester's
         ``text_col`` (and ``excerpt_id``, ``fraga`` when available).
-        Excerpts whose ``excerpt_id`` the suggester was fitted on are skipped.
+        Excerpts whose id (``ids`` or ``excerpt_id``) the suggester was
+        fitted on are skipped.
     n
         Batch size.
     diversity
@@ -151,6 +152,8 @@ def next_to_code(
     if int(n) < 1:
         raise SchemaError(f"n ska vara minst 1, fick {n!r}.")
     texts = _as_texts(pool, suggester.text_col)
+    # ids known to the caller (given, or an excerpt_id column) can be matched against what is coded
+    known_ids = ids is not None or (isinstance(pool, pd.DataFrame) and "excerpt_id" in pool)
     if ids is None:
         ids = pool["excerpt_id"].tolist() if isinstance(pool, pd.DataFrame) and "excerpt_id" in pool else range(len(texts))
     ids = list(ids)
@@ -162,7 +165,7 @@ def next_to_code(
     fitted = hasattr(suggester, "state_")
     keep = np.ones(len(texts), bool)
     if fitted:
-        done = set(suggester.train_ids_.tolist()) if isinstance(pool, pd.DataFrame) and "excerpt_id" in pool else set()
+        done = set(suggester.train_ids_.tolist()) if known_ids else set()
         keep = np.array([i not in done for i in ids], bool)
     rows = np.flatnonzero(keep)
     if len(rows) == 0:
