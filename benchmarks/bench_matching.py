@@ -33,7 +33,18 @@ Run::
     PYTHONPATH=/tmp/peer_psm:/tmp/peer_ebal:/tmp/peer_ecal:/tmp/peer_causalml MPLBACKEND=Agg \
         .venv/bin/python benchmarks/bench_matching.py
 
-``--quick`` skips the full-size runs; ``--part matching|weighting`` runs one part.
+``--quick`` skips the full-size runs; ``--part matching|weighting|strata`` runs one part.
+
+``--part strata`` (issue 13) times, in interleaved rounds (``--rounds``, min and median), ``match`` with 1
+and with 10 000 exact strata at 10 000 × 1 000 000, with and without replacement, next to the best peer
+(scikit-learn logit + ``NearestNeighbors`` KD-tree on the logit score, one tree per stratum; also on our
+score alone; causalml's ``NearestNeighborMatch`` at ``--quick`` size) and the floor (1:1 nearest neighbour
+with replacement on precomputed scores by one sort and ``np.searchsorted``), and the logit fit alone
+(ours against statsmodels). Ratios are of medians. To time an older version in the same rounds::
+
+    mkdir -p /tmp/before_pkg && git archive 4039419 finsam_eval | tar -x -C /tmp/before_pkg \
+        && mv /tmp/before_pkg/finsam_eval /tmp/before_pkg/finsam_eval_before
+    MPLBACKEND=Agg .venv/bin/python benchmarks/bench_matching.py --part strata --before /tmp/before_pkg
 """
 
 from __future__ import annotations
@@ -165,8 +176,12 @@ def bench_weighting(quick: bool) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="skip the 10 000 x 1 000 000 runs")
-    ap.add_argument("--part", choices=["matching", "weighting", "all"], default="all")
+    ap.add_argument("--part", choices=["matching", "weighting", "strata", "all"], default="all")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds for --part strata")
+    ap.add_argument("--before", help="directory with an older copy of the library as package finsam_eval_before")
     args = ap.parse_args()
+    if args.part in ("strata", "all"):
+        bench_strata(args.quick, args.rounds, args.before)
     if args.part in ("matching", "all"):
         bench_nearest(args.quick)
     if args.part in ("weighting", "all"):
@@ -197,6 +212,137 @@ def bench_nearest(quick: bool) -> None:
                          "variant": label})
             print(rows[-1], flush=True)
     print()
+    print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
+# --------------------------------------------------------------------------- issue 13: library, peer, floor
+
+def _strata_data(n_t: int, n_c: int, n_strata: int, seed: int = 4) -> pd.DataFrame:
+    d = simulate(n_t, n_c, seed=seed)
+    d["stratum"] = np.random.default_rng(seed + 1).integers(0, n_strata, len(d))
+    return d
+
+
+def _peer_kdtree(d: pd.DataFrame, exact: bool, ratio: int = 1, score: np.ndarray | None = None) -> int:
+    """Best KD-tree peer: scikit-learn logit (lbfgs, no penalty, standardised covariates, default tolerance)
+    + ``NearestNeighbors`` (KD-tree) on the logit score, with replacement, one tree per stratum; given
+    ``score`` it skips the logit (matching alone). Returns the number of links."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import NearestNeighbors
+
+    t = d["deltagare"].to_numpy() == 1
+    if score is None:
+        X = d[COVS].to_numpy(dtype=float)
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+        s = LogisticRegression(C=np.inf, solver="lbfgs", max_iter=1000).fit(X, t).decision_function(X)
+    else:
+        s = score
+    codes = d["stratum"].to_numpy() if exact else np.zeros(len(d), dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1], True])
+    links = 0
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        rows = order[a:b]
+        tt, cc = rows[t[rows]], rows[~t[rows]]
+        if len(tt) == 0 or len(cc) == 0:
+            continue
+        nn = NearestNeighbors(n_neighbors=min(ratio, len(cc)), algorithm="kd_tree").fit(s[cc, None])
+        _, ii = nn.kneighbors(s[tt, None])
+        links += ii.size
+    return links
+
+
+def _peer_causalml(d: pd.DataFrame, score: np.ndarray) -> int:
+    """causalml 0.18 ``NearestNeighborMatch`` (KD-tree inside) on our score, with replacement, one stratum."""
+    from causalml.match import NearestNeighborMatch
+
+    nn = NearestNeighborMatch(replace=True, ratio=1, caliper=100.0, random_state=0, n_jobs=1)
+    return len(nn.match(d.assign(score=score), "deltagare", ["score"]))
+
+
+def _floor(score: np.ndarray, t: np.ndarray, codes: np.ndarray) -> int:
+    """Floor: 1:1 nearest neighbour with replacement on precomputed scores, within strata, by one sort and
+    ``np.searchsorted`` (a monotone key stratum * span + score; no logit fit, no bookkeeping)."""
+    span = float(score.max() - score.min()) + 1.0
+    key = codes * span + (score - score.min())
+    kc = np.sort(key[~t])
+    kt = key[t]
+    p = np.searchsorted(kc, kt)
+    lo, hi = np.clip(p - 1, 0, len(kc) - 1), np.clip(p, 0, len(kc) - 1)
+    pick = np.where(np.abs(kc[lo] - kt) <= np.abs(kc[hi] - kt), lo, hi)
+    same = np.floor(kc[pick] / span) == np.floor(kt / span)
+    return int(same.sum())
+
+
+def bench_strata(quick: bool, rounds: int, before: str | None = None) -> None:
+    """Library, best peer and floor in one run, interleaved rounds, min/median and ratios (issue 13).
+
+    ``before``: a directory holding an older copy of the library as the package ``finsam_eval_before``
+    (see the module docstring); its ``match`` is then timed in the same rounds.
+    """
+    from finsam_eval.effects.propensity import _design, _fit_logit
+
+    old_match = None
+    if before:
+        import sys
+
+        sys.path.insert(0, before)
+        from finsam_eval_before.effects import match as old_match
+    have_cml = _peer("causalml")
+    n_t, n_c = (2_000, 200_000) if quick else (10_000, 1_000_000)
+    cases = []
+    for n_strata in (1, 10_000):
+        d = _strata_data(n_t, n_c, n_strata)
+        ex = "stratum" if n_strata > 1 else None
+        m = match(d, "deltagare", COVS, unit=None, caliper=None, replace=True)
+        score = m.logit_ps.to_numpy()
+        t = d["deltagare"].to_numpy() == 1
+        codes = d["stratum"].to_numpy() if ex else np.zeros(len(d), dtype=np.int64)
+        tasks = {
+            "finsam utan återläggning": lambda d=d, ex=ex: match(d, "deltagare", COVS, unit=None, caliper=None,
+                                                                 exact=ex),
+            "finsam med återläggning": lambda d=d, ex=ex: match(d, "deltagare", COVS, unit=None, caliper=None,
+                                                                exact=ex, replace=True),
+            "peer sklearn KD-tree (logit + NN)": lambda d=d, ex=ex: _peer_kdtree(d, ex is not None),
+            "peer sklearn KD-tree, NN på vår score": lambda d=d, ex=ex, s=score: _peer_kdtree(d, ex is not None,
+                                                                                             score=s),
+            "golv sort + searchsorted": lambda s=score, t=t, c=codes: _floor(s, t, c),
+        }
+        if old_match is not None:
+            tasks["före: utan återläggning"] = lambda d=d, ex=ex: old_match(d, "deltagare", COVS, unit=None,
+                                                                         caliper=None, exact=ex)
+            tasks["före: med återläggning"] = lambda d=d, ex=ex: old_match(d, "deltagare", COVS, unit=None,
+                                                                        caliper=None, exact=ex, replace=True)
+        if have_cml and n_strata == 1 and n_c <= 200_000:  # causalml is slow beyond that
+            tasks["peer causalml NN (vår score)"] = lambda d=d, s=score: _peer_causalml(d, s)
+        if n_strata == 1:
+            X = _design(d, COVS, drop_first=True)
+            y = t.astype(float)
+            tasks["logit: finsam Newton k x k"] = lambda y=y, X=X: _fit_logit(y, X)
+
+            def _sm(y=y, X=X):
+                import statsmodels.api as sm
+
+                return sm.Logit(y, sm.add_constant(X.to_numpy(dtype=float)), check_rank=False).fit(
+                    method="newton", maxiter=100, disp=0)
+            tasks["logit: statsmodels Newton"] = _sm
+        cases.append((n_strata, tasks))
+    times: dict[tuple[int, str], list[float]] = {}
+    for r in range(rounds):  # interleaved: every task once per round, so machine load hits all alike
+        for n_strata, tasks in cases:
+            for name, f in tasks.items():
+                s, _ = _timed(f)
+                times.setdefault((n_strata, name), []).append(s)
+        print(f"omgång {r + 1}/{rounds} klar", flush=True)
+    rows = []
+    for n_strata, tasks in cases:
+        floor = np.median(times[(n_strata, "golv sort + searchsorted")])
+        peer = np.median(times[(n_strata, "peer sklearn KD-tree (logit + NN)")])
+        for name in tasks:
+            ts = times[(n_strata, name)]
+            rows.append({"strata": n_strata, "uppgift": name, "min_s": min(ts), "median_s": float(np.median(ts)),
+                         "kvot_mot_golv": float(np.median(ts)) / floor, "kvot_mot_peer": float(np.median(ts)) / peer})
+    print(f"\n{n_t} deltagare x {n_c} kontroller, {rounds} omgångar (kvoter på medianer)")
     print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
