@@ -33,6 +33,15 @@ Design choices, so a reader of the method appendix can check them:
 - Matching with replacement is fully vectorised: ``np.searchsorted`` finds each
   focal unit's place among the sorted candidates and the ``ratio`` nearest are
   taken from the ``2 * ratio`` neighbours around it.
+- Exact strata cost no more than one: the candidates are sorted once by
+  stratum and score, every stratum is a contiguous block of that order and
+  each focal unit is matched inside its own block (the union-find arrays
+  span all blocks), so the time grows with the number of units, not with
+  the number of strata. A stratum with fewer candidates than ``ratio`` gives
+  fewer matches (never the same unit twice).
+- The logit is fitted by Newton-Raphson on the k x k cross-product, the
+  iteration of statsmodels' ``Logit(...).fit(method="newton")``, with the
+  same coefficients.
 - Balance follows cobalt's ``bal.tab`` (:mod:`~finsam_eval.effects.balance`):
   SMD with the standardiser cobalt uses for the estimand, variance ratios,
   KS statistics and thresholds with a verdict per covariate.
