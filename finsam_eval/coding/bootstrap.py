@@ -56,9 +56,23 @@ def _rng(random_state: int | np.random.Generator | None) -> np.random.Generator:
 
 
 def _boot_weights(n: int, n_boot: int, random_state: Any) -> np.ndarray:
-    """Bootstrap weights: how many times each of ``n`` units is drawn, ``n_boot`` x ``n``."""
+    """Bootstrap weights: how many times each of ``n`` units is drawn, ``n_boot`` x ``n``.
+
+    Drawn in chunks of rows (the same numbers as one call: each row uses the generator in turn) so a
+    progress bar can follow large problems.
+    """
+    from .._progress import progress
+
     rng = _rng(random_state)
-    return rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(float)
+    p = np.full(n, 1.0 / n)
+    out = np.empty((n_boot, n))
+    step = max(1, 2_000_000 // max(n, 1))
+    with progress(total=n_boot, desc="Bootstrap av reliabilitet", unit="replikat") as bar:
+        for s in range(0, n_boot, step):
+            k = min(step, n_boot - s)
+            out[s:s + k] = rng.multinomial(n, p, size=k)
+            bar.update(k)
+    return out
 
 
 def _percentile(reps: np.ndarray, confidence: float, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from .._progress import progress
 from .._warn import warn
 from ..errors import EstimationError
 from ..results import ResultMixin
@@ -660,7 +661,7 @@ def randomisation_inference(
         perms = _distinct_permutations(prof_keys.tolist())
     else:
         perms = [rng.permutation(n_levels) for _ in range(n_perm)]
-    dist = np.array([stat_for(p) for p in perms])
+    dist = np.array([stat_for(p) for p in progress(perms, desc="Randomiseringsinferens", unit="tilldelningar")])
     if exact:
         p = float(np.mean(np.abs(dist) >= abs(obs) - 1e-12))
     else:
