@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-from nltk.stem.snowball import SnowballStemmer
+from typing import Any
 
 __all__ = [
     "TOKEN_RE",
@@ -84,7 +83,14 @@ _DERIVATION_STARTS = (
 )
 _VOWELS = set("aeiouyåäöé")
 
-_stemmer = SnowballStemmer("swedish")
+
+
+@lru_cache(maxsize=1)
+def _swedish() -> Any:
+    """nltk's Swedish Snowball stemmer, loaded on first use (importing nltk takes 1-4 s)."""
+    from nltk.stem.snowball import SnowballStemmer
+
+    return SnowballStemmer("swedish")
 
 
 def tokenize(text: object) -> list[str]:
@@ -115,7 +121,7 @@ def stem(token: str) -> str:
     >>> stem("förankringen"), stem("samverkansformer"), stem("lyfter")
     ('förankring', 'samverkansform', 'lyft')
     """
-    return _stemmer.stem(token)
+    return _swedish().stem(token)
 
 
 def normalise(text: object) -> list[str]:
