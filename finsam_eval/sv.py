@@ -167,13 +167,18 @@ def format_table(df: pd.DataFrame, decimals: int | dict[str, int] | None = None,
     Cells recorded as suppressed in ``df.attrs['suppressed_mask']`` (set by
     :func:`finsam_eval.privacy.suppress_small`) show the suppression marker;
     integer and count columns get no decimals, p-values three (``< 0,001``),
-    shares (``andel*`` between 0 and 1) print as percentages, and other
+    shares (``andel*`` between 0 and 1, and the columns in
+    ``df.attrs['share_columns']``) print as percentages, differences of shares
+    in ``df.attrs['pp_columns']`` as procentenheter (times 100), and other
     numbers get :func:`auto_decimals` unless ``decimals`` says otherwise.
     """
     lang = lang or get_option("lang")
     marker = get_option("suppressed_marker")
     mask = df.attrs.get("suppressed_mask")
     counts = set(df.attrs.get("count_columns", ()))
+    # Units a result declares: shares (0-1) print as percentages, differences of shares in procentenheter.
+    shares = set(df.attrs.get("share_columns", ()))
+    pps = set(df.attrs.get("pp_columns", ()))
     out = pd.DataFrame(index=df.index)
     for col in df.columns:
         s = df[col]
@@ -191,8 +196,11 @@ def format_table(df: pd.DataFrame, decimals: int | dict[str, int] | None = None,
             whole = not nonnull.empty and nonnull.apply(float.is_integer).all()
             was_masked = mask is not None and col in getattr(mask, "columns", []) and bool(mask[col].any())
             is_count = col in counts or (whole and (str(col).startswith(("n", "antal")) or was_masked))
-            is_share = str(col).startswith(("andel", "share")) and not nonnull.empty and nonnull.between(0, 1).all()
-            if is_p and not is_share:
+            is_share = col in shares or (str(col).startswith(("andel", "share")) and not nonnull.empty
+                                         and nonnull.between(0, 1).all())
+            if col in pps:
+                vals = s.map(lambda v, d=d: fmt_num(100 * v, 1 if d is None or d > 1 else d, lang=lang))
+            elif is_p and not is_share:
                 vals = s.map(lambda v: fmt_p(v, lang=lang))
             elif is_share:  # shares print as percentages, as in the reports
                 vals = s.map(lambda v, d=d: fmt_pct(v, d, lang=lang))

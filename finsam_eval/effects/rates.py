@@ -40,6 +40,13 @@ __all__ = [
 ]
 
 
+def _units(t: pd.DataFrame, *, shares: list[str], pps: list[str]) -> pd.DataFrame:
+    """Declare the units of a rate table for print: shares as percentages, differences in procentenheter."""
+    t.attrs["share_columns"] = [c for c in shares if c in t.columns]
+    t.attrs["pp_columns"] = [c for c in pps if c in t.columns]
+    return t
+
+
 def _check_counts(x: int, n: int, what: str = "") -> None:
     if n <= 0 or x < 0 or x > n or int(x) != x or int(n) != n:
         raise SchemaError(f"{what}antalet lyckade ({x}) måste vara ett heltal mellan 0 och n ({n}), och n > 0.")
@@ -151,8 +158,9 @@ class RateResult(_Formatted):
     exact: tuple[float, float]
     pvalue: float
     source: str | None = None
-    _decimals = {"andel": 3, "jamforelse": 3, "skillnad": 3, "wilson_nedre": 3, "wilson_ovre": 3,
-                 "exakt_nedre": 3, "exakt_ovre": 3, "p": 3}
+    _decimals = {"andel": 1, "jamforelse": 1, "skillnad": 1, "wilson_nedre": 1, "wilson_ovre": 1,
+                 "exakt_nedre": 1, "exakt_ovre": 1, "p": 3}
+    column_labels = {"skillnad": "Skillnad (procentenheter)", "jamforelse": "Jämförelsevärde"}
 
     @property
     def rate(self) -> float:
@@ -190,8 +198,11 @@ class RateResult(_Formatted):
             "exakt_ovre": self.exact[1], "jamforelse": self.benchmark, "skillnad": self.rate - self.benchmark,
             "p": self.pvalue,
         }])
-        return suppress_small(t, ["lyckade", "n"], base="n", derived={"andel": "lyckade"},
-                              row_derived=["wilson_nedre", "wilson_ovre", "exakt_nedre", "exakt_ovre", "skillnad", "p"])
+        return _units(suppress_small(t, ["lyckade", "n"], base="n", derived={"andel": "lyckade"},
+                                     row_derived=["wilson_nedre", "wilson_ovre", "exakt_nedre", "exakt_ovre",
+                                                  "skillnad", "p"]),
+                      shares=["andel", "wilson_nedre", "wilson_ovre", "exakt_nedre", "exakt_ovre", "jamforelse"],
+                      pps=["skillnad"])
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         rows = pd.DataFrame([{"grupp": self.label, "lyckade": self.successes, "n": self.n, "andel": self.rate,
@@ -256,11 +267,12 @@ class RateComparison(_Formatted):
     pvalue: float
     paired: bool = False
     extra_notes: list[str] = field(default_factory=list)
-    _decimals = {"andel": 3, "ki_nedre": 3, "ki_ovre": 3, "skillnad": 3, "skillnad_nedre": 3, "skillnad_ovre": 3,
-                 "kvot": 3, "kvot_nedre": 3, "kvot_ovre": 3, "p": 3}
+    _decimals = {"andel": 1, "ki_nedre": 1, "ki_ovre": 1, "skillnad": 1, "skillnad_nedre": 1, "skillnad_ovre": 1,
+                 "kvot": 2, "kvot_nedre": 2, "kvot_ovre": 2, "p": 3}
 
-    column_labels = {"skillnad_nedre": "Skillnad KI nedre", "skillnad_ovre": "Skillnad KI övre",
-                     "kvot_nedre": "Kvot KI nedre", "kvot_ovre": "Kvot KI övre", "test": "Test"}
+    column_labels = {"skillnad": "Skillnad (procentenheter)", "skillnad_nedre": "Skillnad KI nedre (procentenheter)",
+                     "skillnad_ovre": "Skillnad KI övre (procentenheter)", "kvot_nedre": "Kvot KI nedre",
+                     "kvot_ovre": "Kvot KI övre", "test": "Test"}
 
     @property
     def rates(self) -> tuple[float, float]:
@@ -301,8 +313,9 @@ class RateComparison(_Formatted):
         t["kvot_ovre"] = [self.ratio_ci[1], np.nan]
         t["test"] = [self.test, None]
         t["p"] = [self.pvalue, np.nan]
-        return suppress_small(t, ["lyckade", "n"], base="n", derived={"andel": "lyckade"},
-                              row_derived=["ki_nedre", "ki_ovre"])
+        return _units(suppress_small(t, ["lyckade", "n"], base="n", derived={"andel": "lyckade"},
+                                     row_derived=["ki_nedre", "ki_ovre"]),
+                      shares=["andel", "ki_nedre", "ki_ovre"], pps=["skillnad", "skillnad_nedre", "skillnad_ovre"])
 
     def plot(self, ax: Any = None, *, benchmark: float | None = None, **kwargs: Any) -> Any:
         t = self.table()
@@ -470,7 +483,9 @@ class PooledRate(_Formatted):
             t = pd.concat([t, pd.DataFrame([{"grupp": "Totalt (publicerat)", "n": self.n_total,
                                              "andel": self.published}])], ignore_index=True)
         t["n"] = t["n"].astype(int)
-        return suppress_small(t, ["n"], base="n", derived={"andel": "n"}, row_derived=["lyckade", "ki_nedre", "ki_ovre"])
+        return _units(suppress_small(t, ["n"], base="n", derived={"andel": "n"},
+                                     row_derived=["lyckade", "ki_nedre", "ki_ovre"]),
+                      shares=["andel", "ki_nedre", "ki_ovre"], pps=[])
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         rows = self.table().iloc[: len(self.groups) + 1]
