@@ -364,7 +364,7 @@ def label(name: object, labels: Mapping[str, str] | pd.DataFrame | None = None) 
     >>> label("arbete_studier"), label("arbete_studier_fore"), label("twfe")
     ('Arbete eller studier', 'Arbete eller studier före start', 'tvåvägs fixa effekter')
     >>> label("arbete_studier_forandring")
-    'Förändring i arbete eller studier (efter minus före start)'
+    'Förändring i arbete eller studier'
     >>> label("s01", {"s01": "Förbundet är känt"})
     'Förbundet är känt'
     """
@@ -378,7 +378,7 @@ def label(name: object, labels: Mapping[str, str] | pd.DataFrame | None = None) 
         return f"{label(head, labels)}: {level}"
     if key.endswith("_forandring") and len(key) > 11:
         base = label(key[: -len("_forandring")], labels)
-        return f"Förändring i {_lower_first(base)} (efter minus före start)"
+        return f"Förändring i {_lower_first(base)}"
     if key.endswith("_fore") and len(key) > 5:
         base = label(key[: -len("_fore")], labels)
         return f"{base} före start"

@@ -108,6 +108,22 @@ class _Formatted(ResultMixin):
                 + (f"<ul style='font-size:smaller'>{notes}</ul>" if notes else "") + "</div>")
 
 
+def _window_note(outcome: str, window: dict[str, Any] | None) -> list[str]:
+    """What the outcome of a :func:`person_baseline` row measures, in words (the window and, for a change, the base)."""
+    if not window:
+        return []
+    from ..sv import label_lower
+
+    post, pre = window.get("post"), window.get("pre")
+    after = (f"de {post} första perioderna från start" if post else "alla perioder från start till panelens slut")
+    if outcome.endswith("_forandring"):
+        base = outcome[: -len("_forandring")]
+        return [f"Utfallet är förändringen i {label_lower(base)}: medelvärdet under {after} minus medelvärdet "
+                f"under de {pre} perioderna före start (matchad difference-in-differences); jämförelsegruppen mäts "
+                "vid samma kalendertid som deltagarna."]
+    return [f"Utfallet är medelvärdet under {after}."]
+
+
 @dataclass
 class EffectResult(_Formatted):
     """Effect estimate from a matched or weighted sample (or another estimator).
@@ -329,6 +345,7 @@ class _EffectMixin:
 
             notes.append(f"Regressionsjusterad (g-beräkning för {self.estimand}) för "
                          f"{', '.join(label_lower(c) for c in cols)}.")
+        notes.extend(_window_note(outcome, getattr(self.data, "attrs", {}).get("utfallsfonster")))
         est, X, y, w = self._point(outcome, cols)
         long = self._effect_sample()
         keep = w > 0
