@@ -112,10 +112,12 @@ _SCAN_RE = re.compile(r"(?P<w>[0-9a-zåäöéèüæøáà]+(?:-[0-9a-zåäöéè
 #: parts, and the running sum of the parts' lengths gives every item's character offsets.
 _SPLIT_RE = re.compile(r"([0-9a-zåäöéèüæøáà]+(?:-[0-9a-zåäöéèüæøáà]+)*|[.!?;:,()\u2013\u2014])", re.I)
 _MARKS = frozenset(".!?;:,()\u2013\u2014")
-#: Every word that can make :func:`_flags` return anything but ``(False, False)``; a hit with none of
-#: them from nine tokens before it to three after it is neither negated nor hedged.
+#: Every word that can make :func:`_flags` return anything but ``(False, False)``: a hit with none of
+#: them from four tokens before it to three after it, and no "inte så att" frame starting up to nine
+#: tokens before it, is neither negated nor hedged.
 _TRIGGERS = NEGATIONS | NEGATIONS_AFTER | HEDGES | _INNER_NEG | {"inte", "aldrig", "viss"}
-_TRIGGER_BEFORE = 9
+_FRAMERS = frozenset({"inte", "aldrig"})
+_FRAME_BEFORE = 9
 
 # Score weights per kind of hit; a code needs ``min_score`` in an excerpt.
 WEIGHTS = {"ord": 1.0, "fras": 1.5, "sammansättning": 1.0, "prefix": 0.75, "regex": 1.0, "lemma": 1.0}
@@ -445,6 +447,14 @@ class CompiledCodebook:
         self._strict_ix, self._strict_keyed_ix, self._keys_ix, self._phrase_lr = (
             strict_ix, strict_keyed_ix, keys_ix, lr)
         self._items_cache: dict[bool, dict[str, frozenset[int]]] = {True: {}, False: {}}
+        self._near_cache: dict[tuple[str, ...], object] = {}
+
+    def _near_re(self, near: tuple[str, ...]):  # noqa: ANN202 - a bound re search
+        """``search`` of a pattern that finds any of the anchor words ``near`` (substrings, like ``in``)."""
+        got = self._near_cache.get(near)
+        if got is None:
+            got = self._near_cache[near] = re.compile("|".join(re.escape(n) for n in near)).search
+        return got
 
     def _word_items(self, w: str, lemma_on: bool) -> frozenset[int]:
         """Ids of the phrase words that token ``w`` fits (what :func:`_tok_ok` says, for all of them)."""
@@ -486,7 +496,10 @@ class CompiledCodebook:
         info = self._info
         no_info = _NO_INFO
         raw: list[tuple[int, str, int, int]] = []
-        isets: list[frozenset[int]] | None = None
+        lr = self._phrase_lr
+        n_tok = len(toks)
+        ic = self._items_cache[lemma_on]
+        wi = self._word_items
         for j, tok in enumerate(toks):
             got = info.get(tok)
             if got is no_info:
@@ -497,14 +510,19 @@ class CompiledCodebook:
             for i, kind in hits_:
                 raw.append((i, kind, j, j))
             if cand:
-                if isets is None:
-                    ic = self._items_cache[lemma_on]
-                    wi = self._word_items
-                    isets = [ic[t] if t in ic else wi(t, lemma_on) for t in toks]
-                lr = self._phrase_lr
+                # The phrase word next to the anchor must be one or two tokens away: one look at the
+                # ids of those four tokens rules out most candidates before the full check.
+                around: set[int] = set()
+                for k in (j - 2, j - 1, j + 1, j + 2):
+                    if 0 <= k < n_tok:
+                        t = toks[k]
+                        got = ic.get(t)
+                        around.update(got if got is not None else wi(t, lemma_on))
                 for i in cand:
                     left, right = lr[i]
-                    span = _match_items(left, right, isets, j)
+                    if (left[0] if left else right[0]) not in around:
+                        continue
+                    span = _match_items(left, right, toks, ic, wi, lemma_on, j)
                     if span is not None:
                         raw.append((i, "fras", span[0], span[1]))
         cum: list[int] | None = None
@@ -550,6 +568,7 @@ class CompiledCodebook:
         closing: dict[int, str] | None = None
         anchored: dict[tuple[str, ...], dict[int, list[int]]] = {}
         trig: list[int] | None = None
+        frames: list[int] = []
         starts_at: set[int] | None = None
         for code in sorted(per_code, key=order.__getitem__) if len(per_code) > 1 else per_code:
             if keep is not None and code not in keep:
@@ -566,8 +585,9 @@ class CompiledCodebook:
                         if sentence is None:
                             clause, sentence, closing = _structure(items)
                         where = {}
+                        found = self._near_re(near)
                         for k, tok in enumerate(toks):
-                            if any(n in tok for n in near):
+                            if found(tok) is not None:  # some anchor word inside the token
                                 where.setdefault(sentence[k], []).append(k)
                         anchored[near] = where
                     if any(not a <= k <= b for k in where.get(sentence[a], ())):
@@ -586,7 +606,12 @@ class CompiledCodebook:
                 cum = list(accumulate(map(len, parts)))
                 widx = [k for k, x in enumerate(items) if x not in _MARKS] if has_marks else None
             if trig is None:
-                trig = [k for k, t in enumerate(toks) if t in _TRIGGERS] if not _TRIGGERS.isdisjoint(toks) else []
+                if _TRIGGERS.isdisjoint(toks):
+                    trig = frames = []
+                else:
+                    trig = [k for k, t in enumerate(toks) if t in _TRIGGERS]
+                    frames = [k for k in trig if toks[k] in _FRAMERS and k + 2 < len(toks)
+                              and toks[k + 1] in _NEG_FRAME and toks[k + 2] == "att"]
             terms: dict[str, None] = {}
             words: dict[str, None] = {}
             spans_out = []
@@ -595,8 +620,9 @@ class CompiledCodebook:
             t_neg = self._t_negative
             for i, _kind, a, b in hs:
                 if trig:
-                    q = bisect_left(trig, a - _TRIGGER_BEFORE)
-                    if q < len(trig) and trig[q] <= b + _WINDOW_AFTER:
+                    q = bisect_left(trig, a - _WINDOW_BEFORE)
+                    f = bisect_left(frames, a - _FRAME_BEFORE) if frames else 0
+                    if (q < len(trig) and trig[q] <= b + _WINDOW_AFTER) or (f < len(frames) and frames[f] < a - 1):
                         if clause is None:
                             clause, sentence, closing = _structure(items)
                         if starts_at is None:
@@ -685,10 +711,11 @@ def _structure(items: Sequence[str]) -> tuple[list[int], list[int], dict[int, st
     return clause, sentence, closing
 
 
-def _match_items(left: tuple[int, ...], right: tuple[int, ...], isets: Sequence[frozenset[int]],
-                 j: int) -> tuple[int, int] | None:
+def _match_items(left: tuple[int, ...], right: tuple[int, ...], toks: list[str], ic: dict[str, frozenset[int]],
+                 compute, lemma_on: bool, j: int) -> tuple[int, int] | None:  # noqa: ANN001
     """:func:`_match_phrase` on interned phrase words: ``left`` (nearest first) and ``right`` of the
-    anchor at token ``j``; ``isets[k]`` holds the ids of the phrase words token ``k`` fits."""
+    anchor at token ``j``; ``ic[token]`` (or ``compute(token, lemma_on)``) holds the ids of the phrase
+    words a token fits."""
     gaps = 0
     pos = j
     for it in left:
@@ -696,7 +723,11 @@ def _match_items(left: tuple[int, ...], right: tuple[int, ...], isets: Sequence[
         while True:
             if nxt < 0:
                 return None
-            if it in isets[nxt]:
+            t = toks[nxt]
+            got = ic.get(t)
+            if got is None:
+                got = compute(t, lemma_on)
+            if it in got:
                 pos = nxt
                 break
             if gaps:
@@ -704,13 +735,17 @@ def _match_items(left: tuple[int, ...], right: tuple[int, ...], isets: Sequence[
             gaps = 1
             nxt -= 1
     start, pos = pos, j
-    n = len(isets)
+    n = len(toks)
     for it in right:
         nxt = pos + 1
         while True:
             if nxt >= n:
                 return None
-            if it in isets[nxt]:
+            t = toks[nxt]
+            got = ic.get(t)
+            if got is None:
+                got = compute(t, lemma_on)
+            if it in got:
                 pos = nxt
                 break
             if gaps:
