@@ -20,10 +20,10 @@ __all__ = ["forest_plot", "love_plot", "overlap_plot", "coef_plot"]
 def _n_label(row: pd.Series) -> str:
     parts = []
     if "n_deltagare" in row and pd.notna(row["n_deltagare"]):
-        parts.append(f"n = {fmt_num(row['n_deltagare'], 0)}")
+        parts.append(f"{fmt_num(row['n_deltagare'], 0)} deltagare")
     if "n_kontroller" in row and pd.notna(row["n_kontroller"]):
-        parts.append(f"jämförelsegrupp {fmt_num(row['n_kontroller'], 0)}")
-    return " / ".join(parts)
+        parts.append(f"{fmt_num(row['n_kontroller'], 0)} i jämförelsegruppen")
+    return ", ".join(parts)
 
 
 def _forest_plot(

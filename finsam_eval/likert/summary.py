@@ -229,8 +229,11 @@ class LikertSummary(ResultMixin):
         from ..sv import column_label
 
         grp = f" per {', '.join(column_label(b).lower() for b in self.by)}" if self.by else ""
+        d = self.data
+        used = [x for x in self.scale.non_substantive
+                if level_column(x) in d.columns and d[level_column(x)].sum() > 0] or list(self.scale.non_substantive)
         return (f"Andel per svarsalternativ ({lvl}){grp}. Procent av dem som tagit ställning; "
-                f"{', '.join(self.scale.non_substantive) or 'ickesubstantiella svar'} ingår inte i basen.")
+                f"{', '.join(used) or 'ickesubstantiella svar'} ingår inte i basen.")
 
     @property
     def notes(self) -> list[str]:  # type: ignore[override]
