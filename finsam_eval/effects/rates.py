@@ -135,7 +135,7 @@ def _rate_axes(
         ax.set_yticklabels([f"{r['grupp']}\n({_count_label(r['lyckade'], r['n'])})" for _, r in rows.iterrows()])
         ax.set_ylim(-0.6, n - 0.2)
         ax.set_xlim(0, 100)
-        ax.set_xlabel("Andel (%)")
+        ax.set_xlabel("Andel")  # the ticks carry the unit ("20 %")
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
         decimal_comma(ax, "x", percent=True)
