@@ -47,7 +47,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress, filterfalse
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -117,6 +117,9 @@ _MARKS = frozenset(".!?;:,()\u2013\u2014")
 #: tokens before it, is neither negated nor hedged.
 _TRIGGERS = NEGATIONS | NEGATIONS_AFTER | HEDGES | _INNER_NEG | {"inte", "aldrig", "viss"}
 _FRAMERS = frozenset({"inte", "aldrig"})
+_IS_MARK = _MARKS.__contains__
+_IS_TRIGGER = _TRIGGERS.__contains__
+
 _FRAME_BEFORE = 9
 
 # Score weights per kind of hit; a code needs ``min_score`` in an excerpt.
@@ -448,6 +451,18 @@ class CompiledCodebook:
             strict_ix, strict_keyed_ix, keys_ix, lr)
         self._items_cache: dict[bool, dict[str, frozenset[int]]] = {True: {}, False: {}}
         self._near_cache: dict[tuple[str, ...], object] = {}
+        self._cand_cache: dict[str, tuple] = {}
+
+    def _cand_groups(self, tok: str, cand: tuple[int, ...]) -> tuple:
+        """The phrase candidates of ``tok`` grouped by the phrase word next to the anchor."""
+        groups: dict[int, list[tuple[int, int, tuple[int, ...], tuple[int, ...]]]] = {}
+        for rank, i in enumerate(cand):
+            left, right = self._phrase_lr[i]
+            groups.setdefault(left[0] if left else right[0], []).append((rank, i, left, right))
+        got = tuple((need, tuple(m)) for need, m in groups.items())
+        if len(self._cand_cache) < 500_000:
+            self._cand_cache[tok] = got
+        return got
 
     def _near_re(self, near: tuple[str, ...]):  # noqa: ANN202 - a bound re search
         """``search`` of a pattern that finds any of the anchor words ``near`` (substrings, like ``in``)."""
@@ -490,13 +505,13 @@ class CompiledCodebook:
         if lower_each:
             items = [x.lower() for x in items]
         has_marks = not _MARKS.isdisjoint(items)
-        toks = [x for x in items if x not in _MARKS] if has_marks else items
+        toks = list(filterfalse(_IS_MARK, items)) if has_marks else items
         if not toks:
             return False
         info = self._info
         no_info = _NO_INFO
         raw: list[tuple[int, str, int, int]] = []
-        lr = self._phrase_lr
+        cg = self._cand_cache
         n_tok = len(toks)
         ic = self._items_cache[lemma_on]
         wi = self._word_items
@@ -518,15 +533,23 @@ class CompiledCodebook:
                         t = toks[k]
                         got = ic.get(t)
                         around.update(got if got is not None else wi(t, lemma_on))
-                for i in cand:
-                    left, right = lr[i]
-                    if (left[0] if left else right[0]) not in around:
-                        continue
-                    span = _match_items(left, right, toks, ic, wi, lemma_on, j)
-                    if span is not None:
-                        raw.append((i, "fras", span[0], span[1]))
+                groups = cg.get(tok)
+                if groups is None:
+                    groups = self._cand_groups(tok, cand)
+                found = []
+                for need, members in groups:
+                    if need in around:
+                        for rank, i, left, right in members:
+                            span = _match_items(left, right, toks, ic, wi, lemma_on, j)
+                            if span is not None:
+                                found.append((rank, i, span[0], span[1]))
+                if found:
+                    if len(found) > 1:
+                        found.sort()  # the order of `cand`, as in :meth:`_scan`
+                    for _r, i, a, b in found:
+                        raw.append((i, "fras", a, b))
         cum: list[int] | None = None
-        widx: list[int] | None = None
+        mw: list[int] | None = None
         if self.regexes:
             for i, rx in self.regexes:
                 for m in rx.finditer(text):
@@ -534,8 +557,7 @@ class CompiledCodebook:
                         continue
                     if cum is None:
                         cum = list(accumulate(map(len, parts)))
-                        widx = [k for k, x in enumerate(items) if x not in _MARKS] if has_marks else None
-                        starts = [cum[2 * k] for k in widx] if widx is not None else cum[0::2][:len(toks)]
+                        starts = [cum[2 * k] for k, x in enumerate(items) if x not in _MARKS]
                     a = max(bisect_right(starts, m.start()) - 1, 0)
                     b = max(bisect_right(starts, m.end() - 1) - 1, a)
                     raw.append((i, "regex", a, b))
@@ -604,12 +626,14 @@ class CompiledCodebook:
                 continue
             if cum is None:
                 cum = list(accumulate(map(len, parts)))
-                widx = [k for k, x in enumerate(items) if x not in _MARKS] if has_marks else None
+            if mw is None and has_marks:
+                # words before each mark: token a is item a + (marks among the first a words)
+                mw = [k - q for q, k in enumerate(compress(range(len(items)), map(_IS_MARK, items)))]
             if trig is None:
                 if _TRIGGERS.isdisjoint(toks):
                     trig = frames = []
                 else:
-                    trig = [k for k, t in enumerate(toks) if t in _TRIGGERS]
+                    trig = list(compress(range(n_tok), map(_IS_TRIGGER, toks)))
                     frames = [k for k in trig if toks[k] in _FRAMERS and k + 2 < len(toks)
                               and toks[k + 1] in _NEG_FRAME and toks[k + 2] == "att"]
             terms: dict[str, None] = {}
@@ -634,10 +658,10 @@ class CompiledCodebook:
                     neg = hedge = False
                 if t_neg[i]:
                     neg = not neg
-                if widx is None:
+                if mw is None:
                     cs, ce = cum[2 * a], cum[2 * b + 1]
                 else:
-                    cs, ce = cum[2 * widx[a]], cum[2 * widx[b] + 1]
+                    cs, ce = cum[2 * (a + bisect_right(mw, a))], cum[2 * (b + bisect_right(mw, b)) + 1]
                 terms[t_term[i]] = None
                 words[text[cs:ce]] = None
                 spans_out.append((cs, ce))
