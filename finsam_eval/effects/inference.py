@@ -84,6 +84,12 @@ def summary_text(result: ResultMixin, table: pd.DataFrame) -> str:
     return "\n\n".join(parts)
 
 
+def _lab_lower(name: object) -> str:
+    from ..sv import label_lower
+
+    return label_lower(name)
+
+
 def p_text(p: float) -> str:
     """``p = 0,023`` or ``p < 0,001`` with non-breaking spaces, for figure notes and captions."""
     return fmt_p_eq(p, nbsp=True)
@@ -110,7 +116,10 @@ def warn_few_clusters(n_clusters: int, cluster: str, *, stacklevel: int = 3) -> 
         "(vild klusterbootstrap) eller inference='ri' (randomiseringsinferens)."
     )
     warn(msg, FewClustersWarning, stacklevel=stacklevel)
-    return msg
+    # The note a reader sees says the same without the call syntax.
+    return (f"Endast {n_clusters} kluster ({_lab_lower(cluster)}): klusterrobusta standardfel är opålitliga med färre "
+            f"än cirka {FEW_CLUSTERS} kluster (de blir för små och intervallen för smala); vild klusterbootstrap "
+            "eller randomiseringsinferens är säkrare.")
 
 
 # ---------------------------------------------------------------------------
@@ -668,10 +677,10 @@ def randomisation_inference(
         p = float((1 + np.sum(np.abs(dist) >= abs(obs) - 1e-12)) / (len(dist) + 1))
     n_treated = int(sum(c for k, c in counts.items() if k[0] == 1))
     notes = [
-        f"Behandlingen omfördelad på nivån {level!r} ({n_levels} enheter, varav {n_treated} behandlade).",
+        f"Behandlingen omfördelad på nivån {_lab_lower(level)} ({n_levels} enheter, varav {n_treated} behandlade).",
         (f"Exakt test: samtliga {len(dist)} möjliga tilldelningar räknade; minsta möjliga p-värde är "
          f"{fmt_num(1 / len(dist), 3)}.") if exact else
-        f"{n_perm} slumpade tilldelningar (random_state={random_state}).",
+        f"{n_perm} slumpade tilldelningar (slumpfrö {random_state}).",
     ]
     if exact and len(dist) < 20:
         notes.append("För få möjliga tilldelningar för att något p-värde under 0,05 ska vara möjligt.")
