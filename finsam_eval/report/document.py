@@ -547,6 +547,19 @@ class Report:
 
     # -- appendix ------------------------------------------------------------
     def appendix_blocks(self) -> list[Any]:
+        """What follows the main text (computed once per state of the report; see :meth:`_appendix_blocks`)."""
+        from .._config import get_option
+
+        key = (len(self.blocks), len(self.method), len(self.exclusions), len(self.appendices),
+               len(self.appendix_tables), tuple(self.cited), tuple(self.own_references), self.pseudonymised,
+               self.structured, self.min_count, len(self.full_tables), get_option("min_count"))
+        cached = self.__dict__.get("_appendix_cache")
+        if cached is None or cached[0] != key:
+            cached = (key, self._appendix_blocks())
+            self._appendix_cache = cached
+        return list(cached[1])
+
+    def _appendix_blocks(self) -> list[Any]:
         """What follows the main text: Referenser and Bilagor (structured), or one method appendix.
 
         A report built by hand gets "Bilaga: Metod och data" (method lines,

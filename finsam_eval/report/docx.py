@@ -385,8 +385,11 @@ def write_docx(report: Report, path: str | Path) -> Path:
             toc_done = True
             first_block = False
         if isinstance(block, Heading):
-            # A heading directly above a landscape table goes onto the landscape page with it.
-            goes_wide = i + 1 in layouts and layouts[i + 1].landscape and block.level > 1
+            # A heading (and the short text under it) above a landscape table goes onto the landscape page.
+            nxt = i + 1
+            while nxt < len(blocks) and isinstance(blocks[nxt], Paragraph) and nxt - i <= 2:
+                nxt += 1
+            goes_wide = nxt in layouts and layouts[nxt].landscape
             if goes_wide and not landscape:
                 _new_section(doc, landscape=True)
                 landscape = True

@@ -53,15 +53,21 @@ def _font(bold: bool):
                                                                      weight="bold" if bold else "normal")))
 
 
+@functools.lru_cache(maxsize=4096)
+def _advance(char: str, bold: bool) -> float:
+    """Advance width of one character in points at 1 pt."""
+    font = _font(bold)
+    font.set_size(100, 72)
+    glyph = font.load_char(ord(char))
+    return glyph.linearHoriAdvance / 65536 / 100.0
+
+
 @functools.lru_cache(maxsize=20000)
 def text_width_pt(text: str, size_pt: float, bold: bool = False) -> float:
-    """Advance width of ``text`` in points at ``size_pt`` (Arial metrics)."""
+    """Advance width of ``text`` in points at ``size_pt`` (Arial metrics; Word does not kern by default)."""
     if not text:
         return 0.0
-    font = _font(bold)
-    font.set_size(size_pt, 72)
-    font.set_text(text, 0.0)
-    return font.get_width_height()[0] / 64.0
+    return size_pt * sum(_advance(c, bold) for c in text)
 
 
 def _words(text: str) -> list[str]:
@@ -127,14 +133,24 @@ def layout_table(header: list[str], rows: list[list[str]], *, sizes: tuple[float
     the row labels, repeated in every part).
     """
     cols = list(zip(*rows, strict=True)) if rows else [[] for _ in header]
-    for landscape, width in ((False, A4_PORTRAIT_TEXT), (True, A4_LANDSCAPE_TEXT)):
-        for size in sizes:
-            need = [_need(h, [str(c) for c in col], size) for h, col in zip(header, cols, strict=True)]
-            fit = _fit([n[0] for n in need], [n[1] for n in need], width)
+    needs = {size: [_need(h, [str(c) for c in col], size) for h, col in zip(header, cols, strict=True)]
+             for size in sizes}
+    options = [(landscape, width, size) for landscape, width in ((False, A4_PORTRAIT_TEXT), (True, A4_LANDSCAPE_TEXT))
+               for size in sizes]
+    # First choice: a page where the columns get at least a third of the room their text wants beyond its
+    # longest word (text columns wrap into a few lines, not one word a line); else any page where the
+    # longest words fit.
+    for roomy in (True, False):
+        for landscape, width, size in options:
+            floor = [n[0] for n in needs[size]]
+            want = [n[1] for n in needs[size]]
+            if roomy and sum(floor) + (sum(want) - sum(floor)) / 3 > width:
+                continue
+            fit = _fit(floor, want, width)
             if fit is not None:
                 return TableLayout(fit, size, landscape, width, [list(range(len(header)))])
     size = sizes[-1]
-    need = [_need(h, [str(c) for c in col], size) for h, col in zip(header, cols, strict=True)]
+    need = needs[size]
     floors = [n[0] for n in need]
     parts: list[list[int]] = []
     current = [0]
