@@ -165,9 +165,11 @@ class StaggeredResult(ResultMixin):
         return f"{what} {fmt_num(o['estimat'], 3)}, {stat}; {tail}"
 
     def summary(self) -> str:
+        from ..sv import fmt_quarter
+
         t = self.table()
         for c in ("grupp", "period"):  # period labels, not numbers with thousands separators ("2 004")
-            t[c] = [("" if pd.isna(v) else self.labels.get(v, _lab(v))) for v in t[c]]
+            t[c] = [("" if pd.isna(v) else fmt_quarter(self.labels.get(v, _lab(v)))) for v in t[c]]
         return summary_text(self, t)
 
     def table(self, kind: str = "all") -> pd.DataFrame:
