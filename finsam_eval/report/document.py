@@ -74,7 +74,7 @@ class TableBlock:
             labels = {**(self.value_labels or {}), **(self.labels or {})}
             t.columns = [column_label(c, labels) for c in t.columns]
             if self.value_labels:
-                t = t.apply(lambda col: col.map(lambda v: self.value_labels.get(v, v) if isinstance(v, str) else v))
+                t = t.apply(lambda col: col.map(lambda v: _cell_label(v, self.value_labels)))
             if self.vertical:
                 t = pd.DataFrame({"Mått": list(t.columns), "Värde": list(t.iloc[0])})
             self._formatted = t
@@ -86,6 +86,18 @@ class TableBlock:
             return {1}
         raw = self.flat()
         return {j for j, c in enumerate(raw.columns) if is_numeric_dtype(raw[c]) and not is_bool_dtype(raw[c])}
+
+
+def _cell_label(value: Any, labels: dict[str, str]) -> Any:
+    """A cell printed with labels: 'forsorjning_fore' and 'forsorjning_fore: Sjukpenning' get the label."""
+    if not isinstance(value, str):
+        return value
+    if value in labels:
+        return labels[value]
+    head, sep, rest = value.partition(":")
+    if sep and head in labels:
+        return f"{labels[head]}:{rest}"
+    return value
 
 
 @dataclass
