@@ -26,8 +26,8 @@ figure{margin:1rem 0}figure img{max-width:100%}blockquote{border-left:3px solid 
 color:#333}.meta{color:#555}nav ul{font-size:.9rem;list-style:none;padding-left:0}nav ul ul{padding-left:1.2rem}
 p.ref{padding-left:2em;text-indent:-2em;margin:.2rem 0}.titelsida{margin:3rem 0 2rem}
 @media print{body{max-width:none;margin:0}table{display:table;overflow:visible;page-break-inside:auto}
-tr{page-break-inside:avoid}h2{page-break-before:always}h2.first,nav+h2{page-break-before:auto}
-figure{page-break-inside:avoid}nav{page-break-after:always}a{color:inherit;text-decoration:none}}
+tr{break-inside:avoid}h2{break-before:page}nav+h2{break-before:auto}h2,h3,h4,.caption{break-after:avoid}
+figure{break-inside:avoid}nav{break-after:page}a{color:inherit;text-decoration:none}}
 @page{size:A4;margin:2cm}
 """
 
