@@ -15,7 +15,8 @@ alike), the minimum and median time of each and the ratios:
    on ``--stag-units`` units x 24 periods with 17 start cohorts (391 group-time cells), against csdid
    0.4.3 (``pip install csdid`` into the venv; one round, it is slow) and the floor: the 391 two-period
    DR estimates (``_drdid.panel_att``, the estimator itself) plus one dense product of the 999 draws with
-   the influence-function matrix.
+   the influence-function matrix. The cells run with one BLAS thread in both (tiny products; a threaded
+   BLAS only adds synchronisation, which on a loaded machine costs far more than the arithmetic).
 
 Install the peers into the venv only: ``.venv/bin/pip install pyfixest linearmodels csdid``.
 
@@ -38,6 +39,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 import finsam_eval
 
@@ -120,15 +122,16 @@ def floor_staggered(df: pd.DataFrame, n_boot: int = 999) -> tuple[np.ndarray, np
     cohorts = np.unique(gpos[~never])
     psi = np.zeros((n, len(cohorts) * (T - 1)), order="F")
     att, k = [], 0
-    for g in cohorts:
-        for t in range(1, T):
-            b = g - 1 if t >= g else t - 1
-            sel = (gpos == g) | never
-            X = np.column_stack([np.ones(int(sel.sum())), xw[sel, b]])
-            a, inf = panel_att(Y[sel, t] - Y[sel, b], (gpos[sel] == g).astype(float), X, "dr")
-            psi[sel, k] = n / sel.sum() * inf
-            att.append(a)
-            k += 1
+    with threadpool_limits(1, user_api="blas"):  # as the library: small products gain nothing from threads
+        for g in cohorts:
+            for t in range(1, T):
+                b = g - 1 if t >= g else t - 1
+                sel = (gpos == g) | never
+                X = np.column_stack([np.ones(int(sel.sum())), xw[sel, b]])
+                a, inf = panel_att(Y[sel, t] - Y[sel, b], (gpos[sel] == g).astype(float), X, "dr")
+                psi[sel, k] = n / sel.sum() * inf
+                att.append(a)
+                k += 1
     psi = psi[:, :k]
     rng = np.random.default_rng(0)
     v = np.array([-1.0, 1.0])[rng.integers(0, 2, size=(n_boot, n))]
