@@ -184,6 +184,7 @@ class CompiledCodebook:
         self._tail_starts: set[str] = set()
         self._cache: dict[str, tuple[tuple[int, str], ...]] = {}
         self._info: dict[str, tuple[tuple[tuple[int, str], ...], tuple[int, ...]]] = {}
+        self._hot: set[str] = set()  # the cached tokens with a hit or a phrase candidate
         for code in codebook:
             for t, sp in code.term_specs().items():
                 self._add(code.id, t, False, sp["weight"], sp["polarity"] == "negativ", sp["family"],
@@ -346,9 +347,11 @@ class CompiledCodebook:
                     cand += self.phrase_first.get(stem(lem), ())
         got = (self.token_hits(tok), tuple(dict.fromkeys(cand)))
         if not got[0] and not got[1]:
-            got = _NO_INFO  # one shared object: the fast path skips such tokens by identity
+            got = _NO_INFO  # one shared object: such tokens need no look
         if len(self._info) < 500_000:
             self._info[tok] = got
+            if got is not _NO_INFO:
+                self._hot.add(tok)
         return got
 
     # -- texts -------------------------------------------------------------------
@@ -452,6 +455,7 @@ class CompiledCodebook:
         self._items_cache: dict[bool, dict[str, frozenset[int]]] = {True: {}, False: {}}
         self._near_cache: dict[tuple[str, ...], object] = {}
         self._cand_cache: dict[str, tuple] = {}
+        self._rounded: dict[float, float] = {}  # round(score, 4), a slow call, once per distinct sum
 
     def _cand_groups(self, tok: str, cand: tuple[int, ...]) -> tuple:
         """The phrase candidates of ``tok`` grouped by the phrase word next to the anchor."""
@@ -515,7 +519,15 @@ class CompiledCodebook:
         n_tok = len(toks)
         ic = self._items_cache[lemma_on]
         wi = self._word_items
-        for j, tok in enumerate(toks):
+        new = set(toks).difference(info)
+        for tok in new:
+            self._token_info(tok)
+        if new and not new.issubset(info):  # the token cache is full: look at every token
+            where: Iterable[int] = range(n_tok)
+        else:  # only the tokens with a hit or a phrase candidate, picked out in C
+            where = compress(range(n_tok), map(self._hot.__contains__, toks))
+        for j in where:
+            tok = toks[j]
             got = info.get(tok)
             if got is no_info:
                 continue
@@ -585,6 +597,7 @@ class CompiledCodebook:
         if not per_code:
             return True
         t_term, t_weight, t_near = self._t_term, self._t_weight, self._t_near
+        rounded = self._rounded
         sentence: list[int] | None = None
         clause: list[int] | None = None
         closing: dict[int, str] | None = None
@@ -621,7 +634,12 @@ class CompiledCodebook:
                     best[term] = max(best[term], w)
                 else:
                     best[term] = w
-            score = round(sum(best.values()) + extra, 4)
+            total = sum(best.values()) + extra
+            score = rounded.get(total)
+            if score is None:
+                score = round(total, 4)
+                if len(rounded) < 100_000:
+                    rounded[total] = score
             if score < min_score:
                 continue
             if cum is None:
