@@ -393,11 +393,12 @@ def write_docx(report: Report, path: str | Path) -> Path:
             if goes_wide and not landscape:
                 _new_section(doc, landscape=True)
                 landscape = True
+            elif landscape and not goes_wide:
+                # What follows is portrait: the heading goes there with it, not to the foot of a landscape page.
+                _new_section(doc, landscape=False)
+                landscape = False
             elif block.level == 1 or block.text.startswith("Bilaga"):
-                if landscape:
-                    _new_section(doc, landscape=False)
-                    landscape = False
-                elif report.structured or block.text.startswith("Bilaga") or first_block:
+                if report.structured or block.text.startswith("Bilaga") or first_block:
                     doc.add_page_break()
             h = doc.add_heading(block.text, level=min(block.level, 3))
             _bookmark(h, bookmarks[i], i + 1)
