@@ -64,7 +64,7 @@ __all__ = ["staggered_did", "StaggeredResult", "simulate_staggered"]
 _Z = stats.norm.ppf(0.75) - stats.norm.ppf(0.25)
 _METHODS = ("dr", "ipw", "reg")
 _SIGNS = np.array([-1.0, 1.0])
-_DRAW_BYTES = 256 * 2**20  # memory for one chunk of bootstrap draws
+_DRAW_BYTES = 128 * 2**20  # memory for one chunk of bootstrap draws
 
 
 def _cohort_positions(gval: pd.Series, periods: np.ndarray, group: str, time: str, notes: list[str],
@@ -505,7 +505,7 @@ def staggered_did(
         simple_val, simple_inf = aggs["simple"]  # type: ignore[misc]
 
         # --- pre-test of parallel trends (R summary(att_gt)): Wald on pre cells, analytic covariance ----------
-        pre = np.flatnonzero((gcell > tcell) & (np.abs(psi).sum(axis=0) > 0))
+        pre = np.flatnonzero((gcell > tcell) & np.any(psi != 0, axis=0))
         pretest: dict[str, Any] = {"W": float("nan"), "df": len(pre), "p": float("nan")}
         if len(pre):
             V = psi[:, pre].T @ psi[:, pre] / n
