@@ -123,10 +123,16 @@ def _fit_logit(y: np.ndarray, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
         )
     # Our own rank check on the standardised cross-product (k x k): statsmodels' check runs a QR of the whole
     # n x k design, which dominated the bootstrap's re-estimations.
-    Z = Xn
-    if Z.shape[1]:
-        Z = (Z - Z.mean(axis=0)) / Z.std(axis=0)
-        if np.linalg.matrix_rank(Z.T @ Z / len(Z), tol=1e-10) < Z.shape[1]:
+    if Xn.shape[1]:
+        # The correlation matrix Z'Z/n of the standardised columns, from the centred cross-product summed in
+        # cache-sized blocks (no n x k temporaries: at millions of rows they cost as much as the fit).
+        m = Xn.mean(axis=0)
+        C = np.zeros((Xn.shape[1], Xn.shape[1]))
+        for lo in range(0, len(Xn), 1 << 15):
+            B = Xn[lo:lo + (1 << 15)] - m
+            C += B.T @ B
+        sd = np.sqrt(np.diag(C) / len(Xn))
+        if np.linalg.matrix_rank(C / len(Xn) / np.outer(sd, sd), tol=1e-10) < Xn.shape[1]:
             raise EstimationError(
                 "Propensity score-modellen kan inte skattas: kovariaterna är linjärt beroende (samma information "
                 "finns i flera kolumner, t.ex. både 'kvinna' och 'man'). Ta bort den överflödiga kovariaten."
