@@ -88,6 +88,16 @@ def _find(parent: list[int], i: int) -> int:
     return root
 
 
+def _find_sparse(parent: dict[int, int], i: int) -> int:
+    """:func:`_find` on a dict that holds only the entries that differ from the identity."""
+    root = i
+    while (nxt := parent.get(root, root)) != root:
+        root = nxt
+    while (nxt := parent.get(i, i)) != root:  # path compression
+        parent[i], i = root, nxt
+    return root
+
+
 def _blocks_with_replacement(t_lp: np.ndarray, c_sorted: np.ndarray, pos: np.ndarray, lo: np.ndarray,
                              hi: np.ndarray, ratio: int, width: float) -> np.ndarray:
     """The ``ratio`` nearest candidates of every focal unit inside its own block ``[lo, hi)`` of the sorted
@@ -118,12 +128,16 @@ def _blocks_without_replacement(t_lp: np.ndarray, c_sorted: np.ndarray, pos: np.
     n_c = len(c_sorted)
     out = np.full((len(t_lp), ratio), -1, dtype=np.int64)
     p_l, lo_l, hi_l = pos.tolist(), lo.tolist(), hi.tolist()
-    c = c_sorted.tolist()
     t = t_lp.tolist()
     inf = float("inf")
     # right[i]: next free candidate at index >= i; left[i+1]: next free at index <= i (left is shifted by one).
-    right = list(range(n_c + 1))
-    left = list(range(n_c + 1))
+    # Many more candidates than look-ups (50 000 participants among 5 M controls): sparse dicts holding only
+    # the touched entries, and the scores read from the array, instead of three lists of n_c entries.
+    find: Any
+    if n_c > 8 * len(t_lp) * ratio:
+        right, left, find, c = {}, {}, _find_sparse, c_sorted
+    else:
+        right, left, find, c = list(range(n_c + 1)), list(range(n_c + 1)), _find, c_sorted.tolist()
     alive = [True] * len(t_lp)
     order_l = order.tolist()
     for r in range(ratio):
@@ -131,8 +145,8 @@ def _blocks_without_replacement(t_lp: np.ndarray, c_sorted: np.ndarray, pos: np.
             if not alive[i]:
                 continue
             p = p_l[i]
-            ri = _find(right, p)
-            li = _find(left, p) - 1
+            ri = find(right, p)
+            li = find(left, p) - 1
             d_r = c[ri] - t[i] if ri < hi_l[i] else inf
             d_l = t[i] - c[li] if li >= lo_l[i] else inf
             j = ri if d_r < d_l else li  # ties go left (lower score), deterministic
