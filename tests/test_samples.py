@@ -377,3 +377,12 @@ def test_docstring_examples(module):
         importlib.import_module(module), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     )
     assert result.failed == 0
+
+
+def test_packaged_demo_config_is_the_sample_config():
+    # `finsam-eval rapport --demo` from an installed package reads the packaged copy; it must not drift.
+    root = Path(__file__).resolve().parents[1]
+    packaged = root / "finsam_eval" / "report" / "demo_rapport.toml"
+    assert packaged.read_bytes() == (root / "data_samples" / "rapport.toml").read_bytes(), (
+        "kopiera data_samples/rapport.toml till finsam_eval/report/demo_rapport.toml"
+    )

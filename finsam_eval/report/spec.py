@@ -93,10 +93,12 @@ def demo_config_path() -> Path:
     """``data_samples/rapport.toml``: the demo spec (and the example to copy).
 
     Looked up beside the package source (a checkout or an editable install),
-    then in ``data_samples/`` under the working directory.
+    then in ``data_samples/`` under the working directory, then the copy the
+    installed package carries (``demo_rapport.toml``, kept identical by a test).
     """
     for p in (Path(__file__).resolve().parents[2] / "data_samples" / "rapport.toml",
-              Path.cwd() / "data_samples" / "rapport.toml"):
+              Path.cwd() / "data_samples" / "rapport.toml",
+              Path(__file__).resolve().parent / "demo_rapport.toml"):
         if p.exists():
             return p
     raise ConfigError("Demorapportens inställningar data_samples/rapport.toml finns inte här. Kör kommandot i "
