@@ -291,3 +291,24 @@ def _record() -> None:
 if __name__ == "__main__":
     if "--record" in sys.argv:
         _record()
+
+
+def test_code_excerpts_makes_no_hit_objects_and_restores_the_collector(monkeypatch):
+    import gc
+
+    from finsam_eval import load_sample
+    from finsam_eval.coding import matching
+
+    def no_hit(*a, **k):
+        raise AssertionError("code_excerpts built a Hit object")
+
+    monkeypatch.setattr(matching, "Hit", no_hit)
+    assert gc.isenabled()
+    res = code_excerpts(load_sample("excerpts"))
+    assert len(res.long) > 0 and gc.isenabled()
+    gc.disable()  # a caller who turned it off keeps it off
+    try:
+        code_excerpts(load_sample("excerpts").head(20))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
