@@ -724,8 +724,12 @@ class CodingResult(ResultMixin):
                        only=None)
 
     # -- exchange ------------------------------------------------------------------------
-    def to_qdpx(self, path: Any, **kwargs: Any) -> Any:
-        """Export as a REFI-QDA project (see :func:`finsam_eval.coding.refi.write_qdpx`)."""
+    def to_qdpx(self, path: Any = None, **kwargs: Any) -> Any:
+        """Export as a REFI-QDA project and return the file's path.
+
+        Without ``path`` the project is written as ``<name>.qdpx`` in the
+        working directory (see :func:`finsam_eval.coding.refi.write_qdpx`).
+        """
         from .refi import write_qdpx
 
         return write_qdpx(self, path, **kwargs)
