@@ -4,7 +4,8 @@ Interleaves, round by round, a bare interpreter (``python -c pass``, the floor),
 reference the issue measured against) and ``import finsam_eval``; with ``--before PATH`` also the
 package found at ``PATH`` (for example a ``git archive`` of an older commit, extracted), so the
 before/after ratio is measured under the same load. Also prints which heavy dependencies the import
-loads (it should load none of statsmodels, scikit-learn, matplotlib, python-docx, nltk).
+loads (it should load none of statsmodels, scikit-learn, matplotlib, python-docx, nltk). The interpreters
+start in the temporary directory, so ``-c`` does not put the checkout ahead of ``PYTHONPATH``.
 
 Run: ``.venv/bin/python benchmarks/bench_import.py [--rounds 7] [--before /tmp/before]``.
 """
@@ -16,6 +17,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HEAVY = ("statsmodels", "sklearn", "matplotlib", "docx", "nltk", "scipy", "pandas", "numpy")
@@ -26,7 +28,7 @@ def wall(code: str, pythonpath: str | None = None) -> float:
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=tempfile.gettempdir())
     return time.perf_counter() - t0
 
 
@@ -35,8 +37,8 @@ def loaded(pythonpath: str | None = None) -> list[str]:
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     code = f"import sys, finsam_eval; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
-    return subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True,
-                          text=True).stdout.split()
+    return subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True,
+                          cwd=tempfile.gettempdir()).stdout.split()
 
 
 def main() -> None:
