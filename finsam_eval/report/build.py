@@ -524,10 +524,12 @@ class _Effects(_Block):
         if ex:
             rep.add_exclusions(f"Inläsning av {load.label(cfg['fil'])}", ex)
         self.panel = panel
-        self.base = person_baseline(panel, outcomes=self.outcome)
-        covs = list(cfg.get("kovariater", []))
-        # The outcome before start is the strongest confounder in register data.
-        self.covs = [*covs, f"{self.outcome}_fore"] if f"{self.outcome}_fore" in self.base.columns else covs
+        # Nine quarters from start, and the change after minus before as the matched outcome: participants are also
+        # selected on a person effect that matching on the pre-start level only partly removes (matched DiD).
+        self.base = person_baseline(panel, outcomes=self.outcome, post=9)
+        self.covs = list(cfg.get("kovariater", []))
+        change = f"{self.outcome}_forandring"
+        self.matched_outcome = change if change in self.base.columns else self.outcome
         self._match = None
         self._did = None
 
@@ -555,7 +557,7 @@ class _Effects(_Block):
         self.ctx.use("matchning")
 
     def a_effekt(self) -> None:
-        eff = self.m.effect(self.outcome, adjust=True)
+        eff = self.m.effect(self.matched_outcome, adjust=True)
         self.ctx.rep.add(eff, heading=self.ctx.h2("Effekt efter matchning"))
         self.ctx.use("matchning")
 
@@ -565,7 +567,7 @@ class _Effects(_Block):
         per = self.cfg.get("per")
         if not per or per not in self.base.columns:
             return
-        comp = compare_forbund(self.base, self.outcome, by=per, estimator="match", covariates=self.covs,
+        comp = compare_forbund(self.base, self.matched_outcome, by=per, estimator="match", covariates=self.covs,
                                exact=[e for e in self.cfg.get("exakt", []) if e != per] or None, adjust=True)
         self.ctx.rep.add(comp, heading=self.ctx.h2(f"Effekt per {self.ctx.label(per)}"))
         self.ctx.use("per_forbund")
@@ -611,11 +613,10 @@ class _Effects(_Block):
                                     effect_range=tuple(float(v) for v in d.ci),
                                     effect_label="difference-in-differences")
         self.ctx.rep.add(se, heading=self.ctx.h2("Samhällsekonomisk kalkyl"))
-        sens = getattr(se, "sensitivity", None)
-        sens = sens() if callable(sens) else sens
-        if isinstance(sens, pd.DataFrame) and len(sens):
-            self.ctx.rep.add_table(sens, "Känslighetsanalys: nettoutfall för andra antaganden om effekt, varaktighet "
-                                         "och årlig kostnad.", suppress=False)
+        # The caption refers to the assumptions and the sensitivity analysis: print both with the estimate.
+        for caption, table, labels in se.extra_tables():
+            if isinstance(table, pd.DataFrame) and len(table):
+                self.ctx.rep.add_table(table, caption, labels=labels, suppress=False)
         self.ctx.use("kalkyl")
 
 

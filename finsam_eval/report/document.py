@@ -431,6 +431,8 @@ class Report:
             t = result.report_table() if hasattr(result, "report_table") else result.table()
         if t is not None and t.attrs.get("pseudonymiserad"):
             self.pseudonymised = True
+        if t is not None:
+            t = _label_name_cells(t)
         has_table = t is not None and len(t.columns) > 0 and len(t) > 0
         # Notes once: under the table when there is one, else under the figure. A table that
         # carries a figure's numbers gets a short caption pointing to it instead of repeating it.
@@ -658,3 +660,20 @@ class Report:
         from .markdown import write_markdown
 
         return write_markdown(self, folder)
+
+
+# Columns whose cells name a variable (an outcome, a covariate): printed by their Swedish names.
+_NAME_COLUMNS = ("utfall", "variabel", "kovariat")
+
+
+def _label_name_cells(table: pd.DataFrame) -> pd.DataFrame:
+    from ..sv import label
+
+    cols = [c for c in _NAME_COLUMNS if c in table.columns and table[c].map(lambda v: isinstance(v, str)).any()]
+    if not cols:
+        return table
+    out = table.copy()
+    for c in cols:
+        out[c] = [label(v) if isinstance(v, str) else v for v in out[c]]
+    out.attrs = dict(table.attrs)
+    return out

@@ -132,9 +132,11 @@ METHODS: dict[str, Method] = {
         "enligt sannolikheten att delta givet bakgrundsuppgifterna (propensity score; Rosenbaum & Rubin, 1983). "
         "Par godtas bara om skillnaden i logit av sannolikheten är högst 0,2 standardavvikelser (Austin, 2011). "
         "Att grupperna blivit lika kontrolleras med standardiserade medelvärdesskillnader, där 0,1 är en vanlig "
-        "gräns (Stuart, 2010). Effekten skattas med regressionsjustering och standardfel som tar hänsyn till "
-        "paren (Abadie & Spiess, 2022). Det viktigaste antagandet är att inga skillnader som påverkar utfallet "
-        "finns kvar mellan grupperna utöver dem som matchningen tar hänsyn till.",
+        "gräns (Stuart, 2010). Utfallet är förändringen från kvartalen före start till de nio kvartalen från "
+        "start, så att skillnader mellan personerna som är stabila över tid tas bort (matchad "
+        "difference-in-differences). Effekten skattas med regressionsjustering och standardfel som tar hänsyn till "
+        "paren (Abadie & Spiess, 2022). Det viktigaste antagandet är att grupperna hade utvecklats lika utan "
+        "insatsen, givet bakgrundsuppgifterna som matchningen tar hänsyn till.",
         ("rosenbaum_rubin_1983", "austin_2011", "stuart_2010", "abadie_spiess_2022"),
     ),
     "did": Method(
