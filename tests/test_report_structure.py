@@ -205,8 +205,6 @@ def test_no_identifiers_in_the_reports_own_text(demo):
     assert not found, found
 
 
-@pytest.mark.xfail(reason="captions, notes and table cells written by the pillars still hold identifiers; "
-                          "listed for the pillar engineer", strict=False)
 def test_no_identifiers_anywhere_in_reader_text(demo):
     _, out = demo
     html = re.sub(r"<[^>]+>", " ", re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "",

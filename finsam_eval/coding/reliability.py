@@ -644,10 +644,10 @@ def intercoder_reliability(
                     f"utdrag per kodare: " + ", ".join(f"{k_} {v}" for k_, v in n_coded.items()) + ".")
     notes.append(
         f"Intervall: {round(100 * confidence)} % percentilbootstrap, {fmt_num(n_boot, 0)} dragningar av utdrag "
-        f"(random_state={random_state!r}). Kappa för fler än två kodare är medel av parvisa Cohens kappa."
+        f"(slumpfrö {random_state!r}). Kappa för fler än två kodare är medel av parvisa Cohens kappa."
         if m > 2 else
         f"Intervall: {round(100 * confidence)} % percentilbootstrap, {fmt_num(n_boot, 0)} dragningar av utdrag "
-        f"(random_state={random_state!r}). F1 har {coder_names[0]} som referens och är för två kodare "
+        f"(slumpfrö {random_state!r}). F1 har {coder_names[0]} som referens och är för två kodare "
         "lika med positiv överensstämmelse."
     )
     single_df = None

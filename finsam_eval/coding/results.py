@@ -633,7 +633,7 @@ class CodingResult(ResultMixin):
             tidy.loc[hidden, "kvantifierare"] = f"färre än {tidy.attrs['suppression_threshold']}"
         notes = [f"Bas: {unit} i " + ("hela materialet" if by is None else f"varje {_display(by)}") + ".",
                  "Kvantifierarna bestäms av antal vid få intervjuade: en (1), ett fåtal (2–3), några (4–5), "
-                 "hälften, de flesta (över hälften), de allra flesta, nästan alla, samtliga; se quantifier_table().",
+                 "hälften, de flesta (över hälften), de allra flesta, nästan alla, samtliga (tabellen i metodkapitlet).",
                  self._hierarchy_note(recursive, codes), self._structural_note(), tidy.attrs["suppression_note"],
                  self._fallback_note]
         if exclude_negated:

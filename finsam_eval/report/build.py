@@ -667,7 +667,7 @@ def build_report(cfg: dict[str, Any], base: Path | None, *, progress: bool = Tru
     rep.min_count = int(meta.get("min_antal", 5))
     rep.labels = dict(cfg.get("etiketter", {}))
     rep.own_references = list(meta.get("referenser", []))
-    rep.add_method("programvara", f"finsam_eval {__version__}.")
+    rep.add_method("programvara", f"finsam-eval {__version__}.")
     ctx = _Context(rep, rep.labels)
     load = _Loader(base, samples=demo)
     blocks = {name: _KINDS[kind](name, bcfg, load, ctx, demo) for name, (kind, bcfg) in block_names(cfg).items()}
@@ -779,7 +779,7 @@ def _method_chapter(rep: Report, ctx: _Context, no: int, extra: str) -> list[Any
             out.append(Heading(m.heading, 3))
             out.append(Paragraph(m.text))
     h2("Programvara")
-    out.append(Paragraph(f"Analyserna är gjorda med finsam_eval version {__version__}. Alla tabeller finns som "
+    out.append(Paragraph(f"Analyserna är gjorda med programbiblioteket finsam-eval version {__version__}. Alla tabeller finns som "
                          "CSV-filer i tabellbilagan, så att siffrorna kan kontrolleras och användas vidare."))
     for b in out:
         if isinstance(b, Heading | Paragraph):
