@@ -423,3 +423,13 @@ def test_docstring_examples(module):
     mod = importlib.import_module(f"finsam_eval.coding.{module}")
     r = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert r.failed == 0
+
+
+def test_codes_argument_restricts_every_table():
+    # code_excerpts(codes=...) must not draw the other themes with zeros (issue 11).
+    from finsam_eval import Codebook, code_excerpts, load_sample
+
+    ex = load_sample("excerpts")
+    res = code_excerpts(ex, Codebook.default(), codes=iter(["samsyn", "legitimitet"]))
+    assert res.prevalence().table().iloc[:, 0].tolist() == ["legitimitet", "samsyn"]
+    assert len(res.matrix("forbund").table()) == 2

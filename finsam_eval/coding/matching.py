@@ -1124,5 +1124,7 @@ def code_excerpts(
         method="automatisk",
         exclusions=exclusions,
         min_score=min_score,
+        # codes= restricts every table and figure of the result, not only the matching.
+        only=[c for c in cb.ids if c in keep] if keep is not None else None,
     )
 
