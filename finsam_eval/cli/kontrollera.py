@@ -38,9 +38,6 @@ _ROLE_HELP = {
     "fraga": "intervjuarens fråga", "period": "perioden (kvartal, månad, löpnummer)",
     "behandling": "deltagare 1/0, Ja/Nej eller x/tom", "start": "startperiod eller inskrivningsdatum",
 }
-# Survey roles -> the column names read_survey expects.
-_SURVEY_ROLES = {"id": "respondent_id", "respondent": "respondent_id", "forbund": "forbund", "ar": "ar",
-                 "grupp": "respondentgrupp"}
 _UNEXPECTED = "oväntat fel i finsam_eval"
 
 
@@ -135,11 +132,12 @@ def _read(path: Path, args: argparse.Namespace, roles: dict[str, str]) -> Any:
         return read_survey(path, kolumner=roles, **kw)
     df = read_table(path, **kw)
     if roles:
+        from ..io.survey import SURVEY_ROLES
         from ..io.tables import require_columns
 
         require_columns(df, list(roles.values()), hint="Rätta kolumnnamnet i flaggan (t.ex. --grupp, --id).")
         attrs = df.attrs
-        df = df.rename(columns={col: _SURVEY_ROLES.get(role, role) for role, col in roles.items()})
+        df = df.rename(columns={col: SURVEY_ROLES.get(str(role).casefold(), role) for role, col in roles.items()})
         df.attrs = attrs
     return read_survey(df)
 

@@ -89,6 +89,7 @@ class _Loader:
     def survey(self, cfg: dict[str, Any], items: list[str] | None, skala: Any) -> pd.DataFrame:
         """The survey read with its scale: answers checked and recoded label by label, roles renamed."""
         from ..io import read_survey
+        from ..io.survey import SURVEY_ROLES
 
         df = self.table(cfg["fil"])
         roles = dict(cfg.get("kolumner") or {})
@@ -96,7 +97,7 @@ class _Loader:
         if missing:
             raise ConfigError(f"[[enkat]] {self.label(cfg['fil'])}: kolumnen {missing[0]!r} i 'kolumner' finns inte "
                               f"i filen; filen har {', '.join(map(str, df.columns[:12]))}.")
-        renamed = {_SURVEY_ROLES.get(str(r).casefold(), r): c for r, c in roles.items()}
+        renamed = {SURVEY_ROLES.get(str(r).casefold(), r): c for r, c in roles.items()}
         has = set(df.columns) - set(roles.values()) | set(renamed)
         id_col = "respondent_id" if "respondent_id" in has else None
         groups = tuple(c for c in ("forbund", "ar", "respondentgrupp", "kon") if c in has)
@@ -109,10 +110,6 @@ class _Loader:
 
         return read_register(self.path(cfg["fil"]), key=os.environ.get("FINSAM_NYCKEL"),
                              kolumner=cfg.get("kolumner"))
-
-
-_SURVEY_ROLES = {"id": "respondent_id", "respondent": "respondent_id", "forbund": "forbund", "roll": "roll",
-                 "ar": "ar", "grupp": "respondentgrupp", "respondentgrupp": "respondentgrupp"}
 
 
 def _pseudonymisation_key(cfg: dict[str, Any], load: _Loader, demo: bool) -> str | None:
