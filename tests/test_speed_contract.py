@@ -45,6 +45,97 @@ def test_every_name_in_all_resolves_and_dir_lists_them():
     assert bad == [] and missing == []
 
 
+PILLARS = ("effects", "coding", "likert", "io", "report", "privacy", "plots")
+
+
+def test_pillar_packages_are_lazy():
+    # Importing a pillar package runs only its __init__: no submodule, no heavy dependency.
+    code = (
+        "import json, sys\n"
+        f"import {', '.join('finsam_eval.' + p for p in PILLARS)}\n"
+        "subs = sorted(m for m in sys.modules if m.count('.') >= 2 and m.startswith('finsam_eval.'))\n"
+        f"print(json.dumps([subs, [m for m in {HEAVY!r} + ('scipy',) if m in sys.modules]]))\n"
+    )
+    subs, heavy = json.loads(_run(code))
+    assert subs == [] and heavy == []
+
+
+# Entry point -> heavy dependencies it must not pull in (what it needs itself is allowed: DiD needs
+# scipy.stats for t quantiles, the report python-docx and matplotlib).
+ENTRY_POINTS = {
+    "did": ("sklearn", "matplotlib", "docx", "nltk", "statsmodels"),
+    "event_study": ("sklearn", "matplotlib", "docx", "nltk", "statsmodels"),
+    "staggered_did": ("sklearn", "matplotlib", "docx", "nltk", "statsmodels"),
+    "match": ("sklearn", "matplotlib", "docx", "nltk", "statsmodels", "scipy"),
+    "code_excerpts": ("sklearn", "matplotlib", "docx", "nltk", "statsmodels", "scipy"),
+    "read_survey": ("sklearn", "matplotlib", "docx", "nltk", "statsmodels", "scipy"),
+    "likert_summary": ("sklearn", "matplotlib", "docx", "nltk"),
+    "Report": ("sklearn", "nltk", "statsmodels"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENTRY_POINTS))
+def test_entry_point_loads_only_what_it_needs(name):
+    code = (
+        "import json, sys\n"
+        f"from finsam_eval import {name}\n"
+        f"print(json.dumps([callable({name}), [m for m in {ENTRY_POINTS[name]!r} if m in sys.modules]]))\n"
+    )
+    ok, loaded = json.loads(_run(code))
+    assert ok and loaded == []
+
+
+def test_every_pillar_name_resolves_and_dir_lists_it():
+    code = (
+        "import importlib, json\n"
+        "out = {}\n"
+        f"for p in {PILLARS!r}:\n"
+        "    m = importlib.import_module('finsam_eval.' + p)\n"
+        "    out[p] = [[n for n in m.__all__ if n not in dir(m)],\n"
+        "              [n for n in m.__all__ if getattr(m, n, None) is None],\n"
+        "              sorted(set(m._LAZY) - set(m.__all__))]\n"
+        "print(json.dumps(out))\n"
+    )
+    for pillar, (not_in_dir, unresolved, unlisted) in json.loads(_run(code)).items():
+        assert not_in_dir == [] and unresolved == [] and unlisted == [], pillar
+
+
+def test_lazy_names_are_the_objects_of_their_submodules():
+    # Independent check against the defining modules, including names that equal their module's
+    # name (effects.did, coding.kwic, privacy.pseudonymise), which the import system would otherwise
+    # overwrite with the module once anything imports it.
+    import importlib
+
+    import finsam_eval.effects.event_study  # noqa: F401  (imports .did: binds the submodule on the package)
+
+    for pillar in PILLARS:
+        pkg = importlib.import_module(f"finsam_eval.{pillar}")
+        for name, sub in pkg._LAZY.items():
+            target = sub if sub.startswith(".") else f".{sub}"
+            assert getattr(pkg, name) is getattr(importlib.import_module(target, pkg.__name__), name)
+    assert callable(finsam_eval.effects.did) and callable(finsam_eval.coding.kwic)
+    assert callable(finsam_eval.privacy.pseudonymise) and callable(finsam_eval.did)
+    assert finsam_eval.effects.inference.__name__ == "finsam_eval.effects.inference"  # submodule by attribute
+    assert "inference" in dir(finsam_eval.effects)
+    with pytest.raises(AttributeError):
+        finsam_eval.effects.no_such_name  # noqa: B018
+
+
+def test_type_checking_imports_match_the_lazy_tables():
+    # What static tools see (the `if TYPE_CHECKING:` imports) is what loads at run time (_LAZY).
+    import ast
+    import importlib
+    from pathlib import Path
+
+    for pillar in PILLARS:
+        pkg = importlib.import_module(f"finsam_eval.{pillar}")
+        tree = ast.parse(Path(pkg.__file__).read_text(encoding="utf-8"))
+        block = next(n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING")
+        static = {(a.asname or a.name): "." * n.level + n.module
+                  for n in block.body if isinstance(n, ast.ImportFrom) for a in n.names}
+        assert static == {k: v if v.startswith(".") else f".{v}" for k, v in pkg._LAZY.items()}, pillar
+
+
 def test_from_import_and_attribute_access_still_work():
     from finsam_eval import did, staggered_did
 

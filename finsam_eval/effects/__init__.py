@@ -27,47 +27,111 @@
 
 from __future__ import annotations
 
-from .balance import balance_table, effective_sample_size
-from .compare import ForbundComparison, compare_forbund, heterogeneity
-from .costbenefit import CostPerParticipant, SocioeconomicEstimate, cost_per_participant, socioeconomic_estimate
-from .did import DidResult, did
-from .event_study import EventStudyResult, event_study
-from .goals import (
-    GoalAttainment,
-    RatingMatrix,
-    Share,
-    Shares,
-    andel,
-    andelar,
-    maluppfyllelse,
-    rating_matrix,
-    share_change,
-)
-from .honest import HonestResult, honest_did
-from .inference import (
-    FewClustersWarning,
-    RandomisationResult,
-    WildBootstrapResult,
-    randomisation_inference,
-    wild_cluster_bootstrap,
-)
-from .match import EffectResult, MatchResult, match, person_baseline
-from .rates import (
-    PooledRate,
-    RateComparison,
-    RateResult,
-    before_after_rates,
-    compare_rates,
-    exact_ci,
-    newcombe_ci,
-    pooled_rate,
-    rate_vs_benchmark,
-    wilson_ci,
-)
-from .regression import MeanDifference, RegressionTable, difference_in_means, hedges_g, regression_table
-from .staggered import StaggeredResult, staggered_did
-from .synth import SynthResult, synthdid
-from .weighting import WeightResult, weight
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+if TYPE_CHECKING:  # the names as static tools see them; at run time they load on first use
+    from .balance import balance_table, effective_sample_size
+    from .compare import ForbundComparison, compare_forbund, heterogeneity
+    from .costbenefit import CostPerParticipant, SocioeconomicEstimate, cost_per_participant, socioeconomic_estimate
+    from .did import DidResult, did
+    from .event_study import EventStudyResult, event_study
+    from .goals import (
+        GoalAttainment,
+        RatingMatrix,
+        Share,
+        Shares,
+        andel,
+        andelar,
+        maluppfyllelse,
+        rating_matrix,
+        share_change,
+    )
+    from .honest import HonestResult, honest_did
+    from .inference import (
+        FewClustersWarning,
+        RandomisationResult,
+        WildBootstrapResult,
+        randomisation_inference,
+        wild_cluster_bootstrap,
+    )
+    from .match import EffectResult, MatchResult, match, person_baseline
+    from .rates import (
+        PooledRate,
+        RateComparison,
+        RateResult,
+        before_after_rates,
+        compare_rates,
+        exact_ci,
+        newcombe_ci,
+        pooled_rate,
+        rate_vs_benchmark,
+        wilson_ci,
+    )
+    from .regression import MeanDifference, RegressionTable, difference_in_means, hedges_g, regression_table
+    from .staggered import StaggeredResult, staggered_did
+    from .synth import SynthResult, synthdid
+    from .weighting import WeightResult, weight
+
+# Exported name -> submodule that defines it. Nothing is imported with the package (issue 13): a name
+# loads its submodule, and only the dependencies that one needs, on first use (finsam_eval._lazy).
+_LAZY: dict[str, str] = {
+    "balance_table": "balance",
+    "effective_sample_size": "balance",
+    "ForbundComparison": "compare",
+    "compare_forbund": "compare",
+    "heterogeneity": "compare",
+    "CostPerParticipant": "costbenefit",
+    "SocioeconomicEstimate": "costbenefit",
+    "cost_per_participant": "costbenefit",
+    "socioeconomic_estimate": "costbenefit",
+    "DidResult": "did",
+    "did": "did",
+    "EventStudyResult": "event_study",
+    "event_study": "event_study",
+    "GoalAttainment": "goals",
+    "RatingMatrix": "goals",
+    "Share": "goals",
+    "Shares": "goals",
+    "andel": "goals",
+    "andelar": "goals",
+    "maluppfyllelse": "goals",
+    "rating_matrix": "goals",
+    "share_change": "goals",
+    "HonestResult": "honest",
+    "honest_did": "honest",
+    "FewClustersWarning": "inference",
+    "RandomisationResult": "inference",
+    "WildBootstrapResult": "inference",
+    "randomisation_inference": "inference",
+    "wild_cluster_bootstrap": "inference",
+    "EffectResult": "match",
+    "MatchResult": "match",
+    "match": "match",
+    "person_baseline": "match",
+    "PooledRate": "rates",
+    "RateComparison": "rates",
+    "RateResult": "rates",
+    "before_after_rates": "rates",
+    "compare_rates": "rates",
+    "exact_ci": "rates",
+    "newcombe_ci": "rates",
+    "pooled_rate": "rates",
+    "rate_vs_benchmark": "rates",
+    "wilson_ci": "rates",
+    "MeanDifference": "regression",
+    "RegressionTable": "regression",
+    "difference_in_means": "regression",
+    "hedges_g": "regression",
+    "regression_table": "regression",
+    "StaggeredResult": "staggered",
+    "staggered_did": "staggered",
+    "SynthResult": "synth",
+    "synthdid": "synth",
+    "WeightResult": "weighting",
+    "weight": "weighting",
+}
 
 __all__ = [
     "match",
@@ -125,3 +189,5 @@ __all__ = [
     "GoalAttainment",
     "RatingMatrix",
 ]
+
+__getattr__, __dir__ = attach(__name__, _LAZY)
