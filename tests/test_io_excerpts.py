@@ -164,7 +164,7 @@ def test_docx_table_transcript_and_broken_docx(tmp_path):
 def test_empty_folder(tmp_path):
     (tmp_path / "a.md").write_bytes(b"# x")
     with pytest.raises(
-        InputFileError, match=r"innehåller inga utskrifter \(\.txt eller \.docx\)\. Det som finns: 'a.md'"
+        InputFileError, match=r"innehåller inga utskrifter \(\.txt, \.docx, \.vtt eller \.srt\)\. Det som finns: 'a.md'"
     ):
         read_excerpts(tmp_path)
 

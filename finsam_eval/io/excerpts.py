@@ -313,7 +313,7 @@ def _single_transcript(source: Any) -> Path | None:
     p = Path(source)
     if not p.is_file():
         return None
-    if p.suffix.lower() == ".docx":
+    if p.suffix.lower() in (".docx", ".vtt", ".srt"):
         return p
     if p.suffix.lower() != ".txt":
         return None

@@ -28,10 +28,12 @@ from ..privacy.guard import FILE_MASK, holds_personnummer, safe_name
 from ..results import Exclusions
 from .excerpt_columns import apply_roles, finish_respondents, resolve_columns
 from .schemas import KALLOR, ROLLER
-from .transcripts import norm_label, read_lines, split_turns
+from .transcripts import is_role_label, norm_label, read_lines, split_turns
 
 __all__ = ["read_transcript_folder", "pattern_regex"]
 
+#: Transcript formats read from a folder: plain text, Word, and the WebVTT/SRT captions Teams and Zoom save.
+TRANSCRIPT_SUFFIXES = (".txt", ".docx", ".vtt", ".srt")
 _FIELD_ALIASES = {"respondent_id": "respondent", "förbund": "forbund", "år": "ar", "källa": "kalla"}
 ANNOTATION_NOTE = (
     "Tidsstämplar och icke-verbala anteckningar som (skratt) och [paus] är borttagna ur texten och står i "
@@ -128,6 +130,37 @@ def _backchannel(text: str) -> bool:
     return bool(_BACKCHANNEL.match(text.strip())) or (len(text.split()) <= 2 and "?" not in text)
 
 
+def _anonymise_voices(turns: list[Any], interviewer: set[str]) -> tuple[list[Any], str | None]:
+    """Teams/Zoom captions name speakers by their display names: keep roles, never the names.
+
+    The interviewer is a voice named in ``interviewer`` or, when none is, the
+    voice of a dialogue whose turns are mostly questions (at least half end in
+    '?' against at most a quarter for every other voice). Other voices that
+    are not role labels ("IP2") become "Talare 1", "Talare 2" ... in order of
+    appearance. Returns the turns and how the interviewer was found.
+    """
+    voices = list(dict.fromkeys(t.speaker for t in turns if t.speaker))
+    how = None
+    if voices and not any(norm_label(v) in interviewer for v in voices) and len(voices) >= 2:
+        share = {v: np.mean([t.text.rstrip().endswith("?") for t in turns if t.speaker == v]) for v in voices}
+        top = max(voices, key=lambda v: share[v])
+        if share[top] >= 0.5 and all(share[v] <= 0.25 for v in voices if v != top):
+            interviewer = {*interviewer, norm_label(top)}
+            how = "frågor"
+    names: dict[str, str] = {}
+    for v in voices:
+        if norm_label(v) in interviewer:
+            names[v] = "Intervjuare"
+        elif is_role_label(v):
+            names[v] = v
+        else:
+            names[v] = f"Talare {sum(1 for x in names.values() if x.startswith('Talare ')) + 1}"
+    for t in turns:
+        if t.speaker:
+            t.speaker = names[t.speaker]
+    return turns, how
+
+
 def _file_key(path: Path) -> str:
     return "T" + hashlib.sha1(path.read_bytes()).hexdigest()[:10]
 
@@ -151,13 +184,13 @@ def read_transcript_folder(
     ex: Exclusions,
     single: Path | None = None,
 ) -> pd.DataFrame:
-    """Read every ``.txt``/``.docx`` transcript in ``folder``, or only ``single`` (see :func:`~finsam_eval.io.read_excerpts`)."""
-    folder_label = safe_name(folder.name)
+    """Read every ``.txt``/``.docx``/``.vtt``/``.srt`` transcript in ``folder``, or only ``single`` (see :func:`~finsam_eval.io.read_excerpts`)."""
+    folder_label = safe_name(folder.resolve().name or str(folder))
     if single is not None:
         visible = [single]
     else:
         visible = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", "."))]
-    files = sorted(p for p in visible if p.suffix.lower() in (".txt", ".docx"))
+    files = sorted(p for p in visible if p.suffix.lower() in TRANSCRIPT_SUFFIXES)
     other = sorted(safe_name(p.name) for p in visible if p.suffix.lower() in (".doc", ".rtf", ".odt", ".pdf"))
     if other:
         ex.add(f"utskrift i ett format som inte läses (spara som .docx eller .txt): {_names(other)}", len(other),
@@ -165,7 +198,7 @@ def read_transcript_folder(
     if not files:
         there = sorted(safe_name(p.name) for p in folder.iterdir())[:10]
         raise InputFileError(
-            f"Mappen {folder_label!r} innehåller inga utskrifter (.txt eller .docx). "
+            f"Mappen {folder_label!r} innehåller inga utskrifter (.txt, .docx, .vtt eller .srt). "
             f"Det som finns: {', '.join(repr(t) for t in there) or 'ingenting'}. Spara intervjuerna som .docx eller .txt."
         )
     notes: list[str] = []
@@ -233,9 +266,15 @@ def read_transcript_folder(
     rows: list[dict[str, Any]] = []
     n_interviewer, n_skipped, empty_files = 0, 0, []
     by_file_respondent = False
+    interviewer.add(norm_label("Intervjuare"))  # the role name caption voices are renamed to
+    n_cue_files, n_guessed = 0, 0
     for p in files:
         fil = shown_of[p]
         turns, skipped = split_turns(read_lines(p, name=safe_name(p.name)), talare=talare)
+        if p.suffix.lower() in (".vtt", ".srt"):
+            turns, how = _anonymise_voices(turns, interviewer)
+            n_cue_files += 1
+            n_guessed += how is not None
         if skipped:
             n_skipped += len(skipped)
             reasons = sorted({s.reason for s in skipped})
@@ -277,6 +316,13 @@ def read_transcript_folder(
                 "talare": t.speaker,
                 "anteckningar": "; ".join(t.annotations) if t.annotations else None,
             })
+    if n_cue_files:
+        notes.append(
+            f"{n_cue_files} {'utskrift' if n_cue_files == 1 else 'utskrifter'} i WebVTT/SRT (Teams, Zoom): talarnas "
+            "visningsnamn används inte; intervjuaren heter Intervjuare och övriga Talare 1, 2 ... i varje fil."
+            + (f" I {n_guessed} av dem saknades --intervjuare/interviewer_labels och intervjuaren togs som den talare "
+               "vars repliker till största delen är frågor." if n_guessed else "")
+        )
     ex.add("intervjuarens repliker (include_interviewer=False)", n_interviewer, column="talare")
     if empty_files:
         ex.add(f"tom utskrift: {_names(empty_files)}", len(empty_files), column="fil")

@@ -271,12 +271,72 @@ def _lines_docx(path: Path, name: str) -> list[Line]:
     return out
 
 
+# WebVTT (Teams, Zoom, Webex) and SubRip (.srt) cue timings; "00:01:02.500 --> ..." or "00:01:02,500 --> ...".
+_CUE_TIME = re.compile(r"^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})")
+_VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>")
+_TAG = re.compile(r"</?[A-Za-z][^>]*>|<\d[^>]*>")
+#: A pause longer than this between two unvoiced cues starts a new paragraph.
+CUE_PAUSE_SECONDS = 2.0
+
+
+def _seconds(stamp: str) -> float:
+    parts = stamp.replace(",", ".").split(":")
+    return sum(float(x) * 60**i for i, x in enumerate(reversed(parts)))
+
+
+def _lines_cues(path: Path, name: str) -> list[Line]:
+    """Cue text of a WebVTT or SRT file: the voice tag (``<v Anna>``) is the speaker, file lines kept.
+
+    Cue numbers, timings, the WEBVTT header and NOTE/STYLE/REGION blocks are
+    not text. Cues of one voice join into one turn in :func:`split_turns`;
+    unvoiced cues join into paragraphs broken at pauses longer than
+    :data:`CUE_PAUSE_SECONDS` (captions cut speech every few seconds).
+    """
+    import html
+
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise InputFileError(f"Filen {name!r} kunde inte läsas ({type(e).__name__}).") from None
+    text = _decode_text(raw, name)
+    out: list[Line] = []
+    in_cue, voice, prev_end, n_cues = False, None, None, 0
+    for no, ln in enumerate(text.splitlines(), start=1):
+        ln = ln.replace("\u00a0", " ")
+        m = _CUE_TIME.match(ln)
+        if m:
+            start, end = _seconds(m.group(1)), _seconds(m.group(2))
+            if prev_end is not None and start - prev_end > CUE_PAUSE_SECONDS:
+                out.append(Line(no, ""))
+            prev_end, in_cue, voice, n_cues = end, True, None, n_cues + 1
+            continue
+        if not ln.strip():
+            in_cue = False
+            continue
+        if not in_cue:
+            continue  # header, cue number, NOTE/STYLE blocks
+        v = _VOICE.search(ln)
+        if v:
+            voice = v.group(1).strip()
+        body = html.unescape(_TAG.sub("", ln)).strip()
+        if body:
+            out.append(Line(no, body, speaker=voice))
+    if n_cues == 0:
+        raise InputFileError(
+            f"Filen {name!r} har inga tidskodade repliker ('00:00:01.000 --> 00:00:04.000'), så den är ingen "
+            "WebVTT- eller SRT-utskrift. Spara utskriften som .txt eller .docx."
+        )
+    return out
+
+
 def read_lines(path: str | Path, *, name: str | None = None) -> list[Line]:
-    """The lines of a ``.txt`` or ``.docx`` transcript with their numbers.
+    """The lines of a ``.txt``, ``.docx``, ``.vtt`` or ``.srt`` transcript with their numbers.
 
     ``.txt``: file lines (1 = first line), UTF-8, UTF-16 or cp1252. ``.docx``:
     Word paragraph numbers (a table row counts as one paragraph), with the
-    heading style of each paragraph and the speaker of table rows.
+    heading style of each paragraph and the speaker of table rows. ``.vtt``
+    (Teams, Zoom, Webex) and ``.srt``: the file lines of the cue text, the
+    voice tag as speaker.
 
     Examples
     --------
@@ -288,10 +348,26 @@ def read_lines(path: str | Path, *, name: str | None = None) -> list[Line]:
     """
     path = Path(path)
     name = name or path.name
-    return _lines_docx(path, name) if path.suffix.lower() == ".docx" else _lines_txt(path, name)
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return _lines_docx(path, name)
+    if suffix in (".vtt", ".srt"):
+        return _lines_cues(path, name)
+    return _lines_txt(path, name)
 
 
 # --------------------------------------------------------------------------- turns
+def is_role_label(label: str) -> bool:
+    """True for a speaker label that names a role, not a person ("IP2", "Respondent 3", "Intervjuare").
+
+    Examples
+    --------
+    >>> is_role_label("IP 2"), is_role_label("Deltagare 3"), is_role_label("Anna Svensson")
+    (True, True, False)
+    """
+    return re.fullmatch(rf"(?i:{_RESPONDENT_KW}|{_INTERVIEWER_KW})", label.strip()) is not None
+
+
 def norm_label(label: str) -> str:
     """A label compared case- and space-insensitively."""
     return re.sub(r"\s+", "", label).casefold()

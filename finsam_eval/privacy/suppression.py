@@ -35,6 +35,9 @@ STAT_PARAMETERS = frozenset({
     "bootstrap", "n_boot", "replikat", "iterationer",
     "ar", "år", "year", "period", "tid", "event_time", "relativ_tid", "kvartal", "manad", "månad",
     "rad", "line", "nr", "ordning", "rank", "niva", "nivå", "level",
+    # Counts of words in one excerpt, not of persons.
+    "n_hits", "antal_traffar", "antal_träffar", "traffar", "träffar", "n_ord", "antal_ord", "n_tecken",
+    "antal_tecken", "tur",
 })
 # In a test's table (one with a p-value column) the n is a parameter of the test.
 _TEST_N = frozenset({"n", "n_test", "n_obs"})

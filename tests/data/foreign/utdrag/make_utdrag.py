@@ -263,6 +263,29 @@ def transcripts() -> None:
     for f, s in zip(FORBUND, (0, 5, 10)):
         (d / f"{f}_samordnare_R01.txt").write_text(
             f"I: {FRAGOR[0]}\nIP: {SAGT[s]}\nI: {FRAGOR[1]}\nIP: {SAGT[s + 1]}\n", encoding="utf-8")
+    # 17. Teams and Zoom captions (WebVTT) and an SRT file: display names as voices, cues cut every few seconds.
+    d = _folder("teams_zoom_textning")
+    (d / "Botkyrka_styrelse_R04.vtt").write_text(
+        "WEBVTT\n\n"
+        "a1b2c3d4-1\n00:00:02.140 --> 00:00:07.900\n<v Karin Ek>Hur ser du på förbundets roll i er organisation?</v>\n\n"
+        "a1b2c3d4-2\n00:00:08.310 --> 00:00:14.020\n<v Olle Berg>Ja, det är väl så att cheferna känner till det,\n"
+        "men det ligger lite vid sidan om.</v>\n\n"
+        "a1b2c3d4-3\n00:00:14.500 --> 00:00:19.000\n<v Olle Berg>Handläggarna i teamet är nöjda.</v>\n\n"
+        "a1b2c3d4-4\n00:00:20.000 --> 00:00:24.000\n<v Karin Ek>Har ni en gemensam bild av målgruppen?</v>\n\n"
+        "a1b2c3d4-5\n00:00:24.800 --> 00:00:31.000\n<v Olle Berg>Nej, vi drar nog åt olika håll &amp; det märks.</v>\n",
+        encoding="utf-8")
+    (d / "Huddinge_samordnare_R02.vtt").write_text(
+        "WEBVTT\nKind: captions\nLanguage: sv\n\nNOTE inspelad i Zoom\n\n"
+        "1\n00:00:01.000 --> 00:00:05.000\nLisa Holm: Hur började samarbetet med kommunen?\n\n"
+        "2\n00:00:05.500 --> 00:00:12.000\nPer Nyström: Vi hade ett gemensamt möte med alla chefer.\n\n"
+        "3\n00:00:12.500 --> 00:00:15.000\nLisa Holm: Och vad hände sedan?\n\n"
+        "4\n00:00:15.200 --> 00:00:22.000\nPer Nyström: Sedan tog det tid innan något hände på golvet.\n",
+        encoding="utf-8")
+    (d / "Sodertalje_deltagare_D07.srt").write_text(
+        "1\n00:00:01,000 --> 00:00:04,000\nJag kom till insatsen via kommunen.\n\n"
+        "2\n00:00:04,200 --> 00:00:08,000\nFörst var jag tveksam.\n\n"
+        "3\n00:00:15,000 --> 00:00:19,000\nNu har jag praktik tre dagar i veckan.\n",
+        encoding="utf-8")
 
 
 if __name__ == "__main__":
