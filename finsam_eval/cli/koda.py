@@ -61,7 +61,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     p.add_argument("excerpts", metavar="UTDRAG",
-                   help="tabell med ett utdrag per rad (CSV, Excel ...) eller mapp med utskrifter (.txt, .docx)")
+                   help="tabell med ett utdrag per rad (CSV, Excel ...) eller mapp med utskrifter (.txt, .docx, Teams/Zoom-textning .vtt, .srt)")
     p.add_argument("--kodbok", dest="codebook", metavar="FIL",
                    help="kodbok som YAML, JSON eller REFI-QDA (.qdc); standard: den inbyggda")
     _alias(p, "--codebook", "codebook")
