@@ -127,7 +127,7 @@ def describe_rows(rows: Iterable[int] | Sequence[int], *, first: int = 5, offset
     >>> describe_rows(range(8))
     'rad 0, 1, 2, 3, 4 (och 3 till)'
     """
-    rows = list(rows)
+    rows = list(dict.fromkeys(int(r) for r in rows))  # a reshaped wide file repeats each line per period
     shown = ", ".join(str(int(r) + offset) for r in rows[:first])
     rest = len(rows) - first
     word = "rad" if len(rows) == 1 else "rad"

@@ -86,7 +86,8 @@ class Exclusions:
     ) -> None:
         """Record ``count`` rows left out (or repaired) for ``reason``; zero counts are skipped."""
         if count:
-            self.items.append(Exclusion(reason, int(count), tuple(rows), column, action))
+            # each file line once (a wide file turned long repeats its lines per period)
+            self.items.append(Exclusion(reason, int(count), tuple(dict.fromkeys(rows)), column, action))
 
     def extend(self, other: Exclusions) -> None:
         self.items.extend(other.items)

@@ -24,6 +24,7 @@ from ..privacy import contains_personnummer, pseudonymise_ids
 from .convert import _parse_indicator, _parse_period, numeric_or_error
 from .schemas import REGISTER, REGISTER_ALIASES, REGISTER_ROLES, normalise_column_name
 from .tables import _n_rows, _rows_text, check_unique, file_rows, read_table, require_columns, source_label
+from .wide import check_one_frequency, wide_periods, wide_to_long
 
 __all__ = ["read_register", "personnummer_mask", "register_columns"]
 
@@ -192,6 +193,19 @@ def read_register(
     label = source_label(df)
     # Swedish register names (and the caller's kolumner=) onto the canonical names.
     roles = register_columns(df.columns, kolumner)
+    if "period" not in roles and period_col not in df.columns:
+        groups = wide_periods(df.columns)
+        if groups:  # one row per person, one column per period: turn it long, say so
+            check_one_frequency(groups, label)
+            n_rows, n_periods = len(df), len({p for g in groups.values() for p in g})
+            df = wide_to_long(df, groups, period_col)
+            ex.add(
+                f"brett format: {len(groups)} {'variabel' if len(groups) == 1 else 'variabler'} med en kolumn per "
+                f"period ({', '.join(repr(g) for g in groups)}) omformade till en rad per person och period "
+                f"({n_rows} rader x {n_periods} perioder = {len(df)} rader, perioden i kolumnen '{period_col}')",
+                n_rows, column=", ".join(groups), action="omformad",
+            )
+            roles = register_columns(df.columns, kolumner)
     explicit = {"person_id": id_col, "period": period_col}
     rename = {}
     for canon, col in roles.items():

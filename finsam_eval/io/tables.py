@@ -125,6 +125,9 @@ def file_rows(df: pd.DataFrame, positions: Iterable[int]) -> list[int]:
     >>> file_rows(df, [0, 1, 2])
     [2, 4, 5]
     """
+    lines = df.attrs.get("file_lines")
+    if lines is not None and len(lines) == len(df):  # a reshaped file (wide to long) keeps each row's line
+        return [int(lines[int(p)]) for p in positions]
     offset = int(df.attrs.get("data_offset", _DATA_OFFSET))
     skipped = sorted(df.attrs.get("skipped_lines", ()))
     out = []

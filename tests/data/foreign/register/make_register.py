@@ -126,7 +126,25 @@ def spss_file() -> None:
     )
 
 
+def wide_files() -> None:
+    """Wide extracts: one row per person, one column per quarter (as MONA tables and own spreadsheets come)."""
+    quarters = ["2022K1", "2022K2", "2022K3", "2022K4"]
+    head = ["LopNr", "Samordningsförbund", "Deltagare", "Startkvartal",
+            *[f"Arbete/studier {q}" for q in quarters], *[f"sjukpenningdagar_{q}" for q in quarters]]
+    people = [("0001", "Botkyrka", "Ja", "2022K3", [0, 0, 1, 1], [30, 45, 10, 0]),
+              ("0002", "Botkyrka", "Nej", "", [1, 1, 1, 0], [0, 0, 0, 12]),
+              ("0003", "Huddinge", "Ja", "2022K2", [0, 1, 1, 1], [90, 20, 0, 0]),
+              ("0004", "Huddinge", "Nej", "", [0, 0, 0, 1], [0, 5, 0, 0]),
+              ("0005", "Södertälje", "Ja", "2022K4", [0, 0, 0, 1], [60, 60, 60, 0])]
+    lines = [";".join(head)] + [";".join([i, f, d, s, *map(str, a), *map(str, sj)]) for i, f, d, s, a, sj in people]
+    (HERE / "brett_en_kolumn_per_kvartal.csv").write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    mixed = ["LopNr;Förbund;Deltagare;Inkomst 2019;Inkomst 2020;Inkomst 2021;Arbete 2021K1;Arbete 2021K2;Arbete 2021K3",
+             "0001;Nacka;1;120000;80000;95000;0;1;1", "0002;Nacka;0;200000;210000;190000;1;1;1"]
+    (HERE / "brett_blandade_perioder.csv").write_text("\n".join(mixed) + "\n", encoding="utf-8-sig")
+
+
 if __name__ == "__main__":
+    wide_files()
     text_files()
     excel_file()
     spss_file()
