@@ -20,7 +20,6 @@ Two details keep the lazy package behaving exactly as the eager one did:
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import sys
 import types
 from collections.abc import Callable, Mapping
@@ -64,6 +63,8 @@ def attach(package: str, table: Mapping[str, str]) -> tuple[Callable[[str], Any]
 
     def _submodules() -> frozenset[str]:
         if not submodules:
+            import pkgutil  # here, not at the top: it imports weakref and friends (~5 ms at each import)
+
             submodules.append(frozenset(m.name for m in pkgutil.iter_modules(module.__path__)))
         return submodules[0]
 
