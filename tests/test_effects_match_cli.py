@@ -59,3 +59,19 @@ def test_cli_effekt_clean_error(tmp_path, capsys):
     rc = main(["effekt", str(f), "--covariates", "finns_inte", "--out", str(tmp_path / "ut")])
     assert rc == 2
     assert "finns_inte" in capsys.readouterr().err
+
+
+def test_cli_effekt_demo_default_covers_the_true_effect(tmp_path, capsys):
+    """The default is the matched DiD on the change; on the sample register its interval covers the truth.
+
+    Truth: ``data_samples/register_sanning.csv`` (ATT 0,068333 for arbete_studier, all förbund). Matching on the
+    pre-start level instead (``--utfallsform niva``) keeps part of the simulated person effect and misses it.
+    """
+    truth = 0.068333
+    rc = main(["effekt", "--demo", "--ut", str(tmp_path / "a")])
+    assert rc == 0 and "matchad difference-in-differences" in capsys.readouterr().out
+    e = pd.read_csv(tmp_path / "a" / "effekt.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    assert e.loc[0, "KI nedre"] < truth < e.loc[0, "KI övre"]
+    assert main(["effekt", "--demo", "--utfallsform", "niva", "--grupp", "", "--ut", str(tmp_path / "b")]) == 0
+    lvl = pd.read_csv(tmp_path / "b" / "effekt.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    assert lvl.loc[0, "KI övre"] < truth  # the level estimate is biased towards the naive comparison

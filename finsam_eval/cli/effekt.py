@@ -43,9 +43,14 @@ def register(subparsers: Any) -> None:
     roles.add_argument("--behandling", metavar="KOLUMN", help="deltagare 1/0 (Ja/Nej, x/tom går också)")
     roles.add_argument("--start", metavar="KOLUMN", help="startperiod eller inskrivningsdatum för deltagare")
     p.add_argument("--utfall", metavar="KOLUMN", default="arbete_studier", help="utfallskolumn (standard: arbete_studier)")
+    p.add_argument("--utfallsform", choices=["forandring", "niva"], default="forandring",
+                   help="forandring (standard): effekten på förändringen i utfallet, efter minus före start, med "
+                        "matchning utan utfallets förevärde (matchad difference-in-differences: stabila skillnader "
+                        "mellan personerna som matchningen inte ser tas bort); niva: effekten på nivån efter start, "
+                        "med utfallets förevärde bland kovariaterna")
     p.add_argument("--kovariater", metavar="KOLUMNER",
-                   help="kovariater, kommaseparerade (standard: kon,alder,utbildning,forsorjning_fore,manader_stod "
-                        "och utfallets medel före start)")
+                   help="kovariater, kommaseparerade (standard: kon,alder,utbildning,forsorjning_fore,manader_stod; "
+                        "med --utfallsform niva också utfallets medel före start)")
     p.add_argument("--exakt", metavar="KOLUMNER", default="forbund",
                    help="variabler för exakt matchning, kommaseparerade (standard: forbund; tom sträng = ingen)")
     p.add_argument("--grupp", metavar="KOLUMN", default="forbund", help="jämför grupper i denna kolumn (standard: forbund; tom = ingen)")
@@ -160,9 +165,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         raise ConfigError("Ange en registerfil (REGISTER) eller --demo.")
 
-    outcome = args.utfall
-    base = person_baseline(panel, outcomes=outcome, post=args.efter, pre=args.fore, random_state=args.fro)
-    covariates = _split(args.kovariater) or [c for c in DEFAULT_COVARIATES if c in base.columns] + [f"{outcome}_fore"]
+    level = getattr(args, "utfallsform", "forandring") == "niva"
+    base = person_baseline(panel, outcomes=args.utfall, post=args.efter, pre=args.fore, random_state=args.fro)
+    # Matching on the pre-start outcome leaves part of a stable person effect (the mean before start measures it
+    # with noise) and pulls the estimate towards the naive comparison; the change after minus before removes it.
+    outcome = args.utfall if level else f"{args.utfall}_forandring"
+    covariates = _split(args.kovariater) or [c for c in DEFAULT_COVARIATES if c in base.columns] + (
+        [f"{args.utfall}_fore"] if level else [])
     exact = _split(args.exakt)
     caliper = None if not args.caliper else args.caliper
     estimand, metod = getattr(args, "estimand", "ATT"), getattr(args, "metod", "nearest")
@@ -188,7 +197,10 @@ def run(args: argparse.Namespace) -> int:
         write_csv(_publish(eff.table(), _EFFECT_DECIMALS), out / "effekt.csv"),
     ]
     figs = {"love_plot": m.love_plot().figure, "overlappning": m.overlap_plot()}
-    texts = [f"Källa: {source}", m.summary(), eff.summary()]
+    form = ("Utfall: nivån efter start; matchat på utfallets medel före start." if level else
+            "Utfall: förändringen efter minus före start (matchad difference-in-differences); matchat utan utfallets "
+            "förevärde, så att stabila skillnader mellan personerna tas bort.")
+    texts = [f"Källa: {source}", form, m.summary(), eff.summary()]
     by = (args.grupp or "").strip()
     if by:
         if weighting:
@@ -212,5 +224,6 @@ def run(args: argparse.Namespace) -> int:
     (out / "sammanfattning.txt").write_text(summary + "\n", encoding="utf-8")
     written.append(out / "sammanfattning.txt")
     print(eff.caption)
+    print(form)
     print("Skrev: " + ", ".join(str(p) for p in written))
     return 0
