@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._config import get_option
-from ..errors import ConfigError
+from ..errors import ConfigError, PrivacyError
 from ..io.export import write_csv
 
 __all__ = ["register", "run", "swedish_table"]
@@ -94,6 +94,9 @@ def register(subparsers: Any) -> None:
     o.add_argument("--ut", dest="out", default="enkat_resultat", metavar="MAPP",
                    help="mapp för resultaten (standard: enkat_resultat)")
     o.add_argument("--rubrik", dest="title", help="rubrik på figuren")
+    o.add_argument("--nyckel-fil", dest="nyckel_fil", metavar="FIL",
+                   help="fil med den hemliga nyckeln som ersätter personnummer i gruppkolumner med pseudonymer "
+                        "(annars miljövariabeln FINSAM_NYCKEL)")
     _hidden(o, "--texts", dest="texts")
     _hidden(o, "--layout", dest="layout", choices=sorted(_LAYOUT))
     _hidden(o, "--sort", dest="sort", choices=sorted(_SORT))
@@ -184,6 +187,31 @@ def _scale_arg(args: argparse.Namespace) -> tuple[Any, str | None, list[str] | N
     return value, neutral, ns
 
 
+def _protect_groups(df: Any, by: list[str], args: argparse.Namespace) -> Any:
+    """Group columns that hold personnummer get keyed pseudonyms (the groups stay the same), or the command stops."""
+    from ..privacy import pseudonymise_ids
+    from ..privacy.guard import holds_personnummer
+    from .koda import _KEY_FIX, _read_key
+
+    hit = [c for c in by if c in df.columns and df[c].map(lambda v: holds_personnummer(str(v)) if v == v else False).any()]
+    if not hit:
+        return df
+    key, origin = _read_key(args)
+    names = ", ".join(repr(c) for c in hit)
+    if key is None:
+        raise PrivacyError(
+            f"Gruppkolumnen {names} innehåller personnummer; grupperna skulle bli personnummer i tabell och figur. "
+            f"Inget skrevs. Gruppera på en annan kolumn, eller ersätt personnumren med pseudonymer: {_KEY_FIX}."
+        )
+    attrs = dict(df.attrs)
+    df = df.copy()
+    for c in hit:
+        df[c] = pseudonymise_ids(df[c].astype(object), key)
+    df.attrs = attrs
+    print(f"Personnummer i {names} ersattes med pseudonymer (nyckel från {origin}).")
+    return df
+
+
 def run(args: argparse.Namespace) -> int:
     import matplotlib
 
@@ -220,6 +248,7 @@ def run(args: argparse.Namespace) -> int:
         items = items or list(spec.items) or None
     df = read_survey(header, items=items, id_col=respondent, group_cols=[*groups, *background], required=groups,
                      scale=scale)
+    df = _protect_groups(df, by, args)
     items = list(df.attrs["items"])
     sc = df.attrs["scale"]
     texts = read_table(args.texts) if args.texts else None
