@@ -35,6 +35,7 @@ __all__ = [
     "house_style",
     "figure",
     "finish",
+    "keep_inside",
     "decimal_comma",
     "categorical",
     "diverging",
@@ -141,11 +142,23 @@ def finish(
     """Put a title above and a note line (källa, n, suppression) under a figure.
 
     The title never overlaps the axes: without a constrained layout (which
-    makes room itself), the axes are moved down below the title. Notes are
-    wrapped at word boundaries to the figure's width.
+    makes room itself), the axes are moved down below the title. The title,
+    axes titles and axis labels are wrapped at word boundaries so that none
+    runs past the edge of the figure; notes are wrapped to the figure's width.
+
+    Examples
+    --------
+    >>> fig, ax = figure("half")
+    >>> _ = ax.plot([0, 1], [0, 1])
+    >>> _ = finish(fig, title="Effekt på förändring i arbete eller studier per förbund", source="register")
+    >>> fig.get_suptitle().count("\n") >= 1  # wrapped to the 3,1-inch figure
+    True
+    >>> plt.close(fig)
     """
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=RC["axes.titlesize"], fontweight="bold")
+    keep_inside(fig)
+    if title:
         _clear_title(fig)
     parts = [note] if isinstance(note, str) else list(note or [])
     if source:
@@ -156,6 +169,72 @@ def finish(
         lines = [ln for p in parts if p for ln in (textwrap.wrap(str(p), width, break_long_words=False) or [""])]
         fig.text(0.01, -0.01, "\n".join(lines), ha="left", va="top", fontsize=7, color="#444444")
     return fig
+
+
+def keep_inside(fig: Figure, margin: float = 0.01) -> None:
+    """Wrap the figure title, axes titles and axis labels that run past the figure's edges.
+
+    Each text is measured with the figure's renderer and, if it does not fit,
+    broken at word boundaries to the room it has: a left-aligned title from its
+    start to the right edge, a centred one to the figure width, an x label to
+    the figure width and a y label to the figure height. Words are never broken.
+
+    Examples
+    --------
+    >>> fig, ax = figure("half")
+    >>> _ = ax.set_xlabel("Skattad effekt på förändring i arbete eller studier (procentenheter)")
+    >>> keep_inside(fig)
+    >>> "\n" in ax.get_xlabel()
+    True
+    >>> plt.close(fig)
+    """
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    pad_w, pad_h = margin * width, margin * height
+    texts: list[tuple[Any, bool]] = []
+    st = fig._suptitle
+    if st is not None and st.get_text():
+        texts.append((st, False))
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        texts += [(t, False) for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]
+        if ax.xaxis.label.get_text():
+            texts.append((ax.xaxis.label, False))
+        if ax.yaxis.label.get_text():
+            texts.append((ax.yaxis.label, True))
+    for t, vertical in texts:
+        _wrap_inside(t, renderer, width, height, pad_w, pad_h, vertical)
+
+
+def _wrap_inside(t: Any, renderer: Any, width: float, height: float, pad_w: float, pad_h: float,
+                 vertical: bool) -> None:
+    """Re-wrap one text until its extent lies inside the figure (at most a few measurements)."""
+    original = " ".join(t.get_text().split())
+    for _ in range(8):
+        bb = t.get_window_extent(renderer)
+        lo, hi, size = (bb.y0, bb.y1, height) if vertical else (bb.x0, bb.x1, width)
+        pad = pad_h if vertical else pad_w
+        if lo >= -0.5 and hi <= size + 0.5:
+            return
+        extent = hi - lo
+        ha = t.get_horizontalalignment() if not vertical else "center"
+        if ha == "left":
+            room = size - pad - max(lo, pad)
+        elif ha == "right":
+            room = min(hi, size - pad) - pad
+        else:
+            room = size - 2 * pad
+        lines = t.get_text().split("\n")
+        chars = max(len(ln) for ln in lines)
+        # Characters per line in proportion to the room; one less each round in case of wide letters.
+        per_line = max(8, int(chars * room / max(extent, 1.0)) - 1)
+        wrapped = "\n".join(textwrap.wrap(original, per_line, break_long_words=False))
+        if wrapped == t.get_text():
+            if per_line <= 8:
+                return  # a single word wider than the figure: nothing more to do without breaking it
+            wrapped = "\n".join(textwrap.wrap(original, per_line - 2, break_long_words=False))
+        t.set_text(wrapped)
 
 
 def _clear_title(fig: Figure, pad_pt: float = 6.0) -> None:

@@ -112,6 +112,15 @@ class _Loader:
                              kolumner=cfg.get("kolumner"))
 
 
+def _drop_recorded(df: pd.DataFrame) -> None:
+    """Take the loader's exclusions off a frame once the report has recorded them.
+
+    pandas deep-copies ``attrs`` on every column access and every operation; the
+    exclusion record (line numbers of every repair) made that a second of the demo.
+    """
+    df.attrs.pop("exclusions", None)
+
+
 def _pseudonymisation_key(cfg: dict[str, Any], load: _Loader, demo: bool) -> str | None:
     """The key from the environment variable or the key file named in [kodning]; never from the config itself."""
     if demo:
@@ -240,6 +249,7 @@ class _Coding(_Block):
         ex = excerpts.attrs.get("exclusions")
         if ex:
             rep.add_exclusions(f"Inläsning av {load.label(cfg['fil'])}", ex)
+        _drop_recorded(excerpts)
         self.excerpts = excerpts
         self.coded = code_excerpts(excerpts, cb)
         self.ctx.use("tematisk")
@@ -364,6 +374,7 @@ class _Survey(_Block):
         ex = df.attrs.get("exclusions")
         if ex:
             rep.add_exclusions(f"Inläsning av {load.label(cfg['fil'])}", ex)
+        _drop_recorded(df)
         self.population = load.table(cfg["population"]) if cfg.get("population") else None
         title = self.title()
         source = load.label(cfg["fil"])
@@ -520,6 +531,7 @@ class _Effects(_Block):
         ex = panel.attrs.get("exclusions")
         if ex:
             rep.add_exclusions(f"Inläsning av {load.label(cfg['fil'])}", ex)
+        _drop_recorded(panel)
         self.panel = panel
         # Nine quarters from start, and the change after minus before as the matched outcome: participants are also
         # selected on a person effect that matching on the pre-start level only partly removes (matched DiD).

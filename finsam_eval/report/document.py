@@ -15,6 +15,7 @@ import multiprocessing as mp
 import os
 import pickle
 import re
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,54 @@ def _render_many(figs: list[bytes], dpi: int, svg: bool) -> list[tuple[bytes, by
         except (OSError, RuntimeError):
             pass
     return [_render_pickled(j) for j in jobs]
+
+
+class _BackgroundRenderer:
+    """Renders figures in forked worker processes while the report is still being built.
+
+    Rendering (PNG at the report's dpi) is a quarter of the demo report's CPU time and needs
+    nothing but the pickled figure, so it runs beside the analyses instead of after them.
+    The pool starts at the third figure (a small report is rendered in-process, as before)
+    and is closed when the writers collect the figures.
+    """
+
+    START_AT = 3
+
+    def __init__(self) -> None:
+        self.pool: Any = None
+        self.jobs: dict[int, Any] = {}  # id(block) -> AsyncResult
+        self.failed = False
+
+    def submit(self, blocks: list[FigureBlock], dpi: int, svg: bool) -> None:
+        pending = [b for b in blocks if b._pickled is not None and id(b) not in self.jobs]
+        if self.failed or len(pending) < self.START_AT and self.pool is None:
+            return
+        if self.pool is None:
+            workers = min(os.cpu_count() or 1, 4)
+            if workers < 2 or "fork" not in mp.get_all_start_methods():
+                self.failed = True
+                return
+            try:
+                self.pool = mp.get_context("fork").Pool(workers)
+            except (OSError, RuntimeError):
+                self.failed = True
+                return
+            weakref.finalize(self, self.pool.terminate)
+        for b in pending:
+            self.jobs[id(b)] = (b, dpi, svg, self.pool.apply_async(_render_pickled, ((b._pickled, dpi, svg),)))
+
+    def collect(self, blocks: list[FigureBlock], dpi: int, svg: bool) -> list[tuple[bytes, bytes | None, float] | None]:
+        """The rendered figure of each block, or ``None`` where it was not submitted (or at another dpi)."""
+        out: list[tuple[bytes, bytes | None, float] | None] = []
+        for b in blocks:
+            job = self.jobs.pop(id(b), None)
+            res = job[3].get() if job is not None else None  # waited for even if unused: the pool closes clean
+            out.append(res if job is not None and job[0] is b and job[1:3] == (dpi, svg) else None)
+        if self.pool is not None and not self.jobs:
+            self.pool.close()
+            self.pool.join()
+            self.pool = None
+        return out
 
 
 class Report:
@@ -376,14 +425,21 @@ class Report:
         caption, notes = mask_text(self.relabel(caption)), [mask_text(self.relabel(n)) for n in notes or []]
         number = len(self.figures) + 1
         block = FigureBlock(b"", None, caption, notes, number, width_cm)
-        try:  # rendered later, several at once (render_figures); the open figure is closed now
+        try:  # rendered in background processes (render_figures collects); the open figure is closed now
             block._pickled = pickle.dumps(f)
             plt.close(f)
         except Exception:  # a figure that cannot be pickled is rendered here
             png, svg, ratio = _render(f, self.dpi, "svg" in self.figure_formats)
             block.png, block.svg, block.height_cm = png, svg, width_cm * ratio
         self.blocks.append(block)
+        self._renderer().submit(self.figures, self.dpi, "svg" in self.figure_formats)
         return number
+
+    def _renderer(self) -> _BackgroundRenderer:
+        r = self.__dict__.get("_background")
+        if r is None:
+            r = self._background = _BackgroundRenderer()
+        return r
 
     def render_figures(self) -> None:
         """Render the figures not yet rendered, in the formats asked for, once (the writers call this).
@@ -393,9 +449,13 @@ class Report:
         pending = [b for b in self.figures if b._pickled is not None]
         if not pending:
             return
-        results = _render_many([b._pickled for b in pending], self.dpi, "svg" in self.figure_formats)
-        for b, (png, svg, ratio) in zip(pending, results, strict=True):
-            b.png, b.svg, b.height_cm, b._pickled = png, svg, b.width_cm * ratio, None
+        svg = "svg" in self.figure_formats
+        done = self._renderer().collect(pending, self.dpi, svg)
+        rest = [b for b, r in zip(pending, done, strict=True) if r is None]
+        rendered = iter(_render_many([b._pickled for b in rest], self.dpi, svg) if rest else [])
+        for b, r in zip(pending, done, strict=True):
+            png, out_svg, ratio = r if r is not None else next(rendered)
+            b.png, b.svg, b.height_cm, b._pickled = png, out_svg, b.width_cm * ratio, None
 
     def add(self, result: Any, *, heading: str | None = None, text: str | None = None, level: int = 2,
             table: bool | str = True, figure: bool = True) -> None:

@@ -288,33 +288,175 @@ def _title_page(doc, report: Report) -> None:
             p.paragraph_format.space_after = Pt(2)
 
 
-def _estimate_pages(blocks: list[Any], report: Report, toc_at: int = -1, toc_lines: int = 0) -> dict[int, int]:
-    """A rough page number per heading (index in blocks), for the TOC's cached text.
+# Page model for the TOC's page numbers (points). Word and LibreOffice lay the document out themselves;
+# this mirrors write_docx closely enough that the numbers a reader sees before the fields are updated
+# are right for most headings (measured against the LibreOffice PDF of the demo: benchmarks/README.md).
+_BODY_PT = {False: (29.7 - 5.0) / 2.54 * 72, True: (21.0 - 5.0) / 2.54 * 72}  # text height per page
+_WIDTH_PT = {False: (21.0 - 5.0) / 2.54 * 72, True: (29.7 - 5.0) / 2.54 * 72}
+_LINE = 1.149  # Arial's line height per point of font size
+_SPACING = 1.15  # Normal's line spacing
 
-    The PAGEREF fields carry the true numbers once Word or LibreOffice lays the
-    document out; this estimate is what a reader sees before that.
-    """
-    lines_per_page = 46.0
-    page, used = 2, 0.0  # the title page is page 1
-    out: dict[int, int] = {}
-    for i, b in enumerate(blocks):
-        if i == toc_at:  # the Innehållsförteckning starts on a new page
-            page, used = page + (1 if used > 0 else 0), 0.0
-            page += int((toc_lines * 1.25 + 4) // lines_per_page) + 1
-        if isinstance(b, Heading):
-            if b.level == 1 and report.structured and used > 0:
-                page, used = page + 1, 0.0
-            out[i] = page
-            used += 3
-        elif isinstance(b, Paragraph):
-            used += len(b.text) / 90 + 0.6
-        elif isinstance(b, FigureBlock):
-            used += (b.height_cm or 10) / 0.5 + 3 + len(b.notes)
-        elif isinstance(b, TableBlock):
-            used += 3 + len(b.data) * 1.3 + len(b.notes)
-        while used > lines_per_page:
-            page, used = page + 1, used - lines_per_page
+
+def _n_lines(text: str, width_pt: float, size: float, bold: bool = False) -> int:
+    """Lines ``text`` wraps into at ``width_pt`` (greedy, at spaces, as Word does)."""
+    from .layout import text_width_pt
+
+    space = text_width_pt(" ", size, bold)
+    lines, x = 1, 0.0
+    for word in str(text).split():
+        w = text_width_pt(word, size, bold)
+        if x and x + space + w > width_pt:
+            lines, x = lines + 1, w
+        else:
+            x = x + space + w if x else w
+    return lines
+
+
+class _Pager:
+    """Follows the flow of write_docx block by block and counts pages."""
+
+    def __init__(self) -> None:
+        self.page, self.used, self.landscape = 2, 0.0, False  # the title page is page 1
+
+    @property
+    def room(self) -> float:
+        return _BODY_PT[self.landscape] - self.used
+
+    def new_page(self, landscape: bool | None = None) -> None:
+        if landscape is not None:
+            self.landscape = landscape
+        self.page, self.used = self.page + 1, 0.0
+
+    def flow(self, height: float, line: float) -> None:
+        """Text that may break between lines."""
+        while self.used + height > _BODY_PT[self.landscape] + 0.5:
+            fit = max(0.0, (_BODY_PT[self.landscape] - self.used) // line * line)
+            height -= fit
+            self.new_page()
+        self.used += height
+
+    def block(self, height: float) -> None:
+        """Something kept on one page (a figure with its caption, a heading with the first lines after it)."""
+        if self.used > 0 and self.used + height > _BODY_PT[self.landscape]:
+            self.new_page()
+        self.used += height
+
+
+def _paragraph_pt(b: Paragraph, width: float) -> tuple[float, float]:
+    """(height, line height) of a paragraph as write_docx prints it."""
+    size, after, indent = 10.5, 6.0, 0.0
+    if b.style == "note":
+        size = 9.0
+    elif b.style == "item":
+        after, indent = 2.0, 17.0
+    elif b.style in ("bullet", "quote"):
+        indent = 18.0 if b.style == "bullet" else 36.0
+    elif b.style == "reference":
+        indent = 28.0
+    line = size * _LINE * _SPACING
+    return _n_lines(b.text, width - indent, size, b.style == "quote") * line + after, line
+
+
+def _table_rows_pt(block: TableBlock, lay: Any) -> list[float]:
+    """Heights of the caption, the header and each row of a table (all of its parts)."""
+    t = block.formatted()
+    header = [str(c) for c in t.columns]
+    rows = [[str(v) for v in r] for r in t.itertuples(index=False)]
+    line = lay.font_pt * _LINE
+    out: list[float] = []
+    for k, part in enumerate(lay.parts):
+        cap_w = _WIDTH_PT[lay.landscape]
+        out.append(_n_lines(block.caption, cap_w, 9.0) * 9.0 * _LINE * _SPACING + 10.0 if k == 0 else 24.0)
+        for cells, bold in [(header, True), *((r, False) for r in rows)]:
+            n = max(_n_lines(cells[i], max(lay.widths[i] / 20 - 6, 10.0), lay.font_pt, bold) for i in part)
+            out.append(n * line + 1.5)
+    notes = sum(_n_lines(n, _WIDTH_PT[lay.landscape], 8.0) * 8.0 * _LINE * _SPACING for n in block.notes)
+    out.append(notes + 10.0 if block.notes else 10.5 * _LINE * _SPACING + 4.0)
     return out
+
+
+def _figure_pt(b: FigureBlock) -> tuple[float, float]:
+    """(picture with caption, notes) in points, as write_docx sizes them."""
+    w = min(b.width_cm, 16.0)
+    hcm = min((b.height_cm * w / b.width_cm) if b.height_cm else 10.0, 21.0)
+    cap = _n_lines(f"Figur {b.number}. {b.caption}", _WIDTH_PT[False], 9.0) * 9.0 * _LINE * _SPACING + 10.0
+    notes = sum(_n_lines(n, _WIDTH_PT[False], 8.0) * 8.0 * _LINE * _SPACING for n in b.notes)
+    return hcm / 2.54 * 72 * _FIGURE_LINE + 6.0 + cap, notes + (10.0 if b.notes else 0.0)
+
+
+def _estimate_pages(blocks: list[Any], report: Report, toc_at: int = -1, toc_lines: int = 0,
+                    layouts: dict[int, Any] | None = None) -> dict[int, int]:
+    """The page number of each heading (index in blocks), for the TOC's cached text.
+
+    The PAGEREF fields carry the true numbers once Word updates them (it offers to
+    when the document opens: ``w:updateFields``); this estimate is what a reader sees
+    before that, and in LibreOffice. It follows write_docx: chapter page breaks,
+    landscape sections, figures kept with their captions, tables row by row.
+    """
+    layouts = layouts if layouts is not None else {i: table_layout(b) for i, b in enumerate(blocks)
+                                                   if isinstance(b, TableBlock)}
+    pg = _Pager()
+    out: dict[int, int] = {}
+    first = True
+    for i, b in enumerate(blocks):
+        if i == toc_at:  # the Innehållsförteckning starts on a new page, the chapter after it too
+            if pg.used > 0:
+                pg.new_page()
+            pg.flow(30.0 + toc_lines * (10.5 * _LINE * _SPACING + 3.0), 10.5 * _LINE * _SPACING + 3.0)
+            first = False
+        width = _WIDTH_PT[pg.landscape]
+        if isinstance(b, Heading):
+            nxt = i + 1
+            while nxt < len(blocks) and isinstance(blocks[nxt], Paragraph) and nxt - i <= 2:
+                nxt += 1
+            wide = nxt in layouts and layouts[nxt].landscape
+            if wide != pg.landscape:
+                pg.new_page(landscape=wide)
+            elif (b.level == 1 or b.text.startswith("Bilaga")) and (report.structured or first
+                                                                    or b.text.startswith("Bilaga")):
+                if pg.used > 0:
+                    pg.new_page()
+            first = False
+            size = {1: 16.0, 2: 13.0}.get(b.level, 11.0)
+            h = _n_lines(b.text, _WIDTH_PT[pg.landscape], size, True) * size * _LINE * _SPACING + 6.0
+            h += (18.0 if b.level == 1 else 12.0) if pg.used > 0 else 0.0
+            # Kept with the next paragraph: the heading moves when what follows it does not fit (two lines
+            # of text, or a whole figure with its caption, or a table's caption, header and first row).
+            after = blocks[i + 1] if i + 1 < len(blocks) else None
+            if isinstance(after, FigureBlock) and not pg.landscape:
+                keep = _figure_pt(after)[0]
+            elif isinstance(after, TableBlock) and layouts[i + 1].landscape == pg.landscape:
+                keep = sum(_table_rows_pt(after, layouts[i + 1])[:3])
+            else:
+                keep = 2 * 10.5 * _LINE * _SPACING
+            pg.block(h + keep)
+            pg.used -= keep
+            out[i] = pg.page
+        elif isinstance(b, Paragraph):
+            h, line = _paragraph_pt(b, width)
+            pg.flow(h, line)
+        elif isinstance(b, FigureBlock):
+            if pg.landscape:
+                pg.new_page(landscape=False)
+            fig_h, notes = _figure_pt(b)
+            pg.block(fig_h)
+            pg.flow(notes, 8.0 * _LINE * _SPACING)
+        elif isinstance(b, TableBlock):
+            lay = layouts[i]
+            if lay.landscape != pg.landscape:
+                pg.new_page(landscape=lay.landscape)
+            heights = _table_rows_pt(b, lay)
+            pg.block(heights[0] + sum(heights[1:3]))  # caption, header and first row together
+            pg.used -= sum(heights[1:3])
+            for h in heights[1:]:
+                if pg.used + h > _BODY_PT[pg.landscape]:
+                    pg.new_page()
+                    pg.used += heights[1]  # the header row repeats
+                pg.used += h
+    return out
+
+
+_FIGURE_LINE = 1.0  # an inline picture's line: its height times this (calibrated on the demo PDF)
 
 
 def _toc(doc, entries: list[tuple[int, str, str, int]]) -> None:
@@ -347,6 +489,35 @@ def _toc(doc, entries: list[tuple[int, str, str, int]]) -> None:
     _fld(para.add_run(), "end")
 
 
+# Children of w:settings that come after w:updateFields (ECMA-376 CT_Settings order; Word rejects a
+# settings part whose elements are out of order).
+_AFTER_UPDATE_FIELDS = {"hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+                        "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                        "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+                        "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
+                        "listSeparator"}
+
+
+def _update_fields_on_open(settings) -> None:
+    """``<w:updateFields w:val="true"/>`` in its place: Word offers to update the TOC and page numbers on open.
+
+    Also sets the document's decimal symbol and list separator to the Swedish comma and semicolon.
+    """
+    for old in settings.findall(qn("w:updateFields")):
+        settings.remove(old)
+    upd = OxmlElement("w:updateFields")
+    upd.set(qn("w:val"), "true")
+    after = next((c for c in settings if c.tag.rsplit("}", 1)[-1] in _AFTER_UPDATE_FIELDS), None)
+    if after is None:
+        settings.append(upd)
+    else:
+        after.addprevious(upd)
+    for tag, val in (("w:decimalSymbol", ","), ("w:listSeparator", ";")):
+        el = settings.find(qn(tag))
+        if el is not None:
+            el.set(qn("w:val"), val)
+
+
 def write_docx(report: Report, path: str | Path) -> Path:
     """Write ``report`` as a .docx file and return its path.
 
@@ -370,14 +541,14 @@ def write_docx(report: Report, path: str | Path) -> Path:
     toc_at = next((i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.level == 1
                    and b.text != "Sammanfattning"), 0)
     n_toc = sum(1 for b in blocks if isinstance(b, Heading) and b.level <= _TOC_LEVELS)
-    pages = _estimate_pages(blocks, report, toc_at, n_toc)
+    layouts = {i: table_layout(b) for i, b in enumerate(blocks) if isinstance(b, TableBlock)}
+    pages = _estimate_pages(blocks, report, toc_at, n_toc, layouts)
     bookmarks = {i: f"_Toc{100000 + i}" for i, b in enumerate(blocks) if isinstance(b, Heading)}
     entries = [(min(b.level, 3), b.text, bookmarks[i], pages.get(i, 2)) for i, b in enumerate(blocks)
                if isinstance(b, Heading) and b.level <= _TOC_LEVELS]
     toc_done = False
     landscape = False
     first_block = True
-    layouts = {i: table_layout(b) for i, b in enumerate(blocks) if isinstance(b, TableBlock)}
     for i, block in enumerate(blocks):
         if i == toc_at and not toc_done:
             doc.add_page_break()
@@ -441,10 +612,7 @@ def write_docx(report: Report, path: str | Path) -> Path:
     doc.core_properties.language = "sv-SE"
     if report.author:
         doc.core_properties.author = report.author
-    # Word asks to update fields (TOC, page references) when the document is opened.
-    upd = OxmlElement("w:updateFields")
-    upd.set(qn("w:val"), "true")
-    doc.settings.element.append(upd)
+    _update_fields_on_open(doc.settings.element)
     doc.save(path)
     return path
 
