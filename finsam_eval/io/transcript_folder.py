@@ -320,8 +320,8 @@ def read_transcript_folder(
         notes.append(
             f"{n_cue_files} {'utskrift' if n_cue_files == 1 else 'utskrifter'} i WebVTT/SRT (Teams, Zoom): talarnas "
             "visningsnamn används inte; intervjuaren heter Intervjuare och övriga Talare 1, 2 ... i varje fil."
-            + (f" I {n_guessed} av dem saknades --intervjuare/interviewer_labels och intervjuaren togs som den talare "
-               "vars repliker till största delen är frågor." if n_guessed else "")
+            + (f" I {n_guessed} av dem var intervjuaren inte angiven och togs som den talare vars repliker till "
+               "största delen är frågor." if n_guessed else "")
         )
     ex.add("intervjuarens repliker (include_interviewer=False)", n_interviewer, column="talare")
     if empty_files:
