@@ -22,6 +22,16 @@ Run::
     .venv/bin/python benchmarks/bench_coding_realtext.py ../shared/seeds --held-out
     .venv/bin/python benchmarks/bench_coding_realtext.py ../shared/seeds --no-lemma   # without simplemma
     .venv/bin/python benchmarks/bench_coding_realtext.py ../shared/seeds --codebook old.yaml
+    .venv/bin/python benchmarks/bench_coding_realtext.py ../shared/seeds --ram organiserande_funktioner
+
+With ``--ram organiserande_funktioner`` the organising-functions framework is
+measured instead: each section's themes are mapped to the function the
+Botkyrka/Huddinge/Södertälje comparison files that topic under
+(:data:`FUNCTION_OF_THEME`, with the few sections whose heading names a
+function directly in :data:`FUNCTION_OF_SECTION`), sub-codes roll up into
+their function, and the share of paragraphs that get no function at all
+("okodat") and the mean number of functions per paragraph (flooding) are
+printed next to precision and recall.
 
 Quoted speech (paragraphs that open with a quotation mark or a speech dash,
 mostly in the Haninge report) is also shown on its own.
@@ -110,6 +120,24 @@ LABELS: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {
     ],
 }
 HELD_OUT = "003"
+#: Theme -> organising function, as the comparative evaluation of Botkyrka, Huddinge and Södertälje files the
+#: topics: samsyn on the problem and goal under problemdefiniering; target groups, the förbund's task and
+#: influence under prioritering; climate, language, methods, implementation and the förbund's standing inside
+#: the agencies under samarbetsprocesser; outcomes, lessons and obstacles under utvärdering.
+FUNCTION_OF_THEME: dict[str, str] = {
+    "samsyn": "problemdefiniering", "malgrupp": "prioritering", "styrning": "prioritering",
+    "resurser": "resursmobilisering", "samverkan": "samarbetsprocesser", "samarbetsklimat": "samarbetsprocesser",
+    "implementering": "samarbetsprocesser", "forankring": "samarbetsprocesser", "legitimitet": "samarbetsprocesser",
+    "larande": "samarbetsprocesser", "hallbarhet": "samarbetsprocesser", "resultat": "utvardering",
+    "hinder": "utvardering",
+}
+#: Sections whose heading names a function directly: (file prefix, first line) -> functions.
+FUNCTION_OF_SECTION: dict[tuple[str, int], tuple[str, ...]] = {
+    ("001", 2470): ("problemdefiniering",),   # 3.2 Problemanalyser och förändringsteorier
+    ("002", 3424): ("problemdefiniering",),   # Tydliga mål / tydligt uppdrag
+    ("004", 957): ("utvardering",),           # Utvärdera – dra lärdom och ta nya steg
+}
+FUNCTIONS = ["problemdefiniering", "prioritering", "resursmobilisering", "samarbetsprocesser", "utvardering"]
 THEMES = ["legitimitet", "samsyn", "implementering", "forankring", "samverkan", "styrning", "malgrupp",
           "resultat", "hallbarhet", "larande", "resurser", "samarbetsklimat", "hinder"]
 MIN_WORDS = 12
@@ -166,24 +194,40 @@ def load(path: Path) -> pd.DataFrame:
             continue
         lines = files[0].read_text(encoding="utf-8").splitlines()
         for a, b, themes in ranges:
+            funcs = set(FUNCTION_OF_SECTION.get((prefix, a), ())) or {FUNCTION_OF_THEME[t] for t in themes
+                                                                       if t in FUNCTION_OF_THEME}
             for no, text in _paragraphs(lines, a, b):
                 rows.append({"rapport": prefix, "rad": no, "text": text, "teman": set(themes) - {"ovrigt"},
-                             "citat": bool(_QUOTE_RE.match(text))})
+                             "funktioner": funcs, "citat": bool(_QUOTE_RE.match(text))})
     df = pd.DataFrame(rows)
     df["excerpt_id"] = range(len(df))
     return df
 
 
-def evaluate(df: pd.DataFrame, codebook, themes=THEMES) -> pd.DataFrame:
+def _top(codebook, code: str) -> str:
+    """The top-level ancestor of ``code`` (sub-codes roll up into their function)."""
+    seen = set()
+    while code in codebook and codebook[code].parent and code not in seen:
+        seen.add(code)
+        code = codebook[code].parent
+    return code
+
+
+def evaluate(df: pd.DataFrame, codebook, themes=THEMES, label_col: str = "teman") -> pd.DataFrame:
+    """Precision, recall, F1 and false-alarm share per theme; sub-codes count for their top-level code.
+
+    The result's ``attrs`` hold ``okodat`` (share of paragraphs that get none of ``themes``) and
+    ``per_stycke`` (mean number of ``themes`` per paragraph).
+    """
     from finsam_eval.coding import code_excerpts
 
     res = code_excerpts(df[["excerpt_id", "text"]], codebook, respondent_col=None)
     fired: dict[str, set[int]] = {}
     for eid, code in zip(res.long["excerpt_id"], res.long["code"]):
-        fired.setdefault(code, set()).add(int(eid))
+        fired.setdefault(_top(codebook, code), set()).add(int(eid))
     rows = []
     for t in themes:
-        pos = {int(e) for e, s in zip(df["excerpt_id"], df["teman"]) if t in s}
+        pos = {int(e) for e, s in zip(df["excerpt_id"], df[label_col]) if t in s}
         neg = set(df["excerpt_id"].astype(int)) - pos
         f = fired.get(t, set())
         tp = len(f & pos)
@@ -193,6 +237,9 @@ def evaluate(df: pd.DataFrame, codebook, themes=THEMES) -> pd.DataFrame:
         rows.append({"tema": t, "n": len(pos), "precision": p, "recall": r, "F1": f1,
                      "fel-larm": len(f & neg) / len(neg) if neg else float("nan")})
     out = pd.DataFrame(rows).set_index("tema")
+    coded = set().union(*(fired.get(t, set()) for t in themes)) if themes else set()
+    out.attrs["okodat"] = 1 - len(coded) / len(df) if len(df) else float("nan")
+    out.attrs["per_stycke"] = sum(len(fired.get(t, set())) for t in themes) / len(df) if len(df) else float("nan")
     return out
 
 
@@ -203,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--codebook", help="kodbok (YAML/JSON) i stället för den inbyggda")
     ap.add_argument("--no-lemma", action="store_true", help="matcha utan simplemmas lemman")
     ap.add_argument("--themes", default=",".join(THEMES))
+    ap.add_argument("--ram", help="mät ett inbyggt ramverk i stället, t.ex. organiserande_funktioner")
     args = ap.parse_args(argv)
 
     path = Path(args.path)
@@ -213,7 +261,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from finsam_eval.coding import Codebook
 
-    cb = Codebook.read(args.codebook) if args.codebook else Codebook.default()
+    label_col = "teman"
+    if args.ram:
+        cb = Codebook.read(args.codebook) if args.codebook else Codebook.framework(args.ram)
+        args.themes, label_col = ",".join(FUNCTIONS), "funktioner"
+    else:
+        cb = Codebook.read(args.codebook) if args.codebook else Codebook.default()
     if args.no_lemma:
         try:
             from finsam_eval.coding import lexicon
@@ -227,9 +280,14 @@ def main(argv: list[str] | None = None) -> int:
     fmt = {"precision": "{:.2f}", "recall": "{:.2f}", "F1": "{:.2f}", "fel-larm": "{:.2f}"}
 
     def show(title: str, part: pd.DataFrame) -> None:
-        tab = evaluate(part, cb, themes)
+        part = part[part[label_col].map(bool) | (label_col == "teman")]  # a framework scores labelled sections only
+        tab = evaluate(part, cb, themes, label_col)
         print(f"\n{title}: {len(part)} stycken")
         print(tab.to_string(formatters={k: v.format for k, v in fmt.items()}))
+        print(f"okodat {tab.attrs['okodat']:.2f}; koder per stycke {tab.attrs['per_stycke']:.2f}")
+        if args.ram:
+            print(f"makro-F1 {tab['F1'].mean():.2f}")
+            return
         top3 = tab.loc[[t for t in ("legitimitet", "samsyn", "implementering") if t in tab.index]]
         print(f"makro-F1 {tab['F1'].mean():.2f}; legitimitet/samsyn/implementering recall "
               + " / ".join(f"{x:.2f}" for x in top3["recall"]) + ", fel-larm "
