@@ -37,3 +37,37 @@ def test_longest_shared_stem_wins_when_stems_nest():
     out = split_stems(t, min_length=5)
     assert out["a"] == ("Om förbundet: styrelsen", "Vi har mål")
     assert out["d"] == ("Om förbundet: kansliet", "Det är lätt att nå")
+
+
+def _matrix_summary():
+    import pandas as pd
+
+    from finsam_eval.likert import likert_summary
+
+    labels = ["Stämmer inte alls", "Stämmer inte så bra", "Varken ja eller nej", "Stämmer delvis", "Stämmer helt"]
+    cols = {f"{STEM} - {s}": [labels[(i * k) % 5] for i in range(40)] for k, s in enumerate(
+        ["Parterna har en gemensam bild av målgruppen och av vad förbundet ska åstadkomma på sikt",
+         "Jag vet vad förbundet finansierar", "Det är svårt att få tid för samverkan"], start=1)}
+    df = pd.DataFrame(cols)
+    return likert_summary(df, list(cols), "stammer5")
+
+
+def test_likert_figure_prints_the_stem_once_and_rows_by_statement():
+    import matplotlib.pyplot as plt
+
+    from finsam_eval.likert import plot_likert
+
+    fig = plot_likert(_matrix_summary())
+    texts = [t.get_text() for t in fig.findobj(plt.Text)]
+    assert sum(STEM in t for t in texts) == 1  # the title, nowhere else
+    ax = fig.axes[0]
+    ticks = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+    assert "Jag vet vad förbundet finansierar" in ticks
+    # wrapped labels of neighbouring rows do not overlap
+    fig.canvas.draw()
+    boxes = sorted((t.get_window_extent() for t in ax.get_yticklabels() if t.get_text()), key=lambda b: b.y0)
+    assert all(a.y1 <= b.y0 + 0.5 for a, b in zip(boxes, boxes[1:]))
+    plt.close(fig)
+    fig = plot_likert(_matrix_summary(), title="Egen rubrik")
+    assert any(f"Frågan: {STEM}" in t.get_text().replace("\n", " ") for t in fig.findobj(plt.Text))
+    plt.close(fig)

@@ -29,6 +29,7 @@ from ..plots import NON_SUBSTANTIVE, RC, diverging, finish
 from ..privacy import suppression_note
 from ..sv import fmt_num
 from .scales import Scale
+from .stems import split_stems
 from .summary import LikertSummary, level_column, likert_summary
 
 __all__ = ["plot_likert", "level_colors"]
@@ -157,6 +158,17 @@ def plot_likert(
     elif sort != "none":
         raise ValueError(f"sort måste vara 'none' eller 'agree', fick {sort!r}.")
     text_of = dict(zip(t["item"], t["text"]))
+    # A matrix question exported as "Fråga - Påstående" in every column: print the question once.
+    stem_of = split_stems(text_of)
+    stems = {st for st, _ in stem_of.values()}
+    stem_note = None
+    if len(text_of) >= 2 and len(stems) == 1 and None not in stems:
+        text_of = {i: st for i, (_, st) in stem_of.items()}
+        stem = stems.pop()
+        if title is None:
+            title = stem
+        else:
+            stem_note = f"Frågan: {stem}"
     groups = list(dict.fromkeys(t["_group"]))
 
     def wrapped(s: str, w: int = wrap) -> str:
@@ -195,7 +207,11 @@ def plot_likert(
         n_panel_cols = max(1, min(ncols or 1, len(groups)))
     n_panel_rows = math.ceil(len(blocks) / n_panel_cols)
     fig_w = width or (6.3 if n_panel_cols == 1 else 9.0)
-    block_h = [len(b[1]) * _ROW_H + (_TITLE_H * (b[0].count("\n") + 1) if b[0] else 0.1) for b in blocks]
+    def bar_h(labels: list[str]) -> float:  # rows grow with wrapped labels, so label lines never collide
+        lines = max((str(x).count("\n") + 1 for x in labels), default=1)
+        return max(_ROW_H, 0.135 * lines + 0.06)
+
+    block_h = [len(b[1]) * bar_h(b[2]) + (_TITLE_H * (b[0].count("\n") + 1) if b[0] else 0.1) for b in blocks]
     row_h = [max(block_h[i * n_panel_cols:(i + 1) * n_panel_cols]) for i in range(n_panel_rows)]
     n_legend = len(sc.levels) - (len(mids) if neutral == "omit" else 0) + len(ns_labels)
     leg_cols = n_legend if n_legend <= 4 or sum(len(x) for x in sc.categories) < 70 else math.ceil(n_legend / 2)
@@ -241,6 +257,8 @@ def plot_likert(
         notes.append(f"Svaret {' / '.join(mids)} visas inte; staplarna summerar därför inte till 100 %.")
     if t["_suppressed"].any():
         notes.append(suppression_note())
+    if stem_note:
+        notes.append(stem_note)
     if note:
         notes.append(note)
     finish(fig, title=title, note=notes, source=source or summ.source)
