@@ -445,7 +445,8 @@ class _Survey(_Block):
         if not self.cfg.get("index_fragor"):
             return
         idx_items = list(self.cfg["index_fragor"])
-        alpha = cronbach_alpha(self.df, idx_items, self.scale, reverse=[r for r in self.reverse if r in idx_items])
+        alpha = cronbach_alpha(self.df, idx_items, self.scale, reverse=[r for r in self.reverse if r in idx_items],
+                               item_labels=self.labels)  # question texts, not codes, on the figure
         self.ctx.rep.add(alpha, heading=self.ctx.h2(f"{self.title()}: index och intern konsistens"))
         self.ctx.use("cronbach")
 
@@ -523,7 +524,7 @@ class _Effects(_Block):
         if "kvartal" in panel.columns:
             q = sorted(panel["kvartal"].dropna().astype(str).unique())
             period = f", {q[0].replace('K', ' kvartal ')} till {q[-1].replace('K', ' kvartal ')}" if q else ""
-        rep.add_method("data", f"Registerpanel: {load.label(cfg['fil'])}, {len(panel)} person-kvartal.")
+        rep.add_method("data", f"Registerpanel: {load.label(cfg['fil'])}, {_n(len(panel))} person-kvartal.")
         self.ctx.data.append(f"Register: {_n(self.n_part)} deltagare och {_n(self.n_ctrl)} personer som inte deltog, "
                              f"uppföljda kvartalsvis{period} ({load.label(cfg['fil'])}).")
         self.ctx.sample.append(f"Jämförelsegruppen väljs bland de {_n(self.n_ctrl)} personer i registret som inte "

@@ -74,8 +74,8 @@ class TableBlock:
             t = format_table(self.flat())
             labels = {**(self.value_labels or {}), **(self.labels or {})}
             t.columns = [column_label(c, labels) for c in t.columns]
-            if self.value_labels:
-                t = t.apply(lambda col: col.map(lambda v: _cell_label(v, self.value_labels)))
+            cells = {**_VALUE_LABELS, **(self.value_labels or {})}
+            t = t.apply(lambda col: col.map(lambda v: _cell_label(v, cells)))
             if self.vertical:
                 t = pd.DataFrame({"Mått": list(t.columns), "Värde": list(t.iloc[0])})
             self._formatted = t
@@ -87,6 +87,15 @@ class TableBlock:
             return {1}
         raw = self.flat()
         return {j for j, c in enumerate(raw.columns) if is_numeric_dtype(raw[c]) and not is_bool_dtype(raw[c])}
+
+
+# Method identifiers that results put in table cells (estimator, inference), printed in words.
+_VALUE_LABELS = {
+    "twfe": "Tvåvägs fixa effekter",
+    "cluster": "Klustrade medelfel",
+    "callaway_santanna": "Callaway och Sant'Anna",
+    "dynamic": "Över tid",
+}
 
 
 def _cell_label(value: Any, labels: dict[str, str]) -> Any:
@@ -493,6 +502,13 @@ class Report:
             self.pseudonymised = True
         if t is not None:
             t = _label_name_cells(t)
+            if {"kod", "etikett"} <= set(t.columns):  # the code is an identifier; its label says the same
+                attrs = dict(t.attrs)
+                t = t.drop(columns="kod")
+                t.attrs = attrs
+                mask = attrs.get("suppressed_mask")
+                if isinstance(mask, pd.DataFrame) and "kod" in mask.columns:
+                    t.attrs["suppressed_mask"] = mask.drop(columns="kod")
         has_table = t is not None and len(t.columns) > 0 and len(t) > 0
         # Notes once: under the table when there is one, else under the figure. A table that
         # carries a figure's numbers gets a short caption pointing to it instead of repeating it.

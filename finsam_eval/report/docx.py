@@ -91,6 +91,14 @@ def _styles(doc) -> None:
     for name in ("Title", "Subtitle", "Caption", "Quote", "List Bullet", "TOC Heading"):
         if name in [s.name for s in doc.styles]:
             doc.styles[name].font.name = FONT
+    # The template's theme fonts (w:asciiTheme ...) win over w:ascii: without removing them the headings
+    # print in the theme's heading font, wider than the Arial the page model and the tables measure with.
+    for st in doc.styles:
+        rpr = st.element.find(qn("w:rPr"))
+        rfonts = rpr.find(qn("w:rFonts")) if rpr is not None else None
+        if rfonts is not None and rfonts.get(qn("w:ascii")) == FONT:
+            for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+                rfonts.attrib.pop(qn(attr), None)
     cap = doc.styles["Caption"]
     cap.font.size = Pt(9)
     cap.font.italic = False
@@ -101,7 +109,11 @@ def _styles(doc) -> None:
         st = doc.styles[name] if name in [s.name for s in doc.styles] else doc.styles.add_style(name, 1)
         st.base_style = doc.styles["Normal"]
         st.paragraph_format.left_indent = Cm(0.6 * (level - 1))
-        st.paragraph_format.space_after = Pt(2 if level == 2 else 4)
+        # Single-spaced at 10 pt, so a demo-sized TOC (about 50 entries) fits one page.
+        st.paragraph_format.space_before = Pt(3 if level == 1 else 0)
+        st.paragraph_format.space_after = Pt(0)
+        st.paragraph_format.line_spacing = 1.0
+        st.font.size = Pt(10)
         st.font.bold = level == 1
 
 
@@ -118,13 +130,14 @@ def _caption(doc, kind: str, number: int, text: str):
 
 
 def _notes(doc, notes: list[str]) -> None:
-    for n in notes:
+    for k, n in enumerate(notes):
         p = doc.add_paragraph()
         run = p.add_run(n)
         run.italic = True
         run.font.size = Pt(8)
         run.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
         p.paragraph_format.space_after = Pt(0)
+        p.paragraph_format.keep_with_next = k < len(notes) - 1  # the notes of a table or figure stay together
     if notes:
         doc.paragraphs[-1].paragraph_format.space_after = Pt(10)
 
@@ -186,17 +199,27 @@ def _word_table(doc, header: list[str], rows: list[list[str]], numeric: set[int]
     hdr = OxmlElement("w:tblHeader")
     hdr.set(qn("w:val"), "true")
     trpr.append(hdr)
-    for row in rows:
-        cells = table.add_row().cells
+    _cant_split(table.rows[0])
+    for k, row in enumerate(rows):
+        new = table.add_row()
+        _cant_split(new)  # a row never breaks over a page (a lone second line on the next page)
         for j, value in enumerate(row):
-            p = cells[j].paragraphs[0]
+            p = new.cells[j].paragraphs[0]
             run = p.add_run(str(value))
             run.font.size = Pt(size)
             p.paragraph_format.space_after = Pt(0)
             p.paragraph_format.line_spacing = 1.0
             if j in numeric:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            # The last rows stay with what follows (the table's notes), so notes never open a page alone.
+            p.paragraph_format.keep_with_next = k >= len(rows) - 2
     _set_grid(table, widths)
+
+
+def _cant_split(row) -> None:
+    el = OxmlElement("w:cantSplit")
+    el.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().insert(0, el)
 
 
 def table_layout(block: TableBlock) -> TableLayout:
@@ -294,6 +317,7 @@ def _title_page(doc, report: Report) -> None:
 _BODY_PT = {False: (29.7 - 5.0) / 2.54 * 72, True: (21.0 - 5.0) / 2.54 * 72}  # text height per page
 _WIDTH_PT = {False: (21.0 - 5.0) / 2.54 * 72, True: (29.7 - 5.0) / 2.54 * 72}
 _LINE = 1.149  # Arial's line height per point of font size
+_KEEP_MARGIN = 0.0
 _SPACING = 1.15  # Normal's line spacing
 
 
@@ -337,7 +361,9 @@ class _Pager:
 
     def block(self, height: float) -> None:
         """Something kept on one page (a figure with its caption, a heading with the first lines after it)."""
-        if self.used > 0 and self.used + height > _BODY_PT[self.landscape]:
+        # _KEEP_MARGIN holds back room for a kept block; 0 matched the demo PDF best (14 pt moved two
+        # headings that were right).
+        if self.used > 0 and self.used + height > _BODY_PT[self.landscape] - _KEEP_MARGIN:
             self.new_page()
         self.used += height
 
@@ -402,7 +428,8 @@ def _estimate_pages(blocks: list[Any], report: Report, toc_at: int = -1, toc_lin
         if i == toc_at:  # the Innehållsförteckning starts on a new page, the chapter after it too
             if pg.used > 0:
                 pg.new_page()
-            pg.flow(30.0 + toc_lines * (10.5 * _LINE * _SPACING + 3.0), 10.5 * _LINE * _SPACING + 3.0)
+            n1 = sum(1 for x in blocks if isinstance(x, Heading) and x.level == 1)
+            pg.flow(34.0 + toc_lines * 10.0 * _LINE + 3.0 * n1, 10.0 * _LINE)  # see the TOC styles in _styles
             first = False
         width = _WIDTH_PT[pg.landscape]
         if isinstance(b, Heading):
@@ -427,6 +454,10 @@ def _estimate_pages(blocks: list[Any], report: Report, toc_at: int = -1, toc_lin
                 keep = _figure_pt(after)[0]
             elif isinstance(after, TableBlock) and layouts[i + 1].landscape == pg.landscape:
                 keep = sum(_table_rows_pt(after, layouts[i + 1])[:3])
+            elif isinstance(after, Heading):  # a chain of headings moves as one, with two lines after the last
+                size2 = {1: 16.0, 2: 13.0}.get(after.level, 11.0)
+                keep = (_n_lines(after.text, _WIDTH_PT[pg.landscape], size2, True) * size2 * _LINE * _SPACING
+                        + 18.0 + 2 * 10.5 * _LINE * _SPACING)
             else:
                 keep = 2 * 10.5 * _LINE * _SPACING
             pg.block(h + keep)

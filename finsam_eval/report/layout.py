@@ -125,6 +125,25 @@ def _fit(floor: list[float], want: list[float], width: int) -> list[int] | None:
     return [int(w) for w in widths]
 
 
+def _widen(widths: list[int], header: list[str], cols: list, size: float, width: int) -> list[int]:
+    """Give the room left in the text width to the columns whose text still wraps (a definition, a question).
+
+    Each such column grows towards the width its longest cell needs on one line, in proportion to
+    what it lacks, so a table of long texts uses the page instead of a narrow column of many lines.
+    """
+    slack = width - sum(widths)
+    if slack <= 0:
+        return widths
+    full = [max(_widest({str(c) for c in col}, size), text_width_pt(str(h), size, True)) * 20 + _CELL_PAD + 20
+            for h, col in zip(header, cols, strict=True)]
+    lack = [max(0.0, f - w) for f, w in zip(full, widths, strict=True)]
+    total = sum(lack)
+    if total <= 0:
+        return widths
+    share = min(1.0, slack / total)
+    return [int(w + lk * share) for w, lk in zip(widths, lack, strict=True)]
+
+
 def layout_table(header: list[str], rows: list[list[str]], *, sizes: tuple[float, ...] = (9.0, 8.0, 7.5)) -> TableLayout:
     """Choose font size, orientation and column widths so that the table fits the text width.
 
@@ -148,6 +167,7 @@ def layout_table(header: list[str], rows: list[list[str]], *, sizes: tuple[float
                 continue
             fit = _fit(floor, want, width)
             if fit is not None:
+                fit = _widen(fit, header, cols, size, width)
                 return TableLayout(fit, size, landscape, width, [list(range(len(header)))])
     size = sizes[-1]
     need = needs[size]
