@@ -182,17 +182,69 @@ def _bootstrap(summed: list[np.ndarray], n: int, n_boot: int, rng: np.random.Gen
 
 
 def _signs(rng: np.random.Generator, out: np.ndarray) -> np.ndarray:
-    """Fill ``out`` with Rademacher draws, the same numbers as ``_SIGNS[rng.integers(0, 2, size=out.shape)]``.
+    """Fill ``out`` (C-contiguous) with Rademacher draws: ``_SIGNS[rng.integers(0, 2, size=out.shape)]``.
 
-    The integers come a few rows at a time (the generator's stream does not depend on how a request is
-    split), so no int64 matrix as large as the draws is ever held next to them.
+    The same numbers, and the generator left in the same state, as that expression, without an int64
+    matrix as large as the draws beside them: the integers come a few rows at a time (the stream does
+    not depend on how a request is split). With numpy's default generator (PCG64) the bits are read
+    straight from its raw 64-bit stream, about ten times faster than ``integers`` (1,7 s of 999 x 20 000
+    draws); :func:`_raw_signs_ok` checks that shortcut against ``integers`` once per process.
     """
+    if type(rng.bit_generator) is np.random.PCG64 and _raw_signs_ok():
+        return _raw_signs(rng.bit_generator, out)
     step = max(1, _SIGN_BYTES // (8 * out.shape[1]))
     for i in range(0, out.shape[0], step):
         part = out[i:i + step]
         np.multiply(rng.integers(0, 2, size=part.shape), 2.0, out=part)
         part -= 1.0  # 0 -> -1, 1 -> +1, exactly
     return out
+
+
+def _raw_signs(bg: np.random.PCG64, out: np.ndarray) -> np.ndarray:
+    """``integers(0, 2)`` from PCG64's raw words: numpy draws each 0/1 as the top bit of one 32-bit half
+    (Lemire's method for a range of 2 never rejects), low half first, and keeps an unused high half for
+    the next call (``has_uint32``/``uinteger`` in the state); this reproduces all three (on a
+    little-endian machine; :func:`_raw_signs_ok` falls back elsewhere)."""
+    flat = out.reshape(-1)  # a view: out is contiguous
+    size, pos = flat.size, 0
+    state = bg.state
+    if state["has_uint32"] and size:
+        flat[0] = 1.0 if state["uinteger"] >> 31 else -1.0
+        bg.state = {**state, "has_uint32": 0}  # numpy leaves the spent half in uinteger
+        pos = 1
+    step = max(1, _SIGN_BYTES // 16)
+    last = None
+    while size - pos >= 2:
+        words = bg.random_raw(min(step, (size - pos) // 2))
+        k = 2 * len(words)
+        # On a little-endian machine the uint32 view lists each word's low half, then its high half.
+        np.multiply(words.view(np.uint32) >> np.uint32(31), 2.0, out=flat[pos:pos + k])
+        flat[pos:pos + k] -= 1.0
+        pos += k
+        last = int(words[-1])
+    if pos < size:  # one value left: the low half of a new word, the high half stays for the next call
+        last = int(bg.random_raw())
+        flat[pos] = 1.0 if (last >> 31) & 1 else -1.0
+        bg.state = {**bg.state, "has_uint32": 1, "uinteger": last >> 32}
+    elif last is not None:  # as numpy: the high half of the last word was handed out and stays in uinteger
+        bg.state = {**bg.state, "has_uint32": 0, "uinteger": last >> 32}
+    return out
+
+
+_RAW_OK: list[bool] = []
+
+
+def _raw_signs_ok() -> bool:
+    """Whether :func:`_raw_signs` gives what ``integers`` gives with this numpy (checked once, on odd sizes
+    across calls, so a numpy that draws differently falls back to ``integers`` instead of other numbers)."""
+    if not _RAW_OK:
+        a, b = np.random.default_rng(20261127), np.random.default_rng(20261127)
+        ok = True
+        for shape in ((3, 7), (1, 1), (2, 33), (5, 4), (1, 3)):
+            ref = _SIGNS[a.integers(0, 2, size=shape)]
+            ok = ok and np.array_equal(ref, _raw_signs(b.bit_generator, np.empty(shape)))
+        _RAW_OK.append(ok and a.bit_generator.state == b.bit_generator.state)
+    return _RAW_OK[0]
 
 
 def _cluster_sum(inf: np.ndarray, codes: np.ndarray | None, n_cl: int) -> np.ndarray:
