@@ -128,21 +128,24 @@ def _small_blas() -> Any:
     return threadpool_limits(1, user_api="blas")
 
 
-def _row_blocks(psi: np.ndarray, rows_group: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Split ``psi`` by a row grouping into (rows, nonzero columns, dense sub-block) triples.
+def _row_blocks(psi: np.ndarray, rows_group: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int, np.ndarray,
+                                                                                     np.ndarray]]]:
+    """Group the rows of ``psi`` (units) by ``rows_group`` (cohort): the stable order of the rows and, per
+    group, (first, stop) positions in that order, the nonzero columns and the dense sub-block.
 
     A unit's influence is zero in every cell that uses neither its cohort nor it as a control, so
     grouping the units by cohort leaves small dense blocks: the bootstrap then multiplies only those.
+    Each block is taken once, in Fortran order, straight from ``psi`` (no row copy and then a column copy).
     """
     order = np.argsort(rows_group, kind="stable")
-    bounds = np.flatnonzero(np.diff(rows_group[order])) + 1
+    bounds = [0, *(np.flatnonzero(np.diff(rows_group[order])) + 1), len(order)]
     out = []
-    for rows in np.split(order, bounds):
-        sub = psi[rows]
-        cols = np.flatnonzero(np.any(sub != 0, axis=0))
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        sub_t = psi.T[:, order[a:b]]  # (cells, rows of the group), C order: its transpose is Fortran order
+        cols = np.flatnonzero(np.any(sub_t != 0, axis=1))
         if len(cols):
-            out.append((rows, cols, np.asfortranarray(sub[:, cols])))
-    return out
+            out.append((a, b, cols, (sub_t if len(cols) == len(sub_t) else sub_t[cols]).T))
+    return order, out
 
 
 def _bootstrap(summed: list[np.ndarray], n: int, n_boot: int, rng: np.random.Generator,
@@ -154,29 +157,34 @@ def _bootstrap(summed: list[np.ndarray], n: int, n_boot: int, rng: np.random.Gen
     each time and were five times slower); the chunk is a multiple of 200 rows, so the draws are the same
     random numbers as R-style chunks of 200. With ``rows_group`` (the cohort of each row, when rows
     are units) the first block, the cells' influence functions, is multiplied cohort by cohort over its
-    nonzero columns only.
+    nonzero columns only: after the other blocks, the chunk's columns are put in cohort order in place,
+    so each cohort's draws are a slice of the chunk, not a copy.
     """
     n_cl = summed[0].shape[0]
     widths = [b.shape[1] for b in summed]
-    boot = np.empty((n_boot, sum(widths)))
-    blocks = _row_blocks(summed[0], rows_group) if rows_group is not None else None
+    offsets = np.concatenate([[0], np.cumsum(widths)])
+    boot = np.empty((n_boot, int(offsets[-1])))
+    order, blocks = _row_blocks(summed[0], rows_group) if rows_group is not None else (None, [])
     # The chunk fixes how the products are split over the draws, and BLAS rounds differently for other
     # splits (1e-16): keep it so the standard errors stay bit-identical.
     chunk = max(200, _DRAW_BYTES // (8 * n_cl) // 200 * 200)
     buf = np.empty((min(chunk, n_boot), n_cl))  # one draw buffer for all chunks
+    row = np.empty(n_cl)
     with progress(total=n_boot, desc="Multiplikatorbootstrap", unit="dragningar") as bar:
         for s in range(0, n_boot, chunk):
             v = _signs(rng, buf[:min(chunk, n_boot - s)])
-            col = 0
-            for i, (b, w) in enumerate(zip(summed, widths)):
-                if i == 0 and blocks is not None:
-                    acc = np.zeros((len(v), w))
-                    for rows, cols, sub in blocks:
-                        acc[:, cols] += v[:, rows] @ sub
-                    boot[s:s + len(v), col:col + w] = acc / n
-                else:
-                    boot[s:s + len(v), col:col + w] = v @ b / n
-                col += w
+            out = boot[s:s + len(v)]
+            for i, b in enumerate(summed):
+                if i or order is None:
+                    out[:, offsets[i]:offsets[i + 1]] = v @ b / n
+            if order is not None:
+                for r in v:  # one row at a time: no second chunk-sized matrix
+                    np.take(r, order, out=row)
+                    r[:] = row
+                acc = np.zeros((len(v), widths[0]))
+                for a, b, cols, sub in blocks:
+                    acc[:, cols] += v[:, a:b] @ sub
+                out[:, :widths[0]] = acc / n
             bar.update(len(v))
     return boot
 
