@@ -233,7 +233,8 @@ def evaluate(df: pd.DataFrame, codebook, themes=THEMES, label_col: str = "teman"
         tp = len(f & pos)
         p = tp / len(f) if f else float("nan")
         r = tp / len(pos) if pos else float("nan")
-        f1 = 2 * p * r / (p + r) if pos and f and (p + r) else float("nan")
+        # F1 is 0 when the theme has paragraphs but no hit among them; undefined only without paragraphs
+        f1 = (2 * p * r / (p + r) if f and p + r > 0 else 0.0) if pos else float("nan")
         rows.append({"tema": t, "n": len(pos), "precision": p, "recall": r, "F1": f1,
                      "fel-larm": len(f & neg) / len(neg) if neg else float("nan")})
     out = pd.DataFrame(rows).set_index("tema")
