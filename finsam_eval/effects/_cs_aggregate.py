@@ -105,24 +105,31 @@ def aggregate_all(
             inf = inf + wif_dot(gunit, g[idx].astype(float), pg[idx], att[idx])
         return float(att[idx] @ w), inf
 
+    def table(selections: list[tuple[int, np.ndarray]], with_wif: bool = True
+              ) -> tuple[list[int], np.ndarray, np.ndarray, list[int]] | None:
+        """Labels, values, influence columns and treated counts of the non-empty selections of cells."""
+        labels, vals, infs, ns = [], [], [], []
+        for label, idx in selections:
+            if not len(idx):
+                continue
+            v, inf = wmean(idx, with_wif)
+            labels.append(label)
+            vals.append(v)
+            infs.append(inf)
+            ns.append(int(sum(counts[int(gg) + 1] for gg in np.unique(g[idx]))))
+        return (labels, np.array(vals), np.column_stack(infs), ns) if labels else None
+
     keep = np.flatnonzero((e >= 0) & (e <= hi))
     out["simple"] = wmean(keep) if len(keep) else (float("nan"), np.zeros(n))
 
-    labels, vals, infs, ns = [], [], [], []
-    for gg in np.unique(g):
-        idx = np.flatnonzero((g == gg) & (e >= 0) & (e <= hi))
-        if not len(idx):
-            continue
-        v, inf = wmean(idx, with_wif=False)
-        labels.append(int(gg))
-        vals.append(v)
-        infs.append(inf)
-        ns.append(int(counts[int(gg) + 1]))
-    if labels:
+    # By cohort: the cells after start of each cohort, without wif (the weights within a cohort are fixed);
+    # the overall number weights the cohorts by their shares, with wif.
+    by_group = table([(int(gg), np.flatnonzero((g == gg) & (e >= 0) & (e <= hi))) for gg in np.unique(g)],
+                     with_wif=False)
+    if by_group:
+        labels, va, ia, ns = by_group
         gl = np.array(labels, dtype=float)
         pgg = share(gl)
-        va = np.array(vals)
-        ia = np.column_stack(infs)
         w = pgg / pgg.sum()
         out["group"] = Aggregate(labels, va, ia, ns, float(va @ w), ia @ w + wif_dot(gunit, gl, pgg, va))
 
@@ -133,35 +140,17 @@ def aggregate_all(
         eseq = np.unique(e[include])
         eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - (T - 1))]
     eseq = eseq[(eseq >= lo) & (eseq <= hi)]
-    labels, vals, infs, ns = [], [], [], []
-    for ee in eseq:
-        idx = np.flatnonzero((e == ee) & include)
-        v, inf = wmean(idx)
-        labels.append(int(ee))
-        vals.append(v)
-        infs.append(inf)
-        ns.append(int(sum(counts[int(gg) + 1] for gg in np.unique(g[idx]))))
-    if labels:
-        va = np.array(vals)
-        ia = np.column_stack(infs)
+    dynamic = table([(int(ee), np.flatnonzero((e == ee) & include)) for ee in eseq])
+    if dynamic:
+        labels, va, ia, ns = dynamic
         pos = np.array(labels) >= 0
         ov = float(va[pos].mean()) if pos.any() else float("nan")
         oi = ia[:, pos].mean(axis=1) if pos.any() else np.zeros(n)
         out["dynamic"] = Aggregate(labels, va, ia, ns, ov, oi)
 
-    labels, vals, infs, ns = [], [], [], []
-    for tt in np.unique(t[t >= g.min()]):
-        idx = np.flatnonzero((t == tt) & (g <= tt))
-        if not len(idx):
-            continue
-        v, inf = wmean(idx)
-        labels.append(int(tt))
-        vals.append(v)
-        infs.append(inf)
-        ns.append(int(sum(counts[int(gg) + 1] for gg in np.unique(g[idx]))))
-    if labels:
-        va = np.array(vals)
-        ia = np.column_stack(infs)
+    calendar = table([(int(tt), np.flatnonzero((t == tt) & (g <= tt))) for tt in np.unique(t[t >= g.min()])])
+    if calendar:
+        labels, va, ia, ns = calendar
         out["calendar"] = Aggregate(labels, va, ia, ns, float(va.mean()), ia.mean(axis=1))
     return out
 
