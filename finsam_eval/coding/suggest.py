@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -52,7 +53,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import EstimationError, MissingColumnError, SchemaError
-from .text import is_stopword, stem, tokenize
+from .text import STOPWORDS, is_stopword, stem, tokenize
 
 __all__ = ["CodeSuggester", "SuggestionEvaluation", "evaluate_suggester", "baseline_model"]
 
@@ -62,11 +63,59 @@ _QUESTION_WEIGHT = 0.8  # weight of the question's features next to the answer's
 _KEEP = frozenset({"inte", "ingen", "inget", "inga", "aldrig", "utan", "saknas", "icke", "ej"})
 
 
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    """The matcher's function words and the Snowball list with interview fillers (``stoppord_sv.txt``)."""
+    from .kwic import SWEDISH_STOPWORDS
+
+    return frozenset(STOPWORDS | SWEDISH_STOPWORDS) - _KEEP
+
+
+def _content(text: str) -> list[str]:
+    """Tokens without function words and numbers (negations kept)."""
+    stop = _stopwords()
+    return [t for t in tokenize(text) if t in _KEEP or not (t in stop or t.isdigit())]
+
+
+@lru_cache(maxsize=200_000)
+def _word_key(token: str) -> str:
+    """The Snowball stem of the token's lemma: *tog* and *ta*, *förbunden* and *förbundet* meet."""
+    from .lexicon import lemma, lemma_enabled
+
+    return stem(lemma(token) if lemma_enabled() else token)
+
+
 def _stem_analyzer(text: str) -> list[str]:
-    """Stems (function words dropped, negations kept) and stem bigrams of adjacent content words."""
-    toks = [t for t in tokenize(text) if t in _KEEP or not (is_stopword(t) or t.isdigit())]
-    stems = [stem(t) for t in toks]
-    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+    """Word keys (lemma, then stem; function words dropped, negations kept) and bigrams of adjacent ones."""
+    keys = [_word_key(t) for t in _content(text)]
+    return keys + [f"{a} {b}" for a, b in zip(keys, keys[1:])]
+
+
+@lru_cache(maxsize=200_000)
+def _masked(token: str) -> str:
+    """The token with protected names (``lexicon.PROTECTED``) replaced by one symbol each."""
+    from .lexicon import protected_spans
+
+    spans = protected_spans(token)
+    for a, b in reversed(spans):
+        token = token[:a] + "§" + token[b:]
+    return token
+
+
+def _char_analyzer(text: str, lo: int = 3, hi: int = 5) -> list[str]:
+    """Character n-grams inside content words (compound parts: *samverkans*-, -*förankring*).
+
+    Protected names count as one symbol, so *samordningsförbundet* does not
+    yield the n-grams of *samordning*.
+    """
+    out: list[str] = []
+    for t in _content(text):
+        if len(t) < lo or t in _KEEP:
+            continue
+        w = f" {_masked(t)} "
+        for n in range(lo, hi + 1):
+            out.extend(w[i:i + n] for i in range(len(w) - n + 1))
+    return out
 
 
 def _f1_grid(y: np.ndarray, p: np.ndarray, grid: np.ndarray) -> list[float]:
@@ -315,8 +364,9 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
                 question = None
         char = None
         if self.char_ngrams:
-            char = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), lowercase=True,
-                                   sublinear_tf=True, min_df=2, max_df=0.9)
+            lo, hi = (int(v) for v in self.char_ngrams)
+            char = TfidfVectorizer(analyzer=partial(_char_analyzer, lo=lo, hi=hi), sublinear_tf=True,
+                                   min_df=2, max_df=0.9)
             try:
                 mats.append(char.fit_transform(texts) * 0.7)
             except ValueError:  # too few texts for min_df
@@ -547,10 +597,15 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         unit = _unit_rows(Xf)
         near: dict[int, list[list[tuple[Any, str, float]]]] = {}
         P = self._combine(self.stage2_, cb, self._text_proba(self.state_, texts, Xf), self.n_positive_.to_numpy())
-        n_word = len(self.state_["word"].vocabulary_)
-        word_names = self.state_["word"].get_feature_names_out()
-        n_char = len(self.state_["char"].vocabulary_) if self.state_["char"] is not None else 0
-        char_names = self.state_["char"].get_feature_names_out() if n_char else np.array([])
+        # the text blocks of the design, in order: words, question, character n-grams
+        blocks: list[tuple[str, int, np.ndarray]] = []
+        start = 0
+        for name in ("word", "question", "char"):
+            vec = self.state_.get(name)
+            if vec is not None:
+                names = vec.get_feature_names_out()
+                blocks.append((name, start, names))
+                start += len(names)
         labels = {}
         if self.compiled_ is not None:
             labels = self.compiled_.codebook.labels
@@ -563,9 +618,10 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         k = min(int(top_k), P.shape[1])
         for i, text in enumerate(texts):
             toks = tokenize(text)
-            by_stem: dict[str, str] = {}
+            by_key: dict[str, str] = {}
             for t in toks:
-                by_stem.setdefault(stem(t), t)
+                by_key.setdefault(_word_key(t), t)
+                by_key.setdefault(stem(t), t)
             row_x = Xf.getrow(i)
             order = np.argsort(-P[i], kind="stable")[:k]
             for rank, j in enumerate(order, start=1):
@@ -582,11 +638,15 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
                     for f in idx[np.argsort(-contrib, kind="stable")]:
                         if coef[f] <= 0 or len(words) >= n_terms:
                             break
-                        if f < n_word:
-                            surf = " ".join(by_stem.get(s, s) for s in word_names[f].split(" "))
+                        name, off, names = next(bl for bl in reversed(blocks) if f >= bl[1])
+                        feat = str(names[f - off])
+                        if name == "word":
+                            surf = " ".join(by_key.get(w, w) for w in feat.split(" "))
+                        elif name == "question":
+                            continue  # the question's words are not in the answer; the answer's words explain
                         else:
-                            gram = char_names[f - n_word].strip()
-                            surf = next((t for t in toks if gram in t and _readable(t)), "")
+                            gram = feat.strip()
+                            surf = next((t for t in toks if gram in _masked(t) and _readable(t)), "")
                         # function words say nothing to a reader unless part of a phrase ("vet inte")
                         if surf and surf not in words and (" " in surf or _readable(surf)):
                             words.append(surf)
