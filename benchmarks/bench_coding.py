@@ -35,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -73,19 +74,33 @@ def sentences() -> list[str]:
     return out
 
 
-def generate(n: int, seed: int = 1) -> pd.DataFrame:
-    """``n`` excerpts of 1-4 recombined sentences, with respondent and förbund columns."""
+_SYLLABLES = ["sam", "ver", "kan", "för", "ank", "ring", "myn", "dig", "het", "ar", "be", "te", "stöd", "lots",
+              "in", "sats", "mål", "grupp", "re", "hab", "lit", "er", "ing", "ste", "pen", "ning", "kom", "mun"]
+
+
+def generate(n: int, seed: int = 1, new_words: int = 0) -> pd.DataFrame:
+    """``n`` excerpts of 1-4 recombined sentences, with respondent and förbund columns.
+
+    ``new_words``: each excerpt also gets a sentence with this many invented words (random syllables,
+    mostly unseen before), so the vocabulary grows with ``n`` as in real transcripts and every cache
+    keyed on tokens fills up (the recombined sentences alone have about 1 200 distinct words).
+    """
     rng = np.random.default_rng(seed)
     pool = np.array(sentences(), dtype=object)
     k = rng.integers(1, 5, size=n)
     idx = rng.integers(0, len(pool), size=k.sum())
     parts = np.split(pool[idx], np.cumsum(k)[:-1])
     forbund = np.array(["Botkyrka", "Huddinge", "Södertälje", "Östra Södertörn", "Uppsala"])
+    texts = [" ".join(p) for p in parts]
+    if new_words:
+        syl = np.array(_SYLLABLES, dtype=object)
+        picks = syl[rng.integers(0, len(syl), size=(n, new_words, 4))]
+        texts = [t + " Vi pratade om " + " ".join("".join(w) for w in ws) + "." for t, ws in zip(texts, picks)]
     return pd.DataFrame({
         "excerpt_id": np.arange(n),
         "respondent_id": [f"R{i:05d}" for i in rng.integers(0, max(n // 5, 1), size=n)],
         "forbund": forbund[rng.integers(0, 5, size=n)],
-        "text": [" ".join(p) for p in parts],
+        "text": texts,
     })
 
 
@@ -161,35 +176,75 @@ def naive(df: pd.DataFrame, codebook: Codebook) -> set[tuple[int, str]]:
 
 
 # -- memory ---------------------------------------------------------------------------------------
-def _rss_mb() -> float:
+def _status_mb(field: str) -> float:
+    """A field of ``/proc/self/status`` (``VmRSS``, ``VmHWM``) in MB; NaN off Linux."""
     try:
-        with open("/proc/self/statm") as fh:
-            import os
-
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
     except OSError:  # not Linux
-        return float("nan")
+        pass
+    return float("nan")
 
 
-def memory(n: int, seed: int) -> None:
-    """Run in a fresh process: traced peak of Python allocations in the call, resident growth after it."""
+def _reset_peak() -> None:
+    """Reset the peak resident set (``VmHWM``) of this process (Linux >= 4.0); silently a no-op elsewhere."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+def _cache_sizes() -> str:
+    from finsam_eval.coding import lexicon, text
+
+    sizes = {"stem": text.stem, "term_keys": text.term_keys, "lemma": lexicon.lemma,
+             "protected_spans": lexicon.protected_spans}
+    return ", ".join(f"{k} {f.cache_info().currsize}" for k, f in sizes.items())
+
+
+def memory(n: int, seed: int, new_words: int = 0) -> None:
+    """Run in a fresh process: peak and resident memory of one call, what stays after the result is freed.
+
+    * RSS: growth of the resident set over the call (peak, ``VmHWM`` reset before it), with the result
+      held, after ``del result; gc.collect()``, and after a second call and ``del`` (no growth from
+      call to call = nothing accumulates);
+    * the traced peak of Python allocations in a third call (``tracemalloc``; separate, as tracing
+      itself takes resident memory);
+    * the entries of the module caches of stems, lemmas and protected words (each a bounded LRU).
+    """
     import tracemalloc
 
-    df = generate(n, seed)
-    code_excerpts(df.iloc[:200], Codebook.default())  # load simplemma, nltk, pandas paths
+    df = generate(n, seed, new_words)
+    cb = Codebook.default()
+    code_excerpts(df.iloc[:200], cb)  # load simplemma, nltk, pandas paths
     gc.collect()
-    base = _rss_mb()
-    tracemalloc.start()
-    res = code_excerpts(df, Codebook.default())
-    _cur, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    held = _rss_mb() - base
+    base = _status_mb("VmRSS")
+    _reset_peak()
+    res = code_excerpts(df, cb)
+    peak_rss = _status_mb("VmHWM") - base
+    held = _status_mb("VmRSS") - base
     rows = len(res.long)
     del res
     gc.collect()
-    after = _rss_mb() - base
-    print(f"  minne {n} utdrag: topp {peak / 2**20:.0f} MB ({peak / n / 1000:.2f} kB/utdrag, tracemalloc), "
-          f"RSS med resultatet +{held:.0f} MB ({rows} rader), kvar efter del +{after:.0f} MB")
+    after = _status_mb("VmRSS") - base
+    res = code_excerpts(df, cb)
+    del res
+    gc.collect()
+    after2 = _status_mb("VmRSS") - base
+    caches = _cache_sizes()
+    tracemalloc.start()
+    res = code_excerpts(df, cb)
+    _cur, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del res
+    words = f", {new_words} nya ord per utdrag" if new_words else ""
+    print(f"  minne {n} utdrag{words}: traced topp {peak / 2**20:.0f} MB ({peak / n / 1000:.2f} kB/utdrag); RSS topp "
+          f"+{peak_rss:.0f} MB ({peak_rss * 2**20 / n / 1000:.2f} kB/utdrag), med resultatet +{held:.0f} MB "
+          f"({rows} rader), kvar efter del +{after:.0f} MB, efter ett anrop till +{after2:.0f} MB; "
+          f"modulcacher: {caches}")
 
 
 # -- main -----------------------------------------------------------------------------------------
@@ -197,9 +252,26 @@ def _fmt(xs: list[float]) -> str:
     return f"min {min(xs):.2f} s, median {statistics.median(xs):.2f} s"
 
 
-def bench(n: int, rounds: int, seed: int) -> None:
+def _before(path: str | None):  # noqa: ANN202 - (code_excerpts, Codebook) of the older copy, or None
+    """``code_excerpts`` and ``Codebook`` of an older copy of the library, importable as ``finsam_eval_before``."""
+    if not path:
+        return None
+    sys.path.insert(0, path)
+    from finsam_eval_before.coding import Codebook as OldCodebook
+    from finsam_eval_before.coding import code_excerpts as old_code
+
+    return old_code, OldCodebook
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Same long tables: columns, dtypes and every value (lists and floats compared exactly)."""
+    return list(a.columns) == list(b.columns) and list(map(str, a.dtypes)) == list(map(str, b.dtypes)) and all(
+        a[c].tolist() == b[c].tolist() for c in a.columns)
+
+
+def bench(n: int, rounds: int, seed: int, before: str | None = None, new_words: int = 0) -> None:
     cb = Codebook.default()
-    df = generate(n, seed)
+    df = generate(n, seed, new_words)
     texts = df["text"].tolist()
     words = sum(len(t.split()) for t in texts)
     peers = {"re-alternation": regex_peer(cb)}
@@ -207,8 +279,16 @@ def bench(n: int, rounds: int, seed: int) -> None:
         peers["pyahocorasick"] = aho_peer(cb)
     except ImportError:
         pass
+    old = _before(before)
+    if old is not None:
+        # the same codebook file for both, so only the matcher differs
+        old_code, old_cb = old[0], old[1].from_yaml(Path(sys.modules[Codebook.__module__].__file__).parent
+                                                     / "codebooks" / "default.yaml")
+        same = _same(old_code(df.iloc[:3000], old_cb).long, code_excerpts(df.iloc[:3000], cb).long)
     code_excerpts(df.iloc[:500], cb)  # warm: simplemma's dictionary, nltk, pandas
     times: dict[str, list[float]] = {"golv (tokenize)": [], "code_excerpts": [], **{p: [] for p in peers}}
+    if old is not None:
+        times["före (--before)"] = []
     n_long = 0
     for _ in range(rounds):
         gc.collect()
@@ -221,19 +301,35 @@ def bench(n: int, rounds: int, seed: int) -> None:
         times["code_excerpts"].append(time.perf_counter() - t0)
         n_long = len(res.long)
         del res
+        if old is not None:
+            gc.collect()
+            t0 = time.perf_counter()
+            res = old_code(df, old_cb)
+            times["före (--before)"].append(time.perf_counter() - t0)
+            del res
         for name, run in peers.items():
             gc.collect()
             t0 = time.perf_counter()
             run(texts)
             scale = n / min(n, _RE_PEER_MAX) if name == "re-alternation" else 1.0
             times[name].append((time.perf_counter() - t0) * scale)
-    print(f"{n} utdrag, {words} ord, {len(cb)} koder, {n_long} kodningar, {rounds} omgångar (Python {sys.version.split()[0]})")
+    extra = f", {new_words} nya ord per utdrag" if new_words else ""
+    print(f"{n} utdrag, {words} ord{extra}, {len(cb)} koder, {n_long} kodningar, {rounds} omgångar "
+          f"(Python {sys.version.split()[0]})")
     for name, xs in times.items():
         note = f" (uppskattat från {_RE_PEER_MAX} utdrag)" if name == "re-alternation" and n > _RE_PEER_MAX else ""
         print(f"  {name:18s} {_fmt(xs)}{note}")
-    lib, fl = times["code_excerpts"], times["golv (tokenize)"]
-    per_round = [a / b for a, b in zip(lib, fl)]
-    print(f"  code_excerpts / golv: {min(lib) / min(fl):.2f} (min/min), median per omgång {statistics.median(per_round):.2f}")
+    fl = times["golv (tokenize)"]
+    for name in ["code_excerpts"] + (["före (--before)"] if old is not None else []):
+        lib = times[name]
+        per_round = [x / f for x, f in zip(lib, fl)]
+        print(f"  {name} / golv: {min(lib) / min(fl):.2f} (min/min), per omgång min {min(per_round):.2f}, "
+              f"median {statistics.median(per_round):.2f}")
+    lib = times["code_excerpts"]
+    if old is not None:
+        pr = [o / x for o, x in zip(times["före (--before)"], lib)]
+        print(f"  före / code_excerpts: {min(times['före (--before)']) / min(lib):.2f} (min/min), median per omgång "
+              f"{statistics.median(pr):.2f}; samma resultat på 3 000 utdrag: {'ja' if same else 'NEJ'}")
     best = min(peers, key=lambda p: min(times[p]))
     pr = [a / b for a, b in zip(lib, times[best])]
     print(f"  code_excerpts / bästa peer ({best}): {min(lib) / min(times[best]):.2f} (min/min), "
@@ -249,15 +345,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-memory", action="store_true")
     ap.add_argument("--memory-only", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--memory-sizes", type=int, nargs="+", default=None,
+                    help="sizes for the memory runs (default: --sizes)")
+    ap.add_argument("--new-words", type=int, default=0,
+                    help="invented words per excerpt, so the vocabulary grows with n (fills the token caches)")
+    ap.add_argument("--before", default=None,
+                    help="directory with an older copy of the library as package finsam_eval_before (timed in "
+                         "the same rounds)")
     a = ap.parse_args(argv)
     if a.memory_only is not None:
-        memory(a.memory_only, a.seed)
+        memory(a.memory_only, a.seed, a.new_words)
         return 0
     sizes = [a.n] if a.n else a.sizes
     for n in sizes:
-        bench(n, a.rounds, a.seed)
-        if not a.no_memory:
-            subprocess.run([sys.executable, __file__, "--memory-only", str(n), "--seed", str(a.seed)], check=False)
+        if a.rounds > 0:
+            bench(n, a.rounds, a.seed, a.before, a.new_words)
+        if not a.no_memory and a.memory_sizes is None:
+            subprocess.run([sys.executable, __file__, "--memory-only", str(n), "--seed", str(a.seed),
+                            "--new-words", str(a.new_words)], check=False)
+    for n in a.memory_sizes or []:
+        subprocess.run([sys.executable, __file__, "--memory-only", str(n), "--seed", str(a.seed),
+                        "--new-words", str(a.new_words)], check=False)
     if a.naive_n:
         cb = Codebook.default()
         sub = generate(a.naive_n, a.seed)

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import gc
 import re
+import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -119,8 +120,65 @@ _TRIGGERS = NEGATIONS | NEGATIONS_AFTER | HEDGES | _INNER_NEG | {"inte", "aldrig
 _FRAMERS = frozenset({"inte", "aldrig"})
 _IS_MARK = _MARKS.__contains__
 _IS_TRIGGER = _TRIGGERS.__contains__
+#: Words that can start a clause without a mark before them (see :func:`_boundaries`).
+_BREAKERS = _CLAUSE_BREAK | {"utan"}
+_IS_UTAN = "utan".__eq__
 
 _FRAME_BEFORE = 9
+_NO_ITEMS: frozenset[int] = frozenset()
+_PAD = (_NO_ITEMS, _NO_ITEMS)
+#: Cap of each per-token cache of a compiled codebook (entries); beyond it tokens are worked out afresh.
+_CACHE_CAP = 500_000
+
+
+class _ItemCache(dict):
+    """token -> ids of the phrase words it fits (what :func:`_tok_ok` says, for all of them at once).
+
+    A miss is computed and stored (below :data:`_CACHE_CAP`), so ``map(cache.__getitem__, tokens)``
+    runs in C for every token seen before. It holds the compiled indexes, not the compiled codebook,
+    so no reference cycle keeps a codebook and its caches alive after a call.
+    """
+
+    __slots__ = ("_strict", "_strict_keyed", "_keys", "_lemma_on")
+
+    def __init__(self, strict: dict[str, set[int]], strict_keyed: dict[str, set[int]],
+                 keys: dict[str, set[int]], lemma_on: bool) -> None:
+        super().__init__()
+        self._strict, self._strict_keyed, self._keys, self._lemma_on = strict, strict_keyed, keys, lemma_on
+
+    def __missing__(self, w: str) -> frozenset[int]:
+        got = set(self._strict.get(w, ()))
+        if len(w) >= 4:
+            got |= self._keys.get(stem(w), set())
+        if self._lemma_on and len(w) >= 3 and "-" not in w and w not in STOPWORDS:
+            lem = lexicon.lemma(w).lower()
+            if lem != w:
+                got |= self._strict_keyed.get(lem, set())
+                if len(lem) >= 4:
+                    got |= self._keys.get(stem(lem), set())
+        res = frozenset(got)
+        if len(self) < _CACHE_CAP:
+            self[w] = res
+        return res
+
+
+class _InfoCache(dict):
+    """token -> :meth:`CompiledCodebook._fast_info`, computed on a miss and stored below :data:`_CACHE_CAP`,
+    so ``map(cache.__getitem__, tokens)`` runs in C for every token seen before. The codebook is held
+    through a weak reference: no cycle keeps a codebook and its caches alive after a call."""
+
+    __slots__ = ("_owner",)
+
+    def __init__(self, owner: CompiledCodebook) -> None:
+        super().__init__()
+        self._owner = weakref.ref(owner)
+
+    def __missing__(self, tok: str) -> tuple:
+        got = self._owner()._fast_info(tok)
+        if len(self) < _CACHE_CAP:
+            self[tok] = got
+        return got
+
 
 # Score weights per kind of hit; a code needs ``min_score`` in an excerpt.
 WEIGHTS = {"ord": 1.0, "fras": 1.5, "sammansättning": 1.0, "prefix": 0.75, "regex": 1.0, "lemma": 1.0}
@@ -184,7 +242,6 @@ class CompiledCodebook:
         self._tail_starts: set[str] = set()
         self._cache: dict[str, tuple[tuple[int, str], ...]] = {}
         self._info: dict[str, tuple[tuple[tuple[int, str], ...], tuple[int, ...]]] = {}
-        self._hot: set[str] = set()  # the cached tokens with a hit or a phrase candidate
         for code in codebook:
             for t, sp in code.term_specs().items():
                 self._add(code.id, t, False, sp["weight"], sp["polarity"] == "negativ", sp["family"],
@@ -290,6 +347,13 @@ class CompiledCodebook:
         got = self._cache.get(token)
         if got is not None:
             return got
+        res = self._token_hits(token)
+        if len(self._cache) < _CACHE_CAP:
+            self._cache[token] = res
+        return res
+
+    def _token_hits(self, token: str) -> tuple[tuple[int, str], ...]:
+        """:meth:`token_hits` without its cache."""
         found: dict[int, str] = {}
         parts = [token]
         if "-" in token:
@@ -329,13 +393,19 @@ class CompiledCodebook:
                 if rest[:3] in self._tail_starts and cut_ok(k) and plausible_tail_prefix(p[:k]):
                     for i in self._direct(rest):
                         found.setdefault(i, "sammansättning")
-        res = tuple(found.items())
-        if len(self._cache) < 500_000:
-            self._cache[token] = res
-        return res
+        return tuple(found.items())
 
     def _token_info(self, tok: str) -> tuple[tuple[tuple[int, str], ...], tuple[int, ...]]:
         """Word/compound hits and the phrases that may start at this token (cached together)."""
+        got = (self.token_hits(tok), self._phrase_candidates(tok))
+        if not got[0] and not got[1]:
+            got = _NO_INFO  # one shared object: such tokens need no look
+        if len(self._info) < _CACHE_CAP:
+            self._info[tok] = got
+        return got
+
+    def _phrase_candidates(self, tok: str) -> tuple[int, ...]:
+        """Phrases whose anchor word ``tok`` can be (through its surface form, stem or lemma), in order."""
         cand = list(self.phrase_first_strict.get(tok, ()))
         if len(tok) >= 4:
             cand += self.phrase_first.get(stem(tok), ())
@@ -345,14 +415,15 @@ class CompiledCodebook:
                 cand += self.phrase_first_strict.get(lem, ())
                 if len(lem) >= 4:
                     cand += self.phrase_first.get(stem(lem), ())
-        got = (self.token_hits(tok), tuple(dict.fromkeys(cand)))
-        if not got[0] and not got[1]:
-            got = _NO_INFO  # one shared object: such tokens need no look
-        if len(self._info) < 500_000:
-            self._info[tok] = got
-            if got is not _NO_INFO:
-                self._hot.add(tok)
-        return got
+        return tuple(dict.fromkeys(cand))
+
+    def _fast_info(self, tok: str) -> tuple:
+        """What :meth:`_code_into` needs of a token: ``()`` when it has no hit and starts no phrase (falsy,
+        so ``compress`` skips it in C), else ``(hits, phrase candidates grouped by the word next to the
+        anchor)`` (:meth:`_cand_groups`)."""
+        hits = self._token_hits(tok)
+        cand = self._phrase_candidates(tok)
+        return (hits, self._cand_groups(cand)) if hits or cand else ()
 
     # -- texts -------------------------------------------------------------------
     def _scan(self, text: str) -> tuple[list[str], list[int], list[int], list[int], dict[int, str],
@@ -452,45 +523,24 @@ class CompiledCodebook:
             lr[idx] = (tuple(reversed(its[:anc])), tuple(its[anc + 1:]))
         self._strict_ix, self._strict_keyed_ix, self._keys_ix, self._phrase_lr = (
             strict_ix, strict_keyed_ix, keys_ix, lr)
-        self._items_cache: dict[bool, dict[str, frozenset[int]]] = {True: {}, False: {}}
-        self._near_cache: dict[tuple[str, ...], object] = {}
-        self._cand_cache: dict[str, tuple] = {}
+        self._items_cache: dict[bool, _ItemCache] = {
+            on: _ItemCache(strict_ix, strict_keyed_ix, keys_ix, on) for on in (True, False)}
+        self._near_bit = {near: 1 << k for k, near in enumerate(dict.fromkeys(t.near for t in terms if t.near))}
+        self._near_mask: dict[str, int] = {}
+        self._fast = _InfoCache(self)
         self._rounded: dict[float, float] = {}  # round(score, 4), a slow call, once per distinct sum
 
-    def _cand_groups(self, tok: str, cand: tuple[int, ...]) -> tuple:
-        """The phrase candidates of ``tok`` grouped by the phrase word next to the anchor."""
+    def _cand_groups(self, cand: tuple[int, ...]) -> tuple:
+        """Phrase candidates grouped by the phrase word next to the anchor: ``((need, members), ...)``."""
         groups: dict[int, list[tuple[int, int, tuple[int, ...], tuple[int, ...]]]] = {}
         for rank, i in enumerate(cand):
             left, right = self._phrase_lr[i]
             groups.setdefault(left[0] if left else right[0], []).append((rank, i, left, right))
-        got = tuple((need, tuple(m)) for need, m in groups.items())
-        if len(self._cand_cache) < 500_000:
-            self._cand_cache[tok] = got
-        return got
-
-    def _near_re(self, near: tuple[str, ...]):  # noqa: ANN202 - a bound re search
-        """``search`` of a pattern that finds any of the anchor words ``near`` (substrings, like ``in``)."""
-        got = self._near_cache.get(near)
-        if got is None:
-            got = self._near_cache[near] = re.compile("|".join(re.escape(n) for n in near)).search
-        return got
+        return tuple((need, tuple(m)) for need, m in groups.items())
 
     def _word_items(self, w: str, lemma_on: bool) -> frozenset[int]:
         """Ids of the phrase words that token ``w`` fits (what :func:`_tok_ok` says, for all of them)."""
-        got = set(self._strict_ix.get(w, ()))
-        if len(w) >= 4:
-            got |= self._keys_ix.get(stem(w), set())
-        if lemma_on and len(w) >= 3 and "-" not in w and w not in STOPWORDS:
-            lem = lexicon.lemma(w).lower()
-            if lem != w:
-                got |= self._strict_keyed_ix.get(lem, set())
-                if len(lem) >= 4:
-                    got |= self._keys_ix.get(stem(lem), set())
-        res = frozenset(got)
-        cache = self._items_cache[lemma_on]
-        if len(cache) < 500_000:
-            cache[w] = res
-        return res
+        return self._items_cache[lemma_on][w]
 
     def _code_into(self, text: str, pos: int, out: list[list], order: dict[str, int],
                    keep: set[str] | None, min_score: float, lemma_on: bool) -> bool:
@@ -512,47 +562,32 @@ class CompiledCodebook:
         toks = list(filterfalse(_IS_MARK, items)) if has_marks else items
         if not toks:
             return False
-        info = self._info
-        no_info = _NO_INFO
         raw: list[tuple[int, str, int, int]] = []
-        cg = self._cand_cache
         n_tok = len(toks)
         ic = self._items_cache[lemma_on]
-        wi = self._word_items
-        new = set(toks).difference(info)
-        for tok in new:
-            self._token_info(tok)
-        if new and not new.issubset(info):  # the token cache is full: look at every token
-            where: Iterable[int] = range(n_tok)
-        else:  # only the tokens with a hit or a phrase candidate, picked out in C
-            where = compress(range(n_tok), map(self._hot.__contains__, toks))
-        for j in where:
-            tok = toks[j]
-            got = info.get(tok)
-            if got is no_info:
-                continue
-            if got is None:
-                got = self._token_info(tok)
-            hits_, cand = got
+        iv: list[frozenset[int]] | None = None
+        # every token's info in C (a miss is worked out by the cache); compress keeps the tokens with a
+        # hit or a phrase candidate, whose info is a non-empty tuple
+        infos = list(map(self._fast.__getitem__, toks))
+        for j in compress(range(n_tok), infos):
+            hits_, groups = infos[j]
             for i, kind in hits_:
                 raw.append((i, kind, j, j))
-            if cand:
+            if groups:
+                if iv is None:
+                    # The phrase-word ids of every token, padded with two empty sets at each end (token k
+                    # at iv[k + 2]), looked up in C once per text; misses are computed by the cache.
+                    iv = [_NO_ITEMS, _NO_ITEMS]
+                    iv += map(ic.__getitem__, toks)
+                    iv += _PAD
                 # The phrase word next to the anchor must be one or two tokens away: one look at the
                 # ids of those four tokens rules out most candidates before the full check.
-                around: set[int] = set()
-                for k in (j - 2, j - 1, j + 1, j + 2):
-                    if 0 <= k < n_tok:
-                        t = toks[k]
-                        got = ic.get(t)
-                        around.update(got if got is not None else wi(t, lemma_on))
-                groups = cg.get(tok)
-                if groups is None:
-                    groups = self._cand_groups(tok, cand)
+                around = iv[j] | iv[j + 1] | iv[j + 3] | iv[j + 4]
                 found = []
                 for need, members in groups:
                     if need in around:
                         for rank, i, left, right in members:
-                            span = _match_items(left, right, toks, ic, wi, lemma_on, j)
+                            span = _match_items(left, right, iv, j)
                             if span is not None:
                                 found.append((rank, i, span[0], span[1]))
                 if found:
@@ -598,10 +633,13 @@ class CompiledCodebook:
             return True
         t_term, t_weight, t_near = self._t_term, self._t_weight, self._t_near
         rounded = self._rounded
-        sentence: list[int] | None = None
-        clause: list[int] | None = None
-        closing: dict[int, str] | None = None
-        anchored: dict[tuple[str, ...], dict[int, list[int]]] = {}
+        # Clause and sentence structure only as boundaries (:func:`_boundaries`), worked out when a
+        # flag or an anchor needs it: a clause is the run of tokens between two boundaries.
+        bounds: list[int] | None = None
+        first_mark: dict[int, str] = {}
+        sent_bounds: list[int] | None = None
+        anchored: dict[tuple[str, ...], list[int]] = {}
+        masks: list[int] | None = None
         trig: list[int] | None = None
         frames: list[int] = []
         starts_at: set[int] | None = None
@@ -616,17 +654,21 @@ class CompiledCodebook:
                 near = t_near[i]
                 if near:
                     where = anchored.get(near)
-                    if where is None:  # sentence -> positions of anchor words, once per text and anchor set
-                        if sentence is None:
-                            clause, sentence, closing = _structure(items)
-                        where = {}
-                        found = self._near_re(near)
-                        for k, tok in enumerate(toks):
-                            if found(tok) is not None:  # some anchor word inside the token
-                                where.setdefault(sentence[k], []).append(k)
-                        anchored[near] = where
-                    if any(not a <= k <= b for k in where.get(sentence[a], ())):
-                        w = self._t_near_weight[i]
+                    if where is None:  # positions of the tokens with an anchor word inside, once per anchor set
+                        if masks is None:
+                            masks = self._near_masks(toks)
+                        where = anchored[near] = list(compress(range(n_tok), map(self._near_bit[near].__and__, masks)))
+                    if where:
+                        if sent_bounds is None:
+                            if mw is None and has_marks:
+                                mw = _mark_words(items)
+                            sent_bounds = [p for p, x in zip(mw, filter(_IS_MARK, items)) if x in ".!?"] if mw else []
+                        # an anchor word in the hit's sentence, outside the hit
+                        q = bisect_right(sent_bounds, a)
+                        lo = bisect_left(where, sent_bounds[q - 1] if q else 0)
+                        hi = bisect_left(where, sent_bounds[q]) if q < len(sent_bounds) else len(where)
+                        if any(k < a or k > b for k in where[lo:hi]):
+                            w = self._t_near_weight[i]
                 w = WEIGHTS[kind] * w
                 term = t_term[i]
                 if term in best:
@@ -645,14 +687,13 @@ class CompiledCodebook:
             if cum is None:
                 cum = list(accumulate(map(len, parts)))
             if mw is None and has_marks:
-                # words before each mark: token a is item a + (marks among the first a words)
-                mw = [k - q for q, k in enumerate(compress(range(len(items)), map(_IS_MARK, items)))]
+                mw = _mark_words(items)
             if trig is None:
                 if _TRIGGERS.isdisjoint(toks):
                     trig = frames = []
                 else:
                     trig = list(compress(range(n_tok), map(_IS_TRIGGER, toks)))
-                    frames = [k for k in trig if toks[k] in _FRAMERS and k + 2 < len(toks)
+                    frames = [k for k in trig if toks[k] in _FRAMERS and k + 2 < n_tok
                               and toks[k + 1] in _NEG_FRAME and toks[k + 2] == "att"]
             terms: dict[str, None] = {}
             words: dict[str, None] = {}
@@ -665,11 +706,14 @@ class CompiledCodebook:
                     q = bisect_left(trig, a - _WINDOW_BEFORE)
                     f = bisect_left(frames, a - _FRAME_BEFORE) if frames else 0
                     if (q < len(trig) and trig[q] <= b + _WINDOW_AFTER) or (f < len(frames) and frames[f] < a - 1):
-                        if clause is None:
-                            clause, sentence, closing = _structure(items)
+                        if bounds is None:
+                            bounds, first_mark = _boundaries(toks, items, mw)
                         if starts_at is None:
                             starts_at = {r[2] for r in raw if not t_excl[r[0]]}
-                        neg, hedge = _flags(toks, clause, a, b, starts_at, closing)
+                        q = bisect_right(bounds, a)
+                        end = bounds[q] if q < len(bounds) else n_tok
+                        neg, hedge = _flags_fast(toks, bounds[q - 1] if q else 0, end, a, b, starts_at,
+                                                 first_mark.get(end), frames, f)
                     else:
                         neg = hedge = False
                 else:
@@ -695,6 +739,26 @@ class CompiledCodebook:
             out[7].append(hedged)
             out[8].append(spans_out)
         return True
+
+    def _near_masks(self, toks: list[str]) -> list[int]:
+        """For each token, a bit mask of the anchor sets (:attr:`_near_bit`) with a word inside it."""
+        cache = self._near_mask
+        try:
+            return list(map(cache.__getitem__, toks))
+        except KeyError:  # some token not seen yet
+            pass
+        out = []
+        for t in toks:
+            m = cache.get(t)
+            if m is None:
+                m = 0
+                for near, bit in self._near_bit.items():
+                    if any(n in t for n in near):
+                        m |= bit
+                if len(cache) < _CACHE_CAP:
+                    cache[t] = m
+            out.append(m)
+        return out
 
     def hits(self, text: str) -> list[Hit]:
         """All hits (inclusion and exclusion) of the codebook in ``text``."""
@@ -727,74 +791,117 @@ class CompiledCodebook:
         return out
 
 
-def _structure(items: Sequence[str]) -> tuple[list[int], list[int], dict[int, str]]:
-    """Clause and sentence number of every word among ``items`` (words and marks), and each clause's
-    closing mark: the same as :meth:`CompiledCodebook._scan` works out while it scans."""
-    clause: list[int] = []
-    sentence: list[int] = []
-    closing: dict[int, str] = {}
-    c = 0
-    sent = 0
-    prev = ""
-    for x in items:
-        if x in _MARKS:
-            closing.setdefault(c, x)
-            c += 1
-            if x in ".!?":
-                sent += 1
-            continue
-        if x in _CLAUSE_BREAK:
-            c += 1
-        elif prev == "utan" and x in _UTAN_CONJ and clause[-1] == c:
-            c += 1  # "inte X utan det ...": a conjunction that ends the negated clause
-        clause.append(c)
-        sentence.append(sent)
-        prev = x
-    return clause, sentence, closing
+def _mark_words(items: Sequence[str]) -> list[int]:
+    """Words before each mark among ``items``: token ``a`` is item ``a`` + (marks among the first ``a``
+    words), and a mark with ``k`` words before it sits between tokens ``k - 1`` and ``k``."""
+    return [k - q for q, k in enumerate(compress(range(len(items)), map(_IS_MARK, items)))]
 
 
-def _match_items(left: tuple[int, ...], right: tuple[int, ...], toks: list[str], ic: dict[str, frozenset[int]],
-                 compute, lemma_on: bool, j: int) -> tuple[int, int] | None:  # noqa: ANN001
-    """:func:`_match_phrase` on interned phrase words: ``left`` (nearest first) and ``right`` of the
-    anchor at token ``j``; ``ic[token]`` (or ``compute(token, lemma_on)``) holds the ids of the phrase
-    words a token fits."""
-    gaps = 0
-    pos = j
-    for it in left:
-        nxt = pos - 1
-        while True:
-            if nxt < 0:
-                return None
-            t = toks[nxt]
-            got = ic.get(t)
-            if got is None:
-                got = compute(t, lemma_on)
-            if it in got:
-                pos = nxt
-                break
-            if gaps:
-                return None
-            gaps = 1
-            nxt -= 1
-    start, pos = pos, j
+def _boundaries(toks: list[str], items: Sequence[str], mw: list[int] | None) -> tuple[list[int], dict[int, str]]:
+    """Clause boundaries: the sorted token positions ``p`` where a clause starts (after a mark, at a
+    clause-break word such as "men", at an "utan" conjunction), so that token ``k`` is in clause
+    ``bisect_right(bounds, k)`` of :func:`_structure`; and the first mark at each boundary, which closes
+    the clause before it (``closing`` of :func:`_structure`). ``mw`` is :func:`_mark_words` (None
+    without marks)."""
+    bounds = mw or []
+    first_mark = dict(zip(reversed(bounds), reversed(list(filter(_IS_MARK, items))))) if mw else {}
+    if not _BREAKERS.isdisjoint(toks):
+        n = len(toks)
+        extra = list(compress(range(n), map(_CLAUSE_BREAK.__contains__, toks)))
+        if "utan" in toks:
+            for u in compress(range(n), map(_IS_UTAN, toks)):
+                k = u + 1
+                if k < n and toks[k] in _UTAN_CONJ and toks[k] not in _CLAUSE_BREAK and k not in first_mark:
+                    extra.append(k)  # "inte X utan det ...", not after a mark (then the clause is new anyway)
+        if extra:
+            bounds = sorted(bounds + extra)
+    return bounds, first_mark
+
+
+def _flags_fast(toks: list[str], cs: int, ce: int, a: int, b: int, starts_at: set[int], close: str | None,
+                frames: list[int], f: int) -> tuple[bool, bool]:
+    """:func:`_flags` for a hit ``a..b`` whose clause is tokens ``cs..ce - 1``, closed by the mark
+    ``close`` (None: by a clause-break word or the end); ``frames`` are the positions of "inte så
+    att" frames and ``frames[f]`` the first at or after ``a - 9``."""
+    n_neg = 0
+    hedge = False
+    scoped = True  # False once a new subject is crossed: negations before it govern another verb
+    for k in range(a - 1, max(a - _WINDOW_BEFORE, cs) - 1, -1):
+        w = toks[k]
+        if w in NEGATIONS:
+            nxt = toks[k + 1]
+            if w == "inte" and (nxt == "om" or (k > 0 and toks[k - 1] in _KNOW)):
+                hedge = True  # "vet inte om det blir jobb" is uncertainty, not negation
+                continue
+            if not scoped:
+                continue
+            n_neg += 1
+            if nxt in ("riktigt", "helt", "alltid", "särskilt"):
+                hedge = True
+        elif w in HEDGES:
+            hedge = True
+        elif w == "viss" and toks[k + 1] in _HEDGE_NEXT["viss"]:
+            hedge = True
+        elif w in _SUBJECTS and k < a - 1 and k > 0 and toks[k - 1] not in NEGATIONS:
+            if not (k > 1 and toks[k - 1] == "att"):
+                scoped = False
+    # "det är inte så att vi saknar ...": a frame in the clause, ending before the hit
+    for k in frames[f:]:
+        if k + 2 >= a:
+            break
+        if k >= cs:
+            n_neg += 1
+            break
+    for k in range(a + 1, b):
+        if toks[k] in _INNER_NEG:
+            n_neg += 1
     n = len(toks)
-    for it in right:
-        nxt = pos + 1
-        while True:
-            if nxt >= n:
-                return None
-            t = toks[nxt]
-            got = ic.get(t)
-            if got is None:
-                got = compute(t, lemma_on)
-            if it in got:
-                pos = nxt
-                break
-            if gaps:
-                return None
+    for k in range(b + 1, min(b + _WINDOW_AFTER, n - 1, ce - 1) + 1):
+        w = toks[k]
+        if w in NEGATIONS_AFTER:
+            if w in ("inte", "ej", "aldrig"):
+                if any(toks[m] not in _LINKING_VERBS for m in range(b + 1, k)):
+                    continue
+                if any(m in starts_at for m in range(k + 1, min(k + 4, n, ce))):
+                    continue
+            n_neg += 1
+        elif w in ("kanske", "delvis", "möjligen", "eventuellt") or (
+            w == "viss" and k + 1 < n and toks[k + 1] in _HEDGE_NEXT["viss"]
+        ):
+            hedge = True
+    neg = n_neg % 2 == 1
+    if neg and close == "?":
+        neg = False  # "vem vill inte ha samsyn?" asks for it
+    return neg, hedge
+
+
+def _match_items(left: tuple[int, ...], right: tuple[int, ...], iv: list[frozenset[int]],
+                 j: int) -> tuple[int, int] | None:
+    """:func:`_match_phrase` on interned phrase words: ``left`` (nearest first) and ``right`` of the
+    anchor at token ``j``; ``iv[k + 2]`` holds the ids of the phrase words token ``k`` fits, with two
+    empty sets of padding at each end (a probe can go at most two places past a matched token, and
+    an empty set there fails it as the bounds check of :func:`_match_phrase` does)."""
+    gaps = 0
+    pos = j + 2
+    for it in left:
+        if it in iv[pos - 1]:
+            pos -= 1
+        elif gaps or it not in iv[pos - 2]:
+            return None
+        else:
             gaps = 1
-            nxt += 1
-    return start, pos
+            pos -= 2
+    start = pos - 2
+    pos = j + 2
+    for it in right:
+        if it in iv[pos + 1]:
+            pos += 1
+        elif gaps or it not in iv[pos + 2]:
+            return None
+        else:
+            gaps = 1
+            pos += 2
+    return start, pos - 2
 
 
 def _tok_ok(spec_item: tuple[frozenset[str], frozenset[str]], w: str) -> bool:
