@@ -90,6 +90,16 @@ def test_rebuilt_themes_stay_quiet_on_look_alikes(text, code):
     assert code not in _codes([text])[0]
 
 
+@pytest.mark.parametrize("text,code", [
+    # past tenses the phrase lemmas do not reach (short verbs: dra, se, ta, leva)
+    ("I styrelsen såg vi olika på saken de första åren.", "samsyn"),
+    ("Vi menade olika saker med rehabilitering.", "samsyn"),
+    ("Arbetssättet levde vidare i kommunen.", "implementering"),
+])
+def test_concept_phrases_in_the_past_tense(text, code):
+    assert code in _codes([text])[0]
+
+
 # -- two forms of one word in a half-weight family must not add up to a full code ------------------------------
 @pytest.mark.parametrize("name", ["teman", "organiserande_funktioner"])
 def test_no_half_weight_term_is_matched_by_another_half_weight_term(name):
