@@ -48,7 +48,7 @@ import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, compress, filterfalse
+from itertools import accumulate, compress
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -109,16 +109,15 @@ _WINDOW_AFTER = 3
 _NO_INFO: tuple[tuple[tuple[int, str], ...], tuple[int, ...]] = ((), ())
 
 _SCAN_RE = re.compile(r"(?P<w>[0-9a-zåäöéèüæøáà]+(?:-[0-9a-zåäöéèüæøáà]+)*)|(?P<p>[.!?;:,()\u2013\u2014])", re.I)
-#: The same scanner as one capturing group for ``re.split``: the items (words and marks) are the odd
-#: parts, and the running sum of the parts' lengths gives every item's character offsets.
-_SPLIT_RE = re.compile(r"([0-9a-zåäöéèüæøáà]+(?:-[0-9a-zåäöéèüæøáà]+)*|[.!?;:,()\u2013\u2014])", re.I)
+#: Words only, as one capturing group for ``re.split``: the words are the odd parts, the gaps between
+#: them (with any marks) the even parts, and the running sum of the parts' lengths gives the offsets.
+_WORD_SPLIT_RE = re.compile(r"([0-9a-zåäöéèüæøáà]+(?:-[0-9a-zåäöéèüæøáà]+)*)", re.I)
 _MARKS = frozenset(".!?;:,()\u2013\u2014")
 #: Every word that can make :func:`_flags` return anything but ``(False, False)``: a hit with none of
 #: them from four tokens before it to three after it, and no "inte så att" frame starting up to nine
 #: tokens before it, is neither negated nor hedged.
 _TRIGGERS = NEGATIONS | NEGATIONS_AFTER | HEDGES | _INNER_NEG | {"inte", "aldrig", "viss"}
 _FRAMERS = frozenset({"inte", "aldrig"})
-_IS_MARK = _MARKS.__contains__
 _IS_TRIGGER = _TRIGGERS.__contains__
 #: Words that can start a clause without a mark before them (see :func:`_boundaries`).
 _BREAKERS = _CLAUSE_BREAK | {"utan"}
@@ -527,6 +526,7 @@ class CompiledCodebook:
             on: _ItemCache(strict_ix, strict_keyed_ix, keys_ix, on) for on in (True, False)}
         self._near_bit = {near: 1 << k for k, near in enumerate(dict.fromkeys(t.near for t in terms if t.near))}
         self._near_mask: dict[str, int] = {}
+        self._gap_cache: dict[str, tuple[str, ...]] = {}
         self._fast = _InfoCache(self)
         self._rounded: dict[float, float] = {}  # round(score, 4), a slow call, once per distinct sum
 
@@ -554,12 +554,12 @@ class CompiledCodebook:
         lower_each = len(low) != len(text)
         if lower_each:  # a rare character changed length when lower-cased; keep offsets exact
             low = text
-        parts = _SPLIT_RE.split(low)
-        items = parts[1::2]
+        # words only: marks stay in the gaps between them (parts[2k] precedes token k), found there
+        # only when a clause or sentence boundary is needed (:meth:`_gap_marks`)
+        parts = _WORD_SPLIT_RE.split(low)
+        toks = parts[1::2]
         if lower_each:
-            items = [x.lower() for x in items]
-        has_marks = not _MARKS.isdisjoint(items)
-        toks = list(filterfalse(_IS_MARK, items)) if has_marks else items
+            toks = [x.lower() for x in toks]
         if not toks:
             return False
         raw: list[tuple[int, str, int, int]] = []
@@ -596,7 +596,6 @@ class CompiledCodebook:
                     for _r, i, a, b in found:
                         raw.append((i, "fras", a, b))
         cum: list[int] | None = None
-        mw: list[int] | None = None
         if self.regexes:
             for i, rx in self.regexes:
                 for m in rx.finditer(text):
@@ -604,7 +603,7 @@ class CompiledCodebook:
                         continue
                     if cum is None:
                         cum = list(accumulate(map(len, parts)))
-                        starts = [cum[2 * k] for k, x in enumerate(items) if x not in _MARKS]
+                        starts = cum[0:2 * n_tok:2]
                     a = max(bisect_right(starts, m.start()) - 1, 0)
                     b = max(bisect_right(starts, m.end() - 1) - 1, a)
                     raw.append((i, "regex", a, b))
@@ -638,6 +637,8 @@ class CompiledCodebook:
         bounds: list[int] | None = None
         first_mark: dict[int, str] = {}
         sent_bounds: list[int] | None = None
+        mw: list[int] | None = None  # the token position of every mark (words before it), and the marks
+        marks: list[str] = []
         anchored: dict[tuple[str, ...], list[int]] = {}
         masks: list[int] | None = None
         trig: list[int] | None = None
@@ -660,9 +661,9 @@ class CompiledCodebook:
                         where = anchored[near] = list(compress(range(n_tok), map(self._near_bit[near].__and__, masks)))
                     if where:
                         if sent_bounds is None:
-                            if mw is None and has_marks:
-                                mw = _mark_words(items)
-                            sent_bounds = [p for p, x in zip(mw, filter(_IS_MARK, items)) if x in ".!?"] if mw else []
+                            if mw is None:
+                                mw, marks = self._gap_marks(parts)
+                            sent_bounds = [p for p, x in zip(mw, marks) if x in ".!?"]
                         # an anchor word in the hit's sentence, outside the hit
                         q = bisect_right(sent_bounds, a)
                         lo = bisect_left(where, sent_bounds[q - 1] if q else 0)
@@ -686,8 +687,6 @@ class CompiledCodebook:
                 continue
             if cum is None:
                 cum = list(accumulate(map(len, parts)))
-            if mw is None and has_marks:
-                mw = _mark_words(items)
             if trig is None:
                 if _TRIGGERS.isdisjoint(toks):
                     trig = frames = []
@@ -707,7 +706,9 @@ class CompiledCodebook:
                     f = bisect_left(frames, a - _FRAME_BEFORE) if frames else 0
                     if (q < len(trig) and trig[q] <= b + _WINDOW_AFTER) or (f < len(frames) and frames[f] < a - 1):
                         if bounds is None:
-                            bounds, first_mark = _boundaries(toks, items, mw)
+                            if mw is None:
+                                mw, marks = self._gap_marks(parts)
+                            bounds, first_mark = _boundaries(toks, mw, marks)
                         if starts_at is None:
                             starts_at = {r[2] for r in raw if not t_excl[r[0]]}
                         q = bisect_right(bounds, a)
@@ -720,10 +721,7 @@ class CompiledCodebook:
                     neg = hedge = False
                 if t_neg[i]:
                     neg = not neg
-                if mw is None:
-                    cs, ce = cum[2 * a], cum[2 * b + 1]
-                else:
-                    cs, ce = cum[2 * (a + bisect_right(mw, a))], cum[2 * (b + bisect_right(mw, b)) + 1]
+                cs, ce = cum[2 * a], cum[2 * b + 1]
                 terms[t_term[i]] = None
                 words[text[cs:ce]] = None
                 spans_out.append((cs, ce))
@@ -739,6 +737,30 @@ class CompiledCodebook:
             out[7].append(hedged)
             out[8].append(spans_out)
         return True
+
+    def _gap_marks(self, parts: list[str]) -> tuple[list[int], list[str]]:
+        """The marks in the gaps between the words of ``parts`` (:data:`_WORD_SPLIT_RE`), in order, and
+        the token position of each (the number of words before it)."""
+        gaps = parts[0::2]
+        cache = self._gap_cache
+        try:
+            found = list(map(cache.__getitem__, gaps))
+        except KeyError:  # a gap not seen yet
+            found = []
+            for g in gaps:
+                got = cache.get(g)
+                if got is None:
+                    got = tuple(ch for ch in g if ch in _MARKS)
+                    if len(cache) < 10_000:
+                        cache[g] = got
+                found.append(got)
+        mw: list[int] = []
+        marks: list[str] = []
+        for k in compress(range(len(found)), found):
+            for ch in found[k]:
+                mw.append(k)
+                marks.append(ch)
+        return mw, marks
 
     def _near_masks(self, toks: list[str]) -> list[int]:
         """For each token, a bit mask of the anchor sets (:attr:`_near_bit`) with a word inside it."""
@@ -791,20 +813,14 @@ class CompiledCodebook:
         return out
 
 
-def _mark_words(items: Sequence[str]) -> list[int]:
-    """Words before each mark among ``items``: token ``a`` is item ``a`` + (marks among the first ``a``
-    words), and a mark with ``k`` words before it sits between tokens ``k - 1`` and ``k``."""
-    return [k - q for q, k in enumerate(compress(range(len(items)), map(_IS_MARK, items)))]
-
-
-def _boundaries(toks: list[str], items: Sequence[str], mw: list[int] | None) -> tuple[list[int], dict[int, str]]:
+def _boundaries(toks: list[str], mw: list[int], marks: list[str]) -> tuple[list[int], dict[int, str]]:
     """Clause boundaries: the sorted token positions ``p`` where a clause starts (after a mark, at a
     clause-break word such as "men", at an "utan" conjunction), so that token ``k`` is in clause
-    ``bisect_right(bounds, k)`` of :func:`_structure`; and the first mark at each boundary, which closes
-    the clause before it (``closing`` of :func:`_structure`). ``mw`` is :func:`_mark_words` (None
-    without marks)."""
-    bounds = mw or []
-    first_mark = dict(zip(reversed(bounds), reversed(list(filter(_IS_MARK, items))))) if mw else {}
+    ``bisect_right(bounds, k)`` of :meth:`CompiledCodebook._scan`; and the first mark at each boundary, which closes
+    the clause before it (``closing`` of :meth:`CompiledCodebook._scan`). ``mw`` and ``marks`` are
+    :meth:`CompiledCodebook._gap_marks`."""
+    bounds = mw
+    first_mark = dict(zip(reversed(mw), reversed(marks)))
     if not _BREAKERS.isdisjoint(toks):
         n = len(toks)
         extra = list(compress(range(n), map(_CLAUSE_BREAK.__contains__, toks)))
