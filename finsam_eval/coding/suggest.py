@@ -228,6 +228,16 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         Inverse regularisation strength of the stage-2 (stacking) regressions.
     prior_strength
         Pseudo-count of the codebook prior in the blend; ``0`` turns the blend off.
+    codebook_switch
+        Let the codebook decide a code alone (hit = code) where that agrees
+        better with the coded examples, out of fold, than the learned model
+        (``source_`` says which codes). ``False``: always the learned model.
+    group_col
+        Column of X with the group (förbund, report) of each excerpt. When
+        X has it with two or more groups, the switch to the codebook is
+        judged leave-one-group-out: does what is learned in the other
+        förbund hold in this one better than the codebook? Otherwise on
+        the random internal folds.
     threshold
         ``"auto"`` (per-code F1-optimal threshold from internal
         cross-validation when a code has at least ``min_tune`` positive
@@ -272,6 +282,8 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         char_ngrams: tuple[int, int] | None = (3, 5),
         stack_C: float = 1.0,
         prior_strength: float = 4.0,
+        codebook_switch: bool = True,
+        group_col: str | None = "forbund",
         threshold: str | float = "auto",
         cv: int = 5,
         min_tune: int = 5,
@@ -285,6 +297,8 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         self.char_ngrams = char_ngrams
         self.stack_C = stack_C
         self.prior_strength = prior_strength
+        self.codebook_switch = codebook_switch
+        self.group_col = group_col
         self.threshold = threshold
         self.cv = cv
         self.min_tune = min_tune
@@ -440,20 +454,58 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
                 p_prior = np.where(cb[:, j, 0] > 0, stage2["prior"][j, 0], stage2["prior"][j, 1])
                 lam = self.prior_strength / (self.prior_strength + n_pos[j])
                 P[:, j] = lam * p_prior + (1 - lam) * P[:, j]
+        # codes the codebook decides alone (see fit): P(code | hit) and P(code | no hit)
+        for j in np.flatnonzero(stage2.get("codebook_only", np.zeros(P.shape[1], bool))):
+            P[:, j] = np.where(cb[:, j, 0] > 0, stage2["prior"][j, 0], stage2["prior"][j, 1])
         return P
 
-    def _oof_text(self, texts: list[str], Y: np.ndarray, questions: list[str] | None = None) -> np.ndarray:
-        """Out-of-fold stage-1 probabilities (in-sample when there are too few texts to split)."""
-        if len(texts) < 2 * self.cv:
-            return self._text_proba(self._text_fit(texts, Y, questions), texts, questions=questions)
+    def _codebook_only(self, Y: np.ndarray, D: np.ndarray, hit: np.ndarray, prior: np.ndarray) -> np.ndarray:
+        """Codes for which the codebook's own decision (hit = code) beats the learned one out of fold.
+
+        The criterion is the pooled agreement that the evaluation measures:
+        pooled F1 = 2 TP / (2 TP + errors) over all (excerpt, code) pairs.
+        Replacing a code's decisions changes TP by dT and errors by dE; that
+        raises the pooled F1 when ``dT * E / T > dE`` (E, T: the learned
+        model's totals). A code is switched only when a hit makes it more
+        likely than no hit.
+        """
+        only = np.zeros(Y.shape[1], bool)
+        if self.compiled_ is None or not self.codebook_switch:
+            return only
+        Yb = Y.astype(bool)
+        tp, err = (D & Yb).sum(axis=0), (D != Yb).sum(axis=0)
+        tp_cb, err_cb = (hit & Yb).sum(axis=0), (hit != Yb).sum(axis=0)
+        ratio = err.sum() / max(int(tp.sum()), 1)
+        useful = ~np.isnan(prior).any(axis=1) & (np.nan_to_num(prior[:, 0]) > np.nan_to_num(prior[:, 1]))
+        return useful & hit.any(axis=0) & ((tp_cb - tp) * ratio > (err_cb - err))
+
+    def _oof_text(self, texts: list[str], Y: np.ndarray, questions: list[str] | None = None,
+                  folds: list[tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
+        """Out-of-fold stage-1 probabilities (in-sample when there are too few texts to split).
+
+        ``folds``: (train, test) row indices; default ``cv`` seeded random folds.
+        """
+        if folds is None:
+            if len(texts) < 2 * self.cv:
+                return self._text_proba(self._text_fit(texts, Y, questions), texts, questions=questions)
+            folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(texts))
         oof = np.zeros(Y.shape)
-        folds = KFold(self.cv, shuffle=True, random_state=self.random_state)
-        for tr, te in folds.split(texts):
+        for tr, te in folds:
             q_tr = [questions[i] for i in tr] if questions is not None else None
             q_te = [questions[i] for i in te] if questions is not None else None
             st = self._text_fit([texts[i] for i in tr], Y[tr], q_tr)
             oof[te] = self._text_proba(st, [texts[i] for i in te], questions=q_te)
         return oof
+
+    def _group_folds(self, X: Any) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """Leave-one-group-out folds over ``group_col`` when X has it with two or more groups, else None."""
+        if not self.group_col or not isinstance(X, pd.DataFrame) or self.group_col not in X.columns:
+            return None
+        g = X[self.group_col].astype(str).to_numpy()
+        levels = list(dict.fromkeys(g))
+        if len(levels) < 2:
+            return None
+        return [(np.flatnonzero(g != lev), np.flatnonzero(g == lev)) for lev in levels]
 
     # ------------------------------------------------------------------ public API
 
@@ -491,15 +543,26 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         n_pos = Y.sum(axis=0)
         self.n_positive_ = pd.Series(n_pos, index=list(classes), name="n_positive")
         thr = np.full(Y.shape[1], 0.5 if self.threshold == "auto" else float(self.threshold))
+        # stage-2 inputs are out-of-fold, so its fitted probabilities are close to out-of-sample
+        P = self._combine(self.stage2_, cb, p_oof, n_pos)
         if self.threshold == "auto":
-            # stage-2 inputs are out-of-fold, so its fitted probabilities are close to out-of-sample
-            P = self._combine(self.stage2_, cb, p_oof, n_pos)
             grid = np.arange(0.15, 0.86, 0.05)
             for j in range(Y.shape[1]):
                 if n_pos[j] >= self.min_tune:
                     f1s = _f1_grid(Y[:, j], P[:, j], grid)
                     best = np.flatnonzero(np.isclose(f1s, np.max(f1s)))
                     thr[j] = float(grid[best[len(best) // 2]])  # middle of the best plateau
+        D = P >= thr[None, :]
+        gfolds = self._group_folds(X) if self.codebook_switch and self.compiled_ is not None else None
+        if gfolds is not None:
+            # does what is learned in some groups (förbund) hold in another? Judge the switch on
+            # leave-one-group-out decisions of the same stage 2
+            D = self._combine(self.stage2_, cb, self._oof_text(texts, Y, questions, gfolds), n_pos) >= thr[None, :]
+        only = self._codebook_only(Y, D, cb[:, :, 0] > 0, self.stage2_["prior"])
+        self.stage2_["codebook_only"] = only
+        if self.threshold == "auto":
+            thr[only] = self.stage2_["prior"][only].mean(axis=1)  # between P(code | hit) and P(code | no hit)
+        self.source_ = pd.Series(np.where(only, "kodbok", "inlard"), index=list(classes), name="kalla")
         self.thresholds_ = pd.Series(thr, index=list(classes), name="threshold")
         self.prior_weight_ = pd.Series(
             self.prior_strength / (self.prior_strength + n_pos) if self.compiled_ is not None else 0.0,
