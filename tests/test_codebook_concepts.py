@@ -138,3 +138,18 @@ def test_organising_functions_code_guide_answers_to_their_subcode():
 def test_organising_functions_leave_an_organisation_name_uncoded():
     cb = Codebook.framework("organiserande_funktioner")
     assert _codes(["Jag sitter i samordningsförbundets styrelse sedan i våras."], cb) == [set()]
+
+
+# sub-code of the framework -> the built-in theme whose vocabulary it carries
+BORROWED = {"samsyn_problembild": "samsyn", "malgruppsval": "malgrupp", "resurstillgang": "resurser",
+            "samarbetsklimat": "samarbetsklimat", "implementering": "implementering",
+            "status_i_myndigheterna": "legitimitet", "lyckat_utfall": "resultat"}
+
+
+@pytest.mark.parametrize("sub,theme", BORROWED.items())
+def test_framework_subcodes_stay_in_step_with_the_theme_they_borrow(sub, theme):
+    """An edit to a theme's vocabulary must reach the organising-functions sub-code built on it."""
+    fw, cb = Codebook.framework("organiserande_funktioner")[sub], Codebook.default()[theme]
+    assert set(cb.include) <= set(fw.include)
+    for name, fam in fw.indicators.items():
+        assert fam == cb.indicators[name], (sub, name)
