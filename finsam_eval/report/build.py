@@ -15,6 +15,7 @@ needs them.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import os
 import re
 from dataclasses import dataclass, field
@@ -662,7 +663,6 @@ def build_report(cfg: dict[str, Any], base: Path | None, *, progress: bool = Tru
     progress
         Show a progress bar.
     """
-    from tqdm import tqdm
 
     demo = demo or base is None
     if base is None:
@@ -693,6 +693,20 @@ def build_report(cfg: dict[str, Any], base: Path | None, *, progress: bool = Tru
             blk = blocks[name]
             runs += [(blk, a) for a in ([analysis] if analysis else ANALYSES[blk.kind])]
         plan.append((q, runs))
+
+    # The objects alive now (modules, data) are frozen for the collector while the analyses run: statsmodels'
+    # Holm correction calls gc.collect() on every test, and each full collection walked all of them. Frozen
+    # objects are also not touched by the collector in the forked figure workers (no copy-on-write).
+    gc.freeze()
+    try:
+        return _build(rep, cfg, ctx, blocks, questions, plan, texts, base, progress)
+    finally:
+        gc.unfreeze()
+
+
+def _build(rep: Report, cfg: dict[str, Any], ctx: _Context, blocks: dict[str, _Block], questions: list[Any],
+           plan: list[Any], texts: dict[str, str], base: Path, progress: bool) -> Report:
+    from tqdm import tqdm
 
     with option_context(min_count=rep.min_count):
         if texts.get("sammanfattning"):
@@ -729,6 +743,7 @@ def build_report(cfg: dict[str, Any], base: Path | None, *, progress: bool = Tru
                 _add_markdown(rep, read_text(q["text"], base, "fragestallning.text"))
             for blk, a in runs:
                 bar.set_postfix_str(f"{blk.name}.{a}")
+                gc.freeze()  # what the last analysis imported and built joins the frozen objects (see build_report)
                 blk.run(a)
                 bar.update()
             if q.get("slutsats"):

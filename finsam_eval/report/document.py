@@ -517,7 +517,8 @@ class Report:
             fig_no = self.add_figure(fig, caption, [] if has_table else notes)
         if has_table:
             plain = re.sub(r"^\d+(\.\d+)*\s+", "", title)  # without the section number
-            tab_caption = f"Underlag till figur {fig_no}: {plain[:1].lower() + plain[1:]}." if fig_no else caption
+            stop = "" if plain.rstrip().endswith((".", "?", "!")) else "."  # "temana?." read as a typo
+            tab_caption = f"Underlag till figur {fig_no}: {plain[:1].lower() + plain[1:]}{stop}" if fig_no else caption
             to_appendix = table == "bilaga" and fig_no is not None
             if to_appendix:
                 self.add_text(f"Siffrorna bakom figur {fig_no} finns i tabellbilagan.", style="note")
