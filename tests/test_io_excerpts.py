@@ -99,7 +99,7 @@ def test_folder_with_name_pattern(folder):
     assert (ex["kalla"] == "intervju").all()
     assert ex["excerpt_id"].is_unique
     tab = ex.attrs["exclusions"].table().set_index("orsak")
-    assert tab.loc["intervjuarens repliker (include_interviewer=False)", "antal"] == 4
+    assert tab.loc["intervjuarens repliker (räknas inte som utdrag)", "antal"] == 4
 
 
 def test_include_interviewer(folder):

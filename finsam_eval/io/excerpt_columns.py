@@ -264,7 +264,7 @@ def finish_respondents(
     df["respondent_id"] = ids
     attrs["respondent_fallback"] = False
     if respondent_global:
-        notes.append("Respondent-id är unika i hela materialet (respondent_global=True).")
+        notes.append("Respondent-id räknas som unika i hela materialet (så angavs det vid inläsningen).")
         attrs["respondent_scope"] = "global"
     elif "forbund" in df.columns and df["forbund"].notna().any():
         fb = df["forbund"].map(lambda v: "(förbund saknas)" if pd.isna(v) or not str(v).strip() else str(v).strip())

@@ -254,7 +254,9 @@ def read_transcript_folder(
                 stacklevel=4,
             )
             notes.append(f"{len(unfit)} filnamn följde inte mönstret {filnamn!r} och gav ingen metadata.")
-        notes.append(f"Förbund, roll och respondent är tolkade ur filnamnen med mönstret {filnamn!r}.")
+        fitting = [shown_of[p] for p in files if shown_of[p] not in unfit]
+        notes.append("Förbund, roll och respondent är tolkade ur filnamnen"
+                     + (f" (till exempel {fitting[0]})." if fitting else "."))
     else:
         notes.append(
             "Filnamnen tolkades inte (inget filnamnsmönster och ingen metadatatabell angavs), så förbund och roll "
@@ -323,7 +325,7 @@ def read_transcript_folder(
             + (f" I {n_guessed} av dem var intervjuaren inte angiven och togs som den talare vars repliker till "
                "största delen är frågor." if n_guessed else "")
         )
-    ex.add("intervjuarens repliker (include_interviewer=False)", n_interviewer, column="talare")
+    ex.add("intervjuarens repliker (räknas inte som utdrag)", n_interviewer, column="talare")
     if empty_files:
         ex.add(f"tom utskrift: {_names(empty_files)}", len(empty_files), column="fil")
     if not rows:
