@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # the names as static tools see them; at run time they load o
 
 # Exported name -> submodule that defines it. Nothing is imported with the package (issue 13): a name
 # loads its submodule, and only the dependencies that one needs, on first use (finsam_eval._lazy).
+# A new export goes in three places: the TYPE_CHECKING imports, _LAZY and __all__ (tests/test_speed_contract.py
+# checks that they agree); a plain import here would load its module, and what it imports, with the package.
 _LAZY: dict[str, str] = {
     "FILE_MASK": "guard",
     "MASK": "guard",
