@@ -85,6 +85,10 @@ def test_rebuilt_themes_find_their_concept(text, code):
     ("Det är viktigt att det finns kvar en kontaktperson på varje myndighet.", "implementering"),
     ("Kunskapen om arbetsmarknaden är god hos coacherna.", "larande"),
     ("Vi måste våga prioritera, annars blir det bara småprojekt.", "legitimitet"),
+    # compounds whose first part is a theme word: politicians, the agency's medical adviser, consultation bodies
+    ("De förtroendevalda i styrelsen byts ut efter valet.", "samarbetsklimat"),
+    ("Förtroendeläkaren på Försäkringskassan gör sin bedömning.", "samarbetsklimat"),
+    ("Remissinstanserna hade inga synpunkter på förslaget.", "malgrupp"),
 ])
 def test_rebuilt_themes_stay_quiet_on_look_alikes(text, code):
     assert code not in _codes([text])[0]

@@ -44,6 +44,8 @@ PROTECTED: set[str] = set(
     samverkanskoordinator samordnare samordningsteam
     förbundschef förbundsordning förbundsstyrelse
     arbetsmarknad arbetsliv arbetsträning arbetsgivare
+    förtroendevald förtroendeuppdrag förtroendeläkare förtroendeman
+    remissinstans remissvar remissrunda tillitsbaserad
     """.split()
 )
 
