@@ -286,3 +286,86 @@ def test_learning_adds_to_a_sparse_codebook(excerpts):
     o = ev.table().iloc[-1]
     assert o["kappa_kodforslag"] > o["kappa_kodbok"] + 0.1
     assert o["kappa_kodforslag"] > o["kappa_baslinje"] + 0.05
+
+
+# --------------------------------------------------------------------------- Swedish features, codebook, guide (issue 11)
+
+
+def test_word_keys_meet_across_inflections_and_drop_function_words():
+    from finsam_eval.coding.suggest import _char_analyzer, _stem_analyzer, _word_key
+
+    # lemma before stem: the past tense meets the infinitive, the plural the singular
+    assert _word_key("tog") == _word_key("ta")
+    assert _word_key("förbunden") == _word_key("förbundet")
+    keys = _stem_analyzer("Det är ingen samsyn alls mellan dem")
+    assert "ingen" in keys  # negation kept
+    assert not {"det", "är", "mellan", "dem"} & set(keys)  # function words of stoppord_sv.txt dropped
+    # a protected name is one symbol: no n-grams of "samordning" inside "samordningsförbundet"
+    own = _char_analyzer("samordningsförbundet")
+    assert not any("samo" in g or "rdni" in g for g in own)
+    assert any("rdni" in g for g in _char_analyzer("samordningen"))
+
+
+def test_framework_chosen_by_the_codes_learned():
+    from finsam_eval.coding import Codebook
+
+    ids = Codebook.framework("organiserande_funktioner").ids
+    texts = ["Vi prioriterar unga vuxna.", "Resurserna räcker inte.", "Vi utvärderar med SUS.", "Problemet är stort."]
+    est = CodeSuggester(codes=ids, threshold=0.5, random_state=0).fit(texts, [[ids[1]], [ids[2]], [ids[4]], [ids[0]]])
+    assert set(ids) <= set(est.compiled_.codebook.ids)
+    themes = CodeSuggester(random_state=0).fit(["Samsyn saknas.", "Bra samverkan."], [["samsyn"], ["samverkan"]])
+    assert set(themes.compiled_.codebook.ids) == set(Codebook.default().ids)
+
+
+def test_codebook_decides_where_it_agrees_better(excerpts):
+    """Codes equal to the codebook's own hits: the switched codes reproduce the codebook on new excerpts."""
+    from finsam_eval.coding import Codebook, code_excerpts
+
+    cb = Codebook.default()
+    long = code_excerpts(excerpts[["excerpt_id", "text"]], cb, respondent_col=None, min_score=0.5).long
+    hits = long.groupby("excerpt_id")["code"].agg(list)
+    ex = excerpts.assign(kod=[sorted(hits.get(e, [])) for e in excerpts["excerpt_id"]])
+    codes = sorted({c for cs in ex["kod"] for c in cs})
+    train, test = ex[ex.forbund != "Uppsala"], ex[ex.forbund == "Uppsala"]
+    on = CodeSuggester(codes=codes, random_state=0).fit(train, train["kod"])
+    off = CodeSuggester(codes=codes, codebook_switch=False, random_state=0).fit(train, train["kod"])
+    assert set(on.source_) <= {"kodbok", "inlard"} and (off.source_ == "inlard").all()
+    assert (on.source_ == "kodbok").any()
+    Y, _ = _binarize_fit(test["kod"], codes)
+    from sklearn.metrics import cohen_kappa_score
+
+    k_on = cohen_kappa_score(Y.ravel(), on.predict(test).ravel())
+    k_off = cohen_kappa_score(Y.ravel(), off.predict(test).ravel())
+    assert k_on >= k_off and k_on > 0.9
+    switched = np.flatnonzero((on.source_ == "kodbok").to_numpy())
+    np.testing.assert_array_equal(on.predict(test)[:, switched], Y[:, switched])
+
+
+def test_guide_structural_codes_carry_short_answers():
+    """Answers coded by the guide question they reply to: the guide lifts the suggester on another förbund."""
+    from pathlib import Path
+
+    from sklearn.metrics import cohen_kappa_score
+
+    from finsam_eval.coding import Intervjuguide
+    from finsam_eval.io import read_excerpts
+
+    root = Path(__file__).resolve().parents[1] / "data_samples"
+    ex = read_excerpts(root / "intervjuer")
+    ex["forbund"] = [Path(str(f)).name.split("_")[0] for f in ex["fil"]]
+    guide = Intervjuguide.from_yaml(root / "intervjuguide.yaml")
+    links = guide.match(ex).table()["fraga_id"]
+    qcodes = {q.id: list(q.codes) for q in guide.questions}
+    ex["kod"] = [qcodes.get(q, []) if q else [] for q in links]
+    codes = sorted({c for cs in ex["kod"] for c in cs})
+    train, test = ex[ex.forbund == "Botkyrka"], ex[ex.forbund == "Huddinge"]
+    Y, _ = _binarize_fit(test["kod"], codes)
+    with_g = CodeSuggester(codes=codes, guide=guide, random_state=0).fit(train, train["kod"])
+    without = CodeSuggester(codes=codes, random_state=0).fit(train, train["kod"])
+    k_g = cohen_kappa_score(Y.ravel(), with_g.predict(test).ravel())
+    k_0 = cohen_kappa_score(Y.ravel(), without.predict(test).ravel())
+    assert k_g > 0.7 and k_g > k_0 + 0.2
+    sug = with_g.suggest(test.head(4), top_k=1)
+    assert sug["codebook_terms"].map(lambda ts: any(t.startswith("intervjuguide: F") for t in ts)).all()
+    with pytest.raises(SchemaError, match="Intervjuguide"):
+        CodeSuggester(guide="guide.yaml").fit(train, train["kod"])

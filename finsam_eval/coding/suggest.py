@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -87,7 +87,7 @@ def _word_key(token: str) -> str:
 
 def _stem_analyzer(text: str) -> list[str]:
     """Word keys (lemma, then stem; function words dropped, negations kept) and bigrams of adjacent ones."""
-    keys = [_word_key(t) for t in _content(text)]
+    keys = [t if t in _KEEP else _word_key(t) for t in _content(text)]
     return keys + [f"{a} {b}" for a, b in zip(keys, keys[1:])]
 
 
@@ -116,6 +116,14 @@ def _char_analyzer(text: str, lo: int = 3, hi: int = 5) -> list[str]:
         for n in range(lo, hi + 1):
             out.extend(w[i:i + n] for i in range(len(w) - n + 1))
     return out
+
+
+@cache
+def _framework_ids(name: str) -> frozenset[str]:
+    """Code ids of a built-in framework (read once)."""
+    from .codebook import Codebook
+
+    return frozenset(Codebook.framework(name).ids)
 
 
 def _f1_grid(y: np.ndarray, p: np.ndarray, grid: np.ndarray) -> list[float]:
@@ -209,8 +217,10 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
     ----------
     codebook
         The :class:`~finsam_eval.coding.Codebook` whose matches are used as
-        features and prior; ``None`` = the built-in codebook, ``False`` = no
-        codebook (learned features only).
+        features and prior; ``None`` = the built-in framework whose code ids
+        cover most of the codes learned (the 13 themes when none does, e.g.
+        ``organiserande_funktioner`` for problemdefiniering, prioritering
+        ...), ``False`` = no codebook (learned features only).
     codes
         Code ids to learn, in order (default: the codes in ``y``).
     text_col
@@ -220,6 +230,13 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         when X is a DataFrame that has it, the question's words are features
         of their own (short answers such as "Nej, inte alls." carry no cue
         word, the question does). Absent column or ``None``: answers only.
+    guide
+        An :class:`~finsam_eval.coding.Intervjuguide`. With a ``fraga``
+        column, each answer linked to a guide question gets that question's
+        codes as structural codes: they count like a codebook hit in the
+        prior and are a stage-2 feature of their own, so "Nej, inte alls."
+        after a question about legitimacy is suggested legitimitet.
+        ``None``: no guide.
     C
         Inverse regularisation strength of the stage-1 (text) logistic regressions.
     char_ngrams
@@ -278,6 +295,7 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         codes: Sequence[str] | None = None,
         text_col: str = "text",
         question_col: str | None = "fraga",
+        guide: Any = None,
         C: float = 1.0,
         char_ngrams: tuple[int, int] | None = (3, 5),
         stack_C: float = 1.0,
@@ -293,6 +311,7 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         self.codes = codes
         self.text_col = text_col
         self.question_col = question_col
+        self.guide = guide
         self.C = C
         self.char_ngrams = char_ngrams
         self.stack_C = stack_C
@@ -322,7 +341,16 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         from .codebook import Codebook
         from .matching import CompiledCodebook
 
-        cb = Codebook.default() if self.codebook is None else self.codebook
+        cb = self.codebook
+        if cb is None:
+            # the built-in framework whose code ids cover most of the codes learned (the themes if none)
+            classes = {str(c) for c in getattr(self, "classes_", [])}
+            best, best_n = "teman", 0
+            for name in Codebook.frameworks():
+                n = len(classes & _framework_ids(name))
+                if n > best_n:
+                    best, best_n = name, n
+            cb = Codebook.framework(best)
         return cb if isinstance(cb, CompiledCodebook) else CompiledCodebook(cb)
 
     @staticmethod
@@ -334,26 +362,58 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         long = code_excerpts(df, compiled, respondent_col=None, min_score=0.5).long
         return long, list(ids)
 
-    def _cb_matrix(self, texts: list[str]) -> tuple[np.ndarray, pd.DataFrame | None]:
-        """n x 2 per learned code: codebook score (capped, negated hits included) and a negation flag.
+    def _cb_matrix(self, texts: list[str], X: Any = None) -> tuple[np.ndarray, pd.DataFrame | None]:
+        """n x codes x 3: codebook score (capped, negated hits included), negation flag, structural code.
 
         Human coders code a theme also when it is said to be missing ("ingen
         samsyn"), so a negated hit counts as a hit; the flag lets the model
-        weigh it differently.
+        weigh it differently. The third column is 1 where the interview
+        guide (``guide``) links the answer's question to a question about
+        the code.
         """
         n_codes = len(self.classes_)
-        out = np.zeros((len(texts), n_codes, 2))
-        if self.compiled_ is None:
-            return out, None
-        long, _ids = self._codebook_hits(texts, self.compiled_)
+        out = np.zeros((len(texts), n_codes, 3))
+        long = None
         pos = {c: j for j, c in enumerate(self.classes_)}
-        for r in long.itertuples(index=False):
-            j = pos.get(r.code)
-            if j is None:
-                continue
-            out[r.excerpt_id, j, 0] = min(float(r.score), 3.0) / 3.0 * (0.7 if r.hedged else 1.0)
-            out[r.excerpt_id, j, 1] = float(r.negated)
+        if getattr(self, "compiled_", None) is not None and len(texts):
+            long, _ids = self._codebook_hits(texts, self.compiled_)
+            for r in long.itertuples(index=False):
+                j = pos.get(r.code)
+                if j is None:
+                    continue
+                out[r.excerpt_id, j, 0] = min(float(r.score), 3.0) / 3.0 * (0.7 if r.hedged else 1.0)
+                out[r.excerpt_id, j, 1] = float(r.negated)
+        if self.guide is not None and len(texts):
+            for i, codes in enumerate(self._structural(X, len(texts))):
+                for c in codes:
+                    if c in pos:
+                        out[i, pos[c], 2] = 1.0
         return out, long
+
+    def _guide_links(self, X: Any, n: int) -> list[str | None]:
+        """The guide question each answer is linked to (None without a ``fraga`` column or a link)."""
+        if self.guide is None or not isinstance(X, pd.DataFrame) or not self.question_col \
+                or self.question_col not in X.columns:
+            return [None] * n
+        cols: dict[str, Any] = {"excerpt_id": range(n), "fraga": X[self.question_col].tolist()}
+        for c in ("fil", "respondent_id"):
+            if c in X.columns:
+                cols[c] = X[c].tolist()
+        return list(self.guide.match(pd.DataFrame(cols)).table()["fraga_id"])
+
+    def _structural(self, X: Any, n: int) -> list[list[str]]:
+        """The guide's codes for each answer (empty without a ``fraga`` column or a linked question)."""
+        qcodes = {q.id: [str(c) for c in q.codes] for q in self.guide.questions}
+        return [qcodes.get(q, []) if q else [] for q in self._guide_links(X, n)]
+
+    def _evidence_on(self) -> bool:
+        """Whether a codebook or an interview guide gives evidence (and so a prior)."""
+        return getattr(self, "compiled_", None) is not None or self.guide is not None
+
+    @staticmethod
+    def _hits(cb: np.ndarray) -> np.ndarray:
+        """n x codes: the codebook finds the code or the guide asks about it."""
+        return (cb[:, :, 0] > 0) | (cb[:, :, 2] > 0)
 
     # ------------------------------------------------------------------ core fit / predict
     #
@@ -416,18 +476,20 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
             P[:, j] = m.predict_proba(Xf)[:, 1] if hasattr(m, "predict_proba") else m
         return P
 
-    @staticmethod
-    def _stack_features(cb: np.ndarray, p_text: np.ndarray, j: int) -> np.ndarray:
+    def _stack_features(self, cb: np.ndarray, p_text: np.ndarray, j: int) -> np.ndarray:
         p = np.clip(p_text[:, j], 1e-3, 1 - 1e-3)
-        return np.column_stack([cb[:, j, 0], cb[:, j, 1], np.log(p / (1 - p))])
+        cols = [cb[:, j, 0], cb[:, j, 1], np.log(p / (1 - p))]
+        if self.structural_[j]:
+            cols.append(cb[:, j, 2])  # the guide's structural code, for codes it was given to in training
+        return np.column_stack(cols)
 
     def _stack_fit(self, Y: np.ndarray, cb: np.ndarray, p_oof: np.ndarray) -> dict[str, Any]:
         stack: list[Any] = []
         prior = np.full((Y.shape[1], 2), np.nan)
         for j in range(Y.shape[1]):
             yj = Y[:, j]
-            hit = cb[:, j, 0] > 0
-            if self.compiled_ is not None:
+            hit = self._hits(cb)[:, j]
+            if self._evidence_on():
                 # smoothed P(code | codebook hit) and P(code | no hit) for the fallback blend
                 prior[j] = [(yj[hit].sum() + 0.6 * 2) / (hit.sum() + 2), (yj[~hit].sum() + 0.03 * 2) / ((~hit).sum() + 2)]
             if min(yj.sum(), len(yj) - yj.sum()) >= 3:
@@ -439,24 +501,25 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
 
     def _combine(self, stage2: dict[str, Any], cb: np.ndarray, p_text: np.ndarray, n_pos: np.ndarray) -> np.ndarray:
         P = p_text.copy()
+        hits = self._hits(cb)
         for j, lr in enumerate(stage2["stack"]):
             if lr is not None:
                 P[:, j] = lr.predict_proba(self._stack_features(cb, p_text, j))[:, 1]
             elif not np.isnan(stage2["prior"][j]).any() and self.prior_strength > 0:
-                p_prior = np.where(cb[:, j, 0] > 0, stage2["prior"][j, 0], stage2["prior"][j, 1])
+                p_prior = np.where(hits[:, j], stage2["prior"][j, 0], stage2["prior"][j, 1])
                 lam = self.prior_strength / (self.prior_strength + n_pos[j])
                 P[:, j] = lam * p_prior + (1 - lam) * P[:, j]
-        if self.prior_strength > 0 and self.compiled_ is not None:
+        if self.prior_strength > 0 and self._evidence_on():
             # shrink every code towards its codebook prior by prior_strength / (prior_strength + n_k)
             for j, lr in enumerate(stage2["stack"]):
                 if lr is None or np.isnan(stage2["prior"][j]).any():
                     continue
-                p_prior = np.where(cb[:, j, 0] > 0, stage2["prior"][j, 0], stage2["prior"][j, 1])
+                p_prior = np.where(hits[:, j], stage2["prior"][j, 0], stage2["prior"][j, 1])
                 lam = self.prior_strength / (self.prior_strength + n_pos[j])
                 P[:, j] = lam * p_prior + (1 - lam) * P[:, j]
         # codes the codebook decides alone (see fit): P(code | hit) and P(code | no hit)
         for j in np.flatnonzero(stage2.get("codebook_only", np.zeros(P.shape[1], bool))):
-            P[:, j] = np.where(cb[:, j, 0] > 0, stage2["prior"][j, 0], stage2["prior"][j, 1])
+            P[:, j] = np.where(hits[:, j], stage2["prior"][j, 0], stage2["prior"][j, 1])
         return P
 
     def _codebook_only(self, Y: np.ndarray, D: np.ndarray, hit: np.ndarray, prior: np.ndarray) -> np.ndarray:
@@ -470,7 +533,7 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         likely than no hit.
         """
         only = np.zeros(Y.shape[1], bool)
-        if self.compiled_ is None or not self.codebook_switch:
+        if not self._evidence_on() or not self.codebook_switch:
             return only
         Yb = Y.astype(bool)
         tp, err = (D & Yb).sum(axis=0), (D != Yb).sum(axis=0)
@@ -533,12 +596,16 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
             raise EstimationError("y innehåller inga koder; koda några utdrag (eller ange codes=[...]) först.")
         if self.threshold != "auto" and not (isinstance(self.threshold, int | float) and 0 < self.threshold < 1):
             raise SchemaError(f"threshold måste vara 'auto' eller ett tal mellan 0 och 1, fick {self.threshold!r}.")
+        if self.guide is not None and not hasattr(self.guide, "match"):
+            raise SchemaError("guide ska vara en Intervjuguide (finsam_eval.coding.Intervjuguide) eller None, "
+                              f"fick {type(self.guide).__name__}.")
         self.classes_ = classes
         self.compiled_ = self._compiled()
-        cb, _ = self._cb_matrix(texts)
+        cb, _ = self._cb_matrix(texts, X)
         questions = _as_questions(X, self.question_col)
         self.state_ = self._text_fit(texts, Y, questions)
         p_oof = self._oof_text(texts, Y, questions)
+        self.structural_ = cb[:, :, 2].any(axis=0)
         self.stage2_ = self._stack_fit(Y, cb, p_oof)
         n_pos = Y.sum(axis=0)
         self.n_positive_ = pd.Series(n_pos, index=list(classes), name="n_positive")
@@ -553,19 +620,19 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
                     best = np.flatnonzero(np.isclose(f1s, np.max(f1s)))
                     thr[j] = float(grid[best[len(best) // 2]])  # middle of the best plateau
         D = P >= thr[None, :]
-        gfolds = self._group_folds(X) if self.codebook_switch and self.compiled_ is not None else None
+        gfolds = self._group_folds(X) if self.codebook_switch and self._evidence_on() else None
         if gfolds is not None:
             # does what is learned in some groups (förbund) hold in another? Judge the switch on
             # leave-one-group-out decisions of the same stage 2
             D = self._combine(self.stage2_, cb, self._oof_text(texts, Y, questions, gfolds), n_pos) >= thr[None, :]
-        only = self._codebook_only(Y, D, cb[:, :, 0] > 0, self.stage2_["prior"])
+        only = self._codebook_only(Y, D, self._hits(cb), self.stage2_["prior"])
         self.stage2_["codebook_only"] = only
         if self.threshold == "auto":
             thr[only] = self.stage2_["prior"][only].mean(axis=1)  # between P(code | hit) and P(code | no hit)
         self.source_ = pd.Series(np.where(only, "kodbok", "inlard"), index=list(classes), name="kalla")
         self.thresholds_ = pd.Series(thr, index=list(classes), name="threshold")
         self.prior_weight_ = pd.Series(
-            self.prior_strength / (self.prior_strength + n_pos) if self.compiled_ is not None else 0.0,
+            self.prior_strength / (self.prior_strength + n_pos) if self._evidence_on() else 0.0,
             index=list(classes), name="prior_weight",
         )
         self.n_features_in_ = 1
@@ -586,7 +653,7 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of each code (columns ``classes_``) per excerpt, shape (n, n_codes)."""
         texts = self._check(X)
-        cb, _ = self._cb_matrix(texts)
+        cb, _ = self._cb_matrix(texts, X)
         p_text = self._text_proba(self.state_, texts, questions=_as_questions(X, self.question_col))
         return self._combine(self.stage2_, cb, p_text, self.n_positive_.to_numpy())
 
@@ -636,7 +703,8 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
             or above the code's threshold), ``terms`` (the words of the
             excerpt that pushed the probability up most, as written),
             ``codebook_terms`` (codebook terms matched, ``"inte: ..."`` when
-            negated), ``liknande_id`` and ``liknande_text`` (the ``n_examples``
+            negated; ``"intervjuguide: F2"`` for a structural code from the
+            guide question the answer is linked to), ``liknande_id`` and ``liknande_text`` (the ``n_examples``
             coded excerpts with this code that are most like this one: ids and
             their first words).
 
@@ -655,7 +723,7 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         if ids is None:
             ids = X["excerpt_id"].tolist() if isinstance(X, pd.DataFrame) and "excerpt_id" in X else range(len(texts))
         ids = list(ids)
-        cb, long = self._cb_matrix(texts)
+        cb, long = self._cb_matrix(texts, X)
         Xf = self._text_design(self.state_, texts, _as_questions(X, self.question_col))
         unit = _unit_rows(Xf)
         near: dict[int, list[list[tuple[Any, str, float]]]] = {}
@@ -677,6 +745,10 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
             for r in long.itertuples(index=False):
                 terms = list(r.matched_terms)
                 matched[(r.excerpt_id, r.code)] = [("inte: " + t) if r.negated else t for t in terms]
+        # structural codes: the guide question behind them
+        for i, qid in enumerate(self._guide_links(X, len(texts))):
+            for j in np.flatnonzero(cb[i, :, 2] > 0):
+                matched.setdefault((i, str(self.classes_[j])), []).append(f"intervjuguide: {qid}")
         rows = []
         k = min(int(top_k), P.shape[1])
         for i, text in enumerate(texts):
