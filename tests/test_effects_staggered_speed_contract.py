@@ -30,6 +30,13 @@ def test_signs_are_the_integers_draws_and_leave_the_same_state(seed):
     assert np.array_equal(ours.normal(size=5), ref.normal(size=5))
 
 
+def test_signs_into_a_strided_buffer_are_written_in_place():
+    ours, ref = np.random.default_rng(4), np.random.default_rng(4)
+    buf = np.zeros((6, 10))
+    got = st._signs(ours, buf[:, ::2])  # not contiguous: the shortcut would write into a copy
+    assert np.array_equal(buf[:, ::2], SIGNS[ref.integers(0, 2, size=(6, 5))]) and got.base is buf
+
+
 def test_signs_fall_back_to_integers_for_other_generators():
     ours, ref = np.random.Generator(np.random.Philox(3)), np.random.Generator(np.random.Philox(3))
     buf = np.empty((9, 11))
