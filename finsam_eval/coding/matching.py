@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from itertools import accumulate, compress
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from ..errors import MissingColumnError, SchemaError
@@ -648,36 +649,40 @@ class CompiledCodebook:
             if keep is not None and code not in keep:
                 continue
             hs = per_code[code]
-            best: dict[str, float] = {}
-            extra = 0.0
-            for i, kind, a, b in hs:
-                w = t_weight[i]
-                near = t_near[i]
-                if near:
-                    where = anchored.get(near)
-                    if where is None:  # positions of the tokens with an anchor word inside, once per anchor set
-                        if masks is None:
-                            masks = self._near_masks(toks)
-                        where = anchored[near] = list(compress(range(n_tok), map(self._near_bit[near].__and__, masks)))
-                    if where:
-                        if sent_bounds is None:
-                            if mw is None:
-                                mw, marks = self._gap_marks(parts)
-                            sent_bounds = [p for p, x in zip(mw, marks) if x in ".!?"]
-                        # an anchor word in the hit's sentence, outside the hit
-                        q = bisect_right(sent_bounds, a)
-                        lo = bisect_left(where, sent_bounds[q - 1] if q else 0)
-                        hi = bisect_left(where, sent_bounds[q]) if q < len(sent_bounds) else len(where)
-                        if any(k < a or k > b for k in where[lo:hi]):
-                            w = self._t_near_weight[i]
-                w = WEIGHTS[kind] * w
-                term = t_term[i]
-                if term in best:
-                    extra += _REPEAT_WEIGHT
-                    best[term] = max(best[term], w)
-                else:
-                    best[term] = w
-            total = sum(best.values()) + extra
+            if len(hs) == 1 and not t_near[hs[0][0]]:
+                # one hit: its weight is the score (the sum below gives the same float: 0 + w + 0.0)
+                total = WEIGHTS[hs[0][1]] * t_weight[hs[0][0]]
+            else:
+                best: dict[str, float] = {}
+                extra = 0.0
+                for i, kind, a, b in hs:
+                    w = t_weight[i]
+                    near = t_near[i]
+                    if near:
+                        where = anchored.get(near)
+                        if where is None:  # positions of the tokens with an anchor word inside, once per anchor set
+                            if masks is None:
+                                masks = self._near_masks(toks)
+                            where = anchored[near] = list(compress(range(n_tok), map(self._near_bit[near].__and__, masks)))
+                        if where:
+                            if sent_bounds is None:
+                                if mw is None:
+                                    mw, marks = self._gap_marks(parts)
+                                sent_bounds = [p for p, x in zip(mw, marks) if x in ".!?"]
+                            # an anchor word in the hit's sentence, outside the hit
+                            q = bisect_right(sent_bounds, a)
+                            lo = bisect_left(where, sent_bounds[q - 1] if q else 0)
+                            hi = bisect_left(where, sent_bounds[q]) if q < len(sent_bounds) else len(where)
+                            if any(k < a or k > b for k in where[lo:hi]):
+                                w = self._t_near_weight[i]
+                    w = WEIGHTS[kind] * w
+                    term = t_term[i]
+                    if term in best:
+                        extra += _REPEAT_WEIGHT
+                        best[term] = max(best[term], w)
+                    else:
+                        best[term] = w
+                total = sum(best.values()) + extra
             score = rounded.get(total)
             if score is None:
                 score = round(total, 4)
@@ -1219,18 +1224,21 @@ def code_excerpts(
             "hedged", "spans"]
     if out[0]:
         ids = excerpts[id_col].tolist()
+        n_rows = len(out[0])
+        # Typed arrays straight from the columns: the dtypes pandas infers from these lists (int64,
+        # float64, bool, object for the lists), without its per-value inference.
         long = pd.DataFrame({
-            "_pos": out[0],
+            "_pos": np.fromiter(out[0], dtype=np.int64, count=n_rows),
             id_col: [ids[p] for p in out[0]],
             "code": out[1],
             "label": [labels[c] for c in out[1]],
-            "score": out[2],
-            "n_hits": out[3],
-            "matched_terms": out[4],
-            "matched_text": out[5],
-            "negated": out[6],
-            "hedged": out[7],
-            "spans": out[8],
+            "score": np.fromiter(out[2], dtype=np.float64, count=n_rows),
+            "n_hits": np.fromiter(out[3], dtype=np.int64, count=n_rows),
+            "matched_terms": np.fromiter(out[4], dtype=object, count=n_rows),
+            "matched_text": np.fromiter(out[5], dtype=object, count=n_rows),
+            "negated": np.fromiter(out[6], dtype=bool, count=n_rows),
+            "hedged": np.fromiter(out[7], dtype=bool, count=n_rows),
+            "spans": np.fromiter(out[8], dtype=object, count=n_rows),
         }, columns=cols)
     else:
         long = pd.DataFrame([], columns=cols)
