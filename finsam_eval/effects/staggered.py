@@ -617,6 +617,15 @@ def staggered_did(
         start += v.shape[1]
     summed = [_cluster_sum(v, codes, n_cl) for v in blocks.values()]
     se_an = np.concatenate([np.sqrt(np.einsum("ij,ij->j", b, b)) for b in summed]) / n
+    labels: dict[Any, str] = {}
+    if period_label:
+        labels = df.drop_duplicates(time).set_index(time)[period_label].astype(str).to_dict()
+    # The rows are no longer needed: free them before the draws, the largest allocation (issue 13).
+    del df, ycheck
+    if kind == "panel":
+        del Y, Xw, wide
+    else:
+        del y_r, t_r, g_r, X_r
     rng = np.random.default_rng(random_state)
     boot = (_bootstrap(summed, n, n_boot, rng, rows_group=gunit if codes is None else None)
             if (bstrap or cband) else None)
@@ -671,9 +680,7 @@ def staggered_did(
                   "dynamic": single(dyn.overall, o + 2), "calendar": single(cal.overall, o + 3)}
 
     n_treated = int((~never).sum())
-    labels: dict[Any, str] = {}
     if period_label:
-        labels = df.drop_duplicates(time).set_index(time)[period_label].astype(str).to_dict()
         by_group.insert(1, "start", by_group["grupp"].map(labels))
     n_control = int(never.sum())
     ctrl_txt = "aldrig behandlade" if control == "never" else "aldrig eller ännu inte behandlade"
