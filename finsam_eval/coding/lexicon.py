@@ -45,7 +45,8 @@ PROTECTED: set[str] = set(
     förbundschef förbundsordning förbundsstyrelse
     arbetsmarknad arbetsliv arbetsträning arbetsgivare
     förtroendevald förtroendeuppdrag förtroendeläkare förtroendeman
-    remissinstans remissvar remissrunda tillitsbaserad
+    remissinstans remissvar remissrunda tillitsbaserad tillitsbaserat
+    länsstyrelse
     """.split()
 )
 
