@@ -265,7 +265,8 @@ def plot_likert(
     # Freeze the constrained layout and pin the legend in figure coordinates:
     # saving with bbox_inches="tight" changes the figure box, and a legend
     # anchored to that box would slide down onto the note line.
-    fig.draw_without_rendering()
+    # The layout alone, not a whole draw: the legend's box is computed from it on demand.
+    fig.get_layout_engine().execute(fig)
     box = legend.get_window_extent().transformed(fig.transFigure.inverted())
     fig.set_layout_engine("none")
     legend.set_loc("center")
