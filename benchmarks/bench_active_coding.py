@@ -25,11 +25,29 @@ Data:
   ``benchmarks/bench_coding_realtext.py``'s loader (groups = report). That
   text is not ours: it is read from the path and never stored.
 
+End points (``--lofo``), each against TF-IDF + logistic regression and the
+codebook alone in the same run, Cohen's kappa pooled over (excerpt, code)
+and macro-F1:
+
+* leave-one-group-out: sample förbund; real reports (``group_col="rapport"``:
+  the suggester judges its codebook switch leave-one-report-out);
+* real text, within reports (``tredjedelar``): every labelled section is cut
+  into three consecutive thirds; train on two thirds of every section of
+  every report, test on the third. This is the closest we have to the
+  held-out set of the issue (one evaluation whose coders coded all three
+  förbund with the same sub-sections), where every code has examples in
+  every fold. Neighbouring paragraphs share words, so it is optimistic.
+
+``--fit-time N`` times ``CodeSuggester.fit`` on N distinct texts made from the
+sample excerpts (two excerpts of one förbund joined, seeded; with the
+``forbund`` column, so the switch is judged leave-one-förbund-out).
+
 Run::
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_active_coding.py
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_active_coding.py ../shared/seeds --seeds 3
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_active_coding.py ../shared/seeds --lofo   # end point only
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_active_coding.py ../shared/seeds --lofo   # end points only
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_active_coding.py --no-sample --fit-time 5000
 """
 
 from __future__ import annotations
@@ -101,6 +119,55 @@ def simulate(ex: pd.DataFrame, codes_col: str, group_col: str, *, batch: int, ma
     return pd.DataFrame(rows)
 
 
+def thirds(real: pd.DataFrame) -> pd.Series:
+    """Fold 0-2 of each paragraph: which consecutive third of its labelled section it lies in."""
+    from bench_coding_realtext import LABELS
+
+    section = [next(f"{p}:{a}" for a, b, _ in LABELS[p] if a <= r <= b) for p, r in zip(real["rapport"], real["rad"])]
+    df = pd.DataFrame({"section": section, "rad": real["rad"].to_numpy()}, index=real.index)
+    rank = df.groupby("section")["rad"].rank(method="first") - 1
+    size = df.groupby("section")["rad"].transform("size")
+    return (3 * rank // size).astype(int).map({0: "tredjedel 1", 1: "tredjedel 2", 2: "tredjedel 3"})
+
+
+def end_points(title: str, df: pd.DataFrame, codes_col: str, group_col: str, suggester_group: str | None) -> None:
+    """Leave-one-group-out: suggester, TF-IDF + logistic regression and the codebook alone, per group and pooled."""
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = CodeSuggester(random_state=0, group_col=suggester_group)
+        ev = evaluate_suggester(df, codes_col=codes_col, groups=group_col, estimator=est, random_state=0)
+    print(f"\n{title} ({time.perf_counter() - t0:.0f} s)")
+    print(ev.scores.round(3).to_string(index=False))
+
+
+def fit_time(n: int, seed: int = 0) -> None:
+    """Seconds for one CodeSuggester.fit on n distinct texts made from the sample excerpts."""
+    ex = load_sample("excerpts").reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    # n distinct texts: two sample excerpts of the same förbund joined, with the union of their codes
+    a = rng.integers(0, len(ex), n)
+    same = {f: np.flatnonzero(ex["forbund"].to_numpy() == f) for f in ex["forbund"].unique()}
+    b = np.array([rng.choice(same[ex["forbund"].iloc[i]]) for i in a])
+    big = pd.DataFrame({
+        "excerpt_id": range(n), "forbund": ex["forbund"].to_numpy()[a],
+        "text": [f"{ex['text'].iloc[i]} {ex['text'].iloc[j]} ({k})" for k, (i, j) in enumerate(zip(a, b))],
+        "codes_a": [sorted(set(ex["codes_a"].iloc[i]) | set(ex["codes_a"].iloc[j])) for i, j in zip(a, b)],
+    })
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        CodeSuggester(random_state=seed).fit(big, big["codes_a"])
+    t1 = time.perf_counter() - t0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Y, _ = _binarize_fit(big["codes_a"], None)
+        t2 = time.perf_counter()
+        baseline_model().fit(big["text"].tolist(), Y)
+    print(f"\nCodeSuggester.fit på {n} utdrag: {t1:.1f} s (TF-IDF + logistisk regression: "
+          f"{time.perf_counter() - t2:.1f} s)")
+
+
 def curve_table(runs: pd.DataFrame) -> pd.DataFrame:
     """Mean (min-max) kappa over seeds per n coded and order."""
     g = runs.groupby(["n_kodade", "ordning"])["kappa"].agg(["mean", "min", "max"]).reset_index()
@@ -121,8 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--diversity", type=float, default=0.5)
     ap.add_argument("--no-sample", action="store_true", help="hoppa över exempelutdragen")
     ap.add_argument("--lofo", action="store_true",
-                    help="bara slutpunkten: tränad på alla övriga grupper, mot TF-IDF + logistisk regression")
+                    help="bara slutpunkterna: tränad på alla övriga grupper (och tredjedelar inom rapporterna), mot "
+                         "TF-IDF + logistisk regression och kodboken ensam")
+    ap.add_argument("--fit-time", type=int, default=0, metavar="N",
+                    help="tid för CodeSuggester.fit på N olika texter av exempelutdragen")
     args = ap.parse_args(argv)
+    if args.fit_time:
+        fit_time(args.fit_time)
     seeds = list(range(args.seeds))
     sets = []
     if not args.no_sample:
@@ -141,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 real = load(p)
                 real["teman"] = [sorted(t) for t in real["teman"]]
+                real["tredjedel"] = thirds(real)
                 sets.append((f"Verklig text ({p}, stycken märkta efter rapporternas kapitel, lämna-en-rapport-utanför)",
                              real, "teman", "rapport"))
     else:
@@ -148,11 +221,10 @@ def main(argv: list[str] | None = None) -> int:
     for title, df, codes_col, group_col in sets:
         t0 = time.perf_counter()
         if args.lofo:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ev = evaluate_suggester(df, codes_col=codes_col, groups=group_col, random_state=0)
-            print(f"\n{title}: lämna-en-grupp-utanför ({time.perf_counter() - t0:.0f} s)")
-            print(ev.scores.round(3).to_string(index=False))
+            end_points(f"{title}: lämna-en-grupp-utanför", df, codes_col, group_col, group_col)
+            if "tredjedel" in df:
+                end_points("Verklig text inom rapporterna: två tredjedelar av varje avsnitt tränar, den tredje prövas",
+                           df, codes_col, "tredjedel", "tredjedel")
             continue
         runs = simulate(df, codes_col, group_col, batch=args.batch, max_coded=args.max_coded, seeds=seeds,
                         diversity=args.diversity)

@@ -1,31 +1,43 @@
 """Learned code suggestions: a scikit-learn classifier that proposes codes for new excerpts.
 
 An evaluator codes a few dozen excerpts by hand, fits :class:`CodeSuggester`
-on them and gets suggested codes, with probabilities and the words behind
-each suggestion, for the rest. The suggester combines two sources:
+on them and gets suggested codes, with probabilities, the words behind each
+suggestion and the most similar excerpts already coded, for the rest. The
+suggester combines three sources:
 
 * **what it learns** (stage 1): one logistic regression per code (class
-  weights balanced) on Swedish features: word stems and stem bigrams (from
-  :func:`finsam_eval.coding.text.tokenize` and
-  :func:`~finsam_eval.coding.text.stem`; function words dropped, negations
-  kept) and character n-grams within words, which catch parts of compounds
-  (*samverkans*-, -*förankring*);
+  weights balanced) on Swedish features that carry over between förbund:
+  word keys (the Snowball stem of the ``simplemma`` lemma, so *tog* meets
+  *ta* and *förbunden* meets *förbundet*; function words of
+  ``codebooks/stoppord_sv.txt`` dropped, negations kept) and bigrams of
+  adjacent keys; character n-grams inside content words, which catch the
+  parts of compounds (*samverkans*-, -*förankring*), with protected names
+  (:data:`~finsam_eval.coding.lexicon.PROTECTED`: *samordningsförbund* ...)
+  as one symbol so that their parts do not count; and the interviewer's
+  question (``fraga``) as features of its own when present;
 * **the codebook**: which codes the codebook's terms match in the excerpt
-  (from :func:`finsam_eval.coding.matching.code_excerpts`), with negation
-  and hedging flags.
+  (:func:`finsam_eval.coding.matching.code_excerpts`), with negation and
+  hedging;
+* **the interview guide** (``guide=``): the codes of the guide question an
+  answer is linked to (structural codes).
 
 Stage 2 stacks them: per code a small logistic regression on [codebook
-score, negation flag, stage-1 logit], fitted on out-of-fold stage-1
-predictions, lets the coded examples decide how far to trust each source.
-On top, the probability is shrunk towards the codebook prior
-``P(code | codebook hit)``: ``lam * p_codebook + (1 - lam) * p_stacked`` with
+score, negation flag, stage-1 logit, structural code], fitted on out-of-fold
+stage-1 predictions, lets the coded examples decide how far to trust each
+source. The probability is shrunk towards the codebook prior
+``P(code | hit)``: ``lam * p_prior + (1 - lam) * p_stacked`` with
 ``lam = prior_strength / (prior_strength + n_k)``, so a code with few coded
 examples (``n_k``) leans on the codebook and one with many on what was
 learned; a code with fewer than three examples (or non-examples) skips
 stage 2.
 
 Per-code thresholds maximise F1 on the out-of-fold predictions when a code
-has at least ``min_tune`` examples, else 0.5.
+has at least ``min_tune`` examples, else 0.5. Finally the codebook decides a
+code alone (hit = code) where that agrees better with the coded examples
+than the learned model, judged on the pooled agreement out of fold and, when
+the excerpts carry ``group_col`` (``forbund``), leave-one-förbund-out: what
+is learned in some förbund must hold in another better than the codebook
+does. ``source_`` says which codes the codebook decides.
 
 :meth:`CodeSuggester.evaluate` (or :func:`evaluate_suggester`) measures the
 realistic workflow: train on the other förbund, suggest for one, compare with
@@ -34,7 +46,6 @@ TF-IDF + logistic regression baseline on exactly the same splits
 (``coding/suggest_eval.py``). :meth:`CodeSuggester.next_to_code` picks what
 to code next (``coding/active.py``).
 """
-
 from __future__ import annotations
 
 import warnings
@@ -85,10 +96,11 @@ def _word_key(token: str) -> str:
     return stem(lemma(token) if lemma_enabled() else token)
 
 
-def _stem_analyzer(text: str) -> list[str]:
+@lru_cache(maxsize=50_000)
+def _stem_analyzer(text: str) -> tuple[str, ...]:
     """Word keys (lemma, then stem; function words dropped, negations kept) and bigrams of adjacent ones."""
     keys = [t if t in _KEEP else _word_key(t) for t in _content(text)]
-    return keys + [f"{a} {b}" for a, b in zip(keys, keys[1:])]
+    return tuple(keys + [f"{a} {b}" for a, b in zip(keys, keys[1:])])
 
 
 @lru_cache(maxsize=200_000)
@@ -102,7 +114,8 @@ def _masked(token: str) -> str:
     return token
 
 
-def _char_analyzer(text: str, lo: int = 3, hi: int = 5) -> list[str]:
+@lru_cache(maxsize=50_000)
+def _char_analyzer(text: str, lo: int = 3, hi: int = 5) -> tuple[str, ...]:
     """Character n-grams inside content words (compound parts: *samverkans*-, -*förankring*).
 
     Protected names count as one symbol, so *samordningsförbundet* does not
@@ -115,7 +128,7 @@ def _char_analyzer(text: str, lo: int = 3, hi: int = 5) -> list[str]:
         w = f" {_masked(t)} "
         for n in range(lo, hi + 1):
             out.extend(w[i:i + n] for i in range(len(w) - n + 1))
-    return out
+    return tuple(out)
 
 
 @cache
@@ -276,6 +289,11 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         Coded training examples per code.
     prior_weight_
         Weight of the codebook prior per code in the blend.
+    source_
+        Per code ``"inlard"`` (the learned model decides) or ``"kodbok"``
+        (the codebook's own hits decide; see ``codebook_switch``).
+    structural_
+        Per code: whether the guide gave it as a structural code in training.
     state_, stage2_
         The fitted stage-1 vectorisers and models, and the stage-2 models.
 
