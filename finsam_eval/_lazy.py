@@ -57,7 +57,7 @@ def attach(package: str, table: Mapping[str, str]) -> tuple[Callable[[str], Any]
         ``(__getattr__, __dir__)`` to assign at the package's top level.
     """
     module = sys.modules[package]
-    module.__class__ = _LazyPackage  # documented hook for module attribute customisation (PEP 549/562 docs)
+    module.__class__ = _LazyPackage  # allowed for modules (reference: "Customizing module attribute access")
     namespace = module.__dict__
     submodules: list[frozenset[str]] = []  # listed on first need: one directory scan, not at import
 
