@@ -527,7 +527,7 @@ class CompiledCodebook:
             on: _ItemCache(strict_ix, strict_keyed_ix, keys_ix, on) for on in (True, False)}
         self._near_bit = {near: 1 << k for k, near in enumerate(dict.fromkeys(t.near for t in terms if t.near))}
         self._near_mask: dict[str, int] = {}
-        self._gap_cache: dict[str, tuple[str, ...]] = {}
+        self._gap_cache: dict[str, str] = {}
         self._fast = _InfoCache(self)
         self._rounded: dict[float, float] = {}  # round(score, 4), a slow call, once per distinct sum
 
@@ -636,7 +636,6 @@ class CompiledCodebook:
         # Clause and sentence structure only as boundaries (:func:`_boundaries`), worked out when a
         # flag or an anchor needs it: a clause is the run of tokens between two boundaries.
         bounds: list[int] | None = None
-        first_mark: dict[int, str] = {}
         sent_bounds: list[int] | None = None
         mw: list[int] | None = None  # the token position of every mark (words before it), and the marks
         marks: list[str] = []
@@ -644,7 +643,6 @@ class CompiledCodebook:
         masks: list[int] | None = None
         trig: list[int] | None = None
         frames: list[int] = []
-        starts_at: set[int] | None = None
         for code in sorted(per_code, key=order.__getitem__) if len(per_code) > 1 else per_code:
             if keep is not None and code not in keep:
                 continue
@@ -713,13 +711,16 @@ class CompiledCodebook:
                         if bounds is None:
                             if mw is None:
                                 mw, marks = self._gap_marks(parts)
-                            bounds, first_mark = _boundaries(toks, mw, marks)
-                        if starts_at is None:
-                            starts_at = {r[2] for r in raw if not t_excl[r[0]]}
+                            bounds = _boundaries(toks, mw)
                         q = bisect_right(bounds, a)
                         end = bounds[q] if q < len(bounds) else n_tok
-                        neg, hedge = _flags_fast(toks, bounds[q - 1] if q else 0, end, a, b, starts_at,
-                                                 first_mark.get(end), frames, f)
+                        neg, hedge = _flags_fast(toks, bounds[q - 1] if q else 0, end, a, b, raw, t_excl, frames, f)
+                        if neg:
+                            # a negated question is rhetorical ("vem vill inte ha samsyn?"): the first
+                            # mark at the clause's end closes it
+                            m = bisect_left(mw, end)
+                            if m < len(mw) and mw[m] == end and marks[m] == "?":
+                                neg = False
                     else:
                         neg = hedge = False
                 else:
@@ -749,23 +750,26 @@ class CompiledCodebook:
         gaps = parts[0::2]
         cache = self._gap_cache
         try:
-            found = list(map(cache.__getitem__, gaps))
+            found = list(map(cache.__getitem__, gaps))  # the marks of each gap as one string
         except KeyError:  # a gap not seen yet
             found = []
             for g in gaps:
                 got = cache.get(g)
                 if got is None:
-                    got = tuple(ch for ch in g if ch in _MARKS)
+                    got = "".join(ch for ch in g if ch in _MARKS)
                     if len(cache) < 10_000:
                         cache[g] = got
                 found.append(got)
-        mw: list[int] = []
-        marks: list[str] = []
-        for k in compress(range(len(found)), found):
-            for ch in found[k]:
-                mw.append(k)
-                marks.append(ch)
-        return mw, marks
+        mw = list(compress(range(len(found)), found))
+        marks = list(map(found.__getitem__, mw))
+        if len("".join(marks)) == len(marks):  # one mark per gap, the usual case
+            return mw, marks
+        mw2: list[int] = []
+        marks2: list[str] = []
+        for k, ms in zip(mw, marks):
+            mw2 += [k] * len(ms)
+            marks2 += ms
+        return mw2, marks2
 
     def _near_masks(self, toks: list[str]) -> list[int]:
         """For each token, a bit mask of the anchor sets (:attr:`_near_bit`) with a word inside it."""
@@ -818,32 +822,31 @@ class CompiledCodebook:
         return out
 
 
-def _boundaries(toks: list[str], mw: list[int], marks: list[str]) -> tuple[list[int], dict[int, str]]:
+def _boundaries(toks: list[str], mw: list[int]) -> list[int]:
     """Clause boundaries: the sorted token positions ``p`` where a clause starts (after a mark, at a
     clause-break word such as "men", at an "utan" conjunction), so that token ``k`` is in clause
-    ``bisect_right(bounds, k)`` of :meth:`CompiledCodebook._scan`; and the first mark at each boundary, which closes
-    the clause before it (``closing`` of :meth:`CompiledCodebook._scan`). ``mw`` and ``marks`` are
-    :meth:`CompiledCodebook._gap_marks`."""
-    bounds = mw
-    first_mark = dict(zip(reversed(mw), reversed(marks)))
-    if not _BREAKERS.isdisjoint(toks):
-        n = len(toks)
-        extra = list(compress(range(n), map(_CLAUSE_BREAK.__contains__, toks)))
-        if "utan" in toks:
-            for u in compress(range(n), map(_IS_UTAN, toks)):
-                k = u + 1
-                if k < n and toks[k] in _UTAN_CONJ and toks[k] not in _CLAUSE_BREAK and k not in first_mark:
-                    extra.append(k)  # "inte X utan det ...", not after a mark (then the clause is new anyway)
-        if extra:
-            bounds = sorted(bounds + extra)
-    return bounds, first_mark
+    ``bisect_right(bounds, k)`` of :meth:`CompiledCodebook._scan`. ``mw`` is the token position of
+    every mark (:meth:`CompiledCodebook._gap_marks`); the first mark at a boundary closes the clause
+    before it (``closing`` of :meth:`CompiledCodebook._scan`)."""
+    if _BREAKERS.isdisjoint(toks):
+        return mw
+    n = len(toks)
+    extra = list(compress(range(n), map(_CLAUSE_BREAK.__contains__, toks)))
+    if "utan" in toks:
+        at_mark = set(mw)
+        for u in compress(range(n), map(_IS_UTAN, toks)):
+            k = u + 1
+            if k < n and toks[k] in _UTAN_CONJ and toks[k] not in _CLAUSE_BREAK and k not in at_mark:
+                extra.append(k)  # "inte X utan det ...", not after a mark (then the clause is new anyway)
+    return sorted(mw + extra) if extra else mw
 
 
-def _flags_fast(toks: list[str], cs: int, ce: int, a: int, b: int, starts_at: set[int], close: str | None,
-                frames: list[int], f: int) -> tuple[bool, bool]:
-    """:func:`_flags` for a hit ``a..b`` whose clause is tokens ``cs..ce - 1``, closed by the mark
-    ``close`` (None: by a clause-break word or the end); ``frames`` are the positions of "inte så
-    att" frames and ``frames[f]`` the first at or after ``a - 9``."""
+def _flags_fast(toks: list[str], cs: int, ce: int, a: int, b: int, raw: list[tuple[int, str, int, int]],
+                t_excl: list[bool], frames: list[int], f: int) -> tuple[bool, bool]:
+    """:func:`_flags` for a hit ``a..b`` whose clause is tokens ``cs..ce - 1``, before the check of a
+    closing question mark (the caller's); ``raw`` are the text's hits (``starts_at`` of :func:`_flags`
+    are the starts of those that are not exclusions), ``frames`` the positions of "inte så att" frames
+    and ``frames[f]`` the first at or after ``a - 9``."""
     n_neg = 0
     hedge = False
     scoped = True  # False once a new subject is crossed: negations before it govern another verb
@@ -883,17 +886,15 @@ def _flags_fast(toks: list[str], cs: int, ce: int, a: int, b: int, starts_at: se
             if w in ("inte", "ej", "aldrig"):
                 if any(toks[m] not in _LINKING_VERBS for m in range(b + 1, k)):
                     continue
-                if any(m in starts_at for m in range(k + 1, min(k + 4, n, ce))):
+                lo, hi = k + 1, min(k + 4, n, ce)
+                if any(lo <= r[2] < hi and not t_excl[r[0]] for r in raw):
                     continue
             n_neg += 1
         elif w in ("kanske", "delvis", "möjligen", "eventuellt") or (
             w == "viss" and k + 1 < n and toks[k + 1] in _HEDGE_NEXT["viss"]
         ):
             hedge = True
-    neg = n_neg % 2 == 1
-    if neg and close == "?":
-        neg = False  # "vem vill inte ha samsyn?" asks for it
-    return neg, hedge
+    return n_neg % 2 == 1, hedge
 
 
 def _match_items(left: tuple[int, ...], right: tuple[int, ...], iv: list[frozenset[int]],
