@@ -298,7 +298,7 @@ def test_word_keys_meet_across_inflections_and_drop_function_words():
     assert _word_key("tog") == _word_key("ta")
     assert _word_key("förbunden") == _word_key("förbundet")
     keys = _stem_analyzer("Det är ingen samsyn alls mellan dem")
-    assert "ingen" in keys  # negation kept
+    assert _word_key("ingen") in keys  # negation kept
     assert not {"det", "är", "mellan", "dem"} & set(keys)  # function words of stoppord_sv.txt dropped
     # a protected name is one symbol: no n-grams of "samordning" inside "samordningsförbundet"
     own = _char_analyzer("samordningsförbundet")

@@ -99,7 +99,7 @@ def _word_key(token: str) -> str:
 @lru_cache(maxsize=50_000)
 def _stem_analyzer(text: str) -> tuple[str, ...]:
     """Word keys (lemma, then stem; function words dropped, negations kept) and bigrams of adjacent ones."""
-    keys = [t if t in _KEEP else _word_key(t) for t in _content(text)]
+    keys = [_word_key(t) for t in _content(text)]
     return tuple(keys + [f"{a} {b}" for a, b in zip(keys, keys[1:])])
 
 
