@@ -418,12 +418,22 @@ class CompiledCodebook:
         return tuple(dict.fromkeys(cand))
 
     def _fast_info(self, tok: str) -> tuple:
-        """What :meth:`_code_into` needs of a token: ``()`` when it has no hit and starts no phrase (falsy,
-        so ``compress`` skips it in C), else ``(hits, phrase candidates grouped by the word next to the
-        anchor)`` (:meth:`_cand_groups`)."""
-        hits = self._token_hits(tok)
+        """What :meth:`_code_into` needs of a token: ``()`` when it has no hit, starts no phrase, is no
+        negation or hedge word and holds no anchor word (falsy, so ``compress`` skips it in C), else
+        ``(hits as (term, kind, code, exclusion), phrase candidates grouped by the word next to the
+        anchor (:meth:`_cand_groups`), the set of those words, flags)``; flags: bit 0 a word of
+        :data:`_TRIGGERS`, the bits of :attr:`_near_bit` the anchor sets with a word inside the token."""
+        t_code, t_excl = self._t_code, self._t_excl
+        hits = tuple((i, kind, t_code[i], t_excl[i]) for i, kind in self._token_hits(tok))
         cand = self._phrase_candidates(tok)
-        return (hits, self._cand_groups(cand)) if hits or cand else ()
+        groups = self._cand_groups(cand) if cand else ()
+        fl = 1 if tok in _TRIGGERS else 0
+        for near, bit in self._near_bit.items():
+            if any(n in tok for n in near):
+                fl |= bit
+        if not hits and not groups and not fl:
+            return ()
+        return hits, groups, frozenset(need for need, _m in groups), fl
 
     # -- texts -------------------------------------------------------------------
     def _scan(self, text: str) -> tuple[list[str], list[int], list[int], list[int], dict[int, str],
@@ -525,8 +535,8 @@ class CompiledCodebook:
             strict_ix, strict_keyed_ix, keys_ix, lr)
         self._items_cache: dict[bool, _ItemCache] = {
             on: _ItemCache(strict_ix, strict_keyed_ix, keys_ix, on) for on in (True, False)}
-        self._near_bit = {near: 1 << k for k, near in enumerate(dict.fromkeys(t.near for t in terms if t.near))}
-        self._near_mask: dict[str, int] = {}
+        # bit 0 of a token's flags marks a negation or hedge word (:meth:`_fast_info`)
+        self._near_bit = {near: 2 << k for k, near in enumerate(dict.fromkeys(t.near for t in terms if t.near))}
         self._gap_cache: dict[str, str] = {}
         self._fast = _InfoCache(self)
         self._rounded: dict[float, float] = {}  # round(score, 4), a slow call, once per distinct sum
@@ -563,17 +573,34 @@ class CompiledCodebook:
             toks = [x.lower() for x in toks]
         if not toks:
             return False
-        raw: list[tuple[int, str, int, int]] = []
         n_tok = len(toks)
         ic = self._items_cache[lemma_on]
         iv: list[frozenset[int]] | None = None
-        # every token's info in C (a miss is worked out by the cache); compress keeps the tokens with a
-        # hit or a phrase candidate, whose info is a non-empty tuple
+        t_code, t_excl = self._t_code, self._t_excl
+        # Hits go straight into per-code lists, in the order of :meth:`_scan` (token by token: word
+        # hits, then phrases; regular expressions last); exclusions aside, applied after.
+        per_code: dict[str, list[tuple[int, str, int, int]]] = {}
+        excl_hits: list[tuple[str, int, int]] = []
+        # tokens that are a negation or hedge word (bit 0) or hold an anchor word (the other bits)
+        fl_pos: list[int] = []
+        fl_val: list[int] = []
+        # every token's info in C (a miss is worked out by the cache); compress keeps the tokens with
+        # something to look at, whose info is a non-empty tuple
         infos = list(map(self._fast.__getitem__, toks))
         for j in compress(range(n_tok), infos):
-            hits_, groups = infos[j]
-            for i, kind in hits_:
-                raw.append((i, kind, j, j))
+            hits_, groups, needs, fl = infos[j]
+            for i, kind, code, ex in hits_:
+                if ex:
+                    excl_hits.append((code, j, j))
+                    continue
+                got_list = per_code.get(code)
+                if got_list is None:
+                    per_code[code] = [(i, kind, j, j)]
+                else:
+                    got_list.append((i, kind, j, j))
+            if fl:
+                fl_pos.append(j)
+                fl_val.append(fl)
             if groups:
                 if iv is None:
                     # The phrase-word ids of every token, padded with two empty sets at each end (token k
@@ -584,6 +611,8 @@ class CompiledCodebook:
                 # The phrase word next to the anchor must be one or two tokens away: one look at the
                 # ids of those four tokens rules out most candidates before the full check.
                 around = iv[j] | iv[j + 1] | iv[j + 3] | iv[j + 4]
+                if needs.isdisjoint(around):
+                    continue
                 found = []
                 for need, members in groups:
                     if need in around:
@@ -595,7 +624,11 @@ class CompiledCodebook:
                     if len(found) > 1:
                         found.sort()  # the order of `cand`, as in :meth:`_scan`
                     for _r, i, a, b in found:
-                        raw.append((i, "fras", a, b))
+                        code = t_code[i]
+                        if t_excl[i]:
+                            excl_hits.append((code, a, b))
+                        else:
+                            per_code.setdefault(code, []).append((i, "fras", a, b))
         cum: list[int] | None = None
         if self.regexes:
             for i, rx in self.regexes:
@@ -607,28 +640,26 @@ class CompiledCodebook:
                         starts = cum[0:2 * n_tok:2]
                     a = max(bisect_right(starts, m.start()) - 1, 0)
                     b = max(bisect_right(starts, m.end() - 1) - 1, a)
-                    raw.append((i, "regex", a, b))
-        if not raw:
-            return True
-        t_code, t_excl = self._t_code, self._t_excl
-        excl: dict[str, list[tuple[int, int]]] = {}
-        for r in raw:
-            if t_excl[r[0]]:
-                excl.setdefault(t_code[r[0]], []).append((r[2], r[3]))
-        per_code: dict[str, list[tuple[int, str, int, int]]] = {}
-        for r in raw:
-            i = r[0]
-            if t_excl[i]:
-                continue
-            code = t_code[i]
-            spans = excl.get(code)
-            if spans and any(a <= r[3] and r[2] <= b for a, b in spans):
-                continue
-            got_list = per_code.get(code)
-            if got_list is None:
-                per_code[code] = [r]
-            else:
-                got_list.append(r)
+                    code = t_code[i]
+                    if t_excl[i]:
+                        excl_hits.append((code, a, b))
+                    else:
+                        per_code.setdefault(code, []).append((i, "regex", a, b))
+        # every inclusion hit, before exclusions cancel any: where the hits start counts for negation
+        all_hits = per_code
+        if excl_hits:  # an exclusion cancels the hits of its code on the tokens it covers
+            excl: dict[str, list[tuple[int, int]]] = {}
+            for code, a, b in excl_hits:
+                excl.setdefault(code, []).append((a, b))
+            kept: dict[str, list[tuple[int, str, int, int]]] = {}
+            for code, hs in per_code.items():
+                spans = excl.get(code)
+                if spans:
+                    hs = [r for r in hs if not any(a <= r[3] and r[2] <= b for a, b in spans)]
+                    if not hs:
+                        continue
+                kept[code] = hs
+            per_code = kept
         if not per_code:
             return True
         t_term, t_weight, t_near = self._t_term, self._t_weight, self._t_near
@@ -640,7 +671,6 @@ class CompiledCodebook:
         mw: list[int] | None = None  # the token position of every mark (words before it), and the marks
         marks: list[str] = []
         anchored: dict[tuple[str, ...], list[int]] = {}
-        masks: list[int] | None = None
         trig: list[int] | None = None
         frames: list[int] = []
         for code in sorted(per_code, key=order.__getitem__) if len(per_code) > 1 else per_code:
@@ -659,9 +689,8 @@ class CompiledCodebook:
                     if near:
                         where = anchored.get(near)
                         if where is None:  # positions of the tokens with an anchor word inside, once per anchor set
-                            if masks is None:
-                                masks = self._near_masks(toks)
-                            where = anchored[near] = list(compress(range(n_tok), map(self._near_bit[near].__and__, masks)))
+                            bit = self._near_bit[near]
+                            where = anchored[near] = [k for k, v in zip(fl_pos, fl_val) if v & bit]
                         if where:
                             if sent_bounds is None:
                                 if mw is None:
@@ -691,12 +720,9 @@ class CompiledCodebook:
             if cum is None:
                 cum = list(accumulate(map(len, parts)))
             if trig is None:
-                if _TRIGGERS.isdisjoint(toks):
-                    trig = frames = []
-                else:
-                    trig = list(compress(range(n_tok), map(_IS_TRIGGER, toks)))
-                    frames = [k for k in trig if toks[k] in _FRAMERS and k + 2 < n_tok
-                              and toks[k + 1] in _NEG_FRAME and toks[k + 2] == "att"]
+                trig = [k for k, v in zip(fl_pos, fl_val) if v & 1]
+                frames = [k for k in trig if toks[k] in _FRAMERS and k + 2 < n_tok
+                          and toks[k + 1] in _NEG_FRAME and toks[k + 2] == "att"] if trig else []
             terms: dict[str, None] = {}
             words: dict[str, None] = {}
             spans_out = []
@@ -714,7 +740,7 @@ class CompiledCodebook:
                             bounds = _boundaries(toks, mw)
                         q = bisect_right(bounds, a)
                         end = bounds[q] if q < len(bounds) else n_tok
-                        neg, hedge = _flags_fast(toks, bounds[q - 1] if q else 0, end, a, b, raw, t_excl, frames, f)
+                        neg, hedge = _flags_fast(toks, bounds[q - 1] if q else 0, end, a, b, all_hits, frames, f)
                         if neg:
                             # a negated question is rhetorical ("vem vill inte ha samsyn?"): the first
                             # mark at the clause's end closes it
@@ -771,26 +797,6 @@ class CompiledCodebook:
             marks2 += ms
         return mw2, marks2
 
-    def _near_masks(self, toks: list[str]) -> list[int]:
-        """For each token, a bit mask of the anchor sets (:attr:`_near_bit`) with a word inside it."""
-        cache = self._near_mask
-        try:
-            return list(map(cache.__getitem__, toks))
-        except KeyError:  # some token not seen yet
-            pass
-        out = []
-        for t in toks:
-            m = cache.get(t)
-            if m is None:
-                m = 0
-                for near, bit in self._near_bit.items():
-                    if any(n in t for n in near):
-                        m |= bit
-                if len(cache) < _CACHE_CAP:
-                    cache[t] = m
-            out.append(m)
-        return out
-
     def hits(self, text: str) -> list[Hit]:
         """All hits (inclusion and exclusion) of the codebook in ``text``."""
         if not isinstance(text, str) or not text:
@@ -841,12 +847,12 @@ def _boundaries(toks: list[str], mw: list[int]) -> list[int]:
     return sorted(mw + extra) if extra else mw
 
 
-def _flags_fast(toks: list[str], cs: int, ce: int, a: int, b: int, raw: list[tuple[int, str, int, int]],
-                t_excl: list[bool], frames: list[int], f: int) -> tuple[bool, bool]:
+def _flags_fast(toks: list[str], cs: int, ce: int, a: int, b: int,
+                all_hits: dict[str, list[tuple[int, str, int, int]]], frames: list[int], f: int) -> tuple[bool, bool]:
     """:func:`_flags` for a hit ``a..b`` whose clause is tokens ``cs..ce - 1``, before the check of a
-    closing question mark (the caller's); ``raw`` are the text's hits (``starts_at`` of :func:`_flags`
-    are the starts of those that are not exclusions), ``frames`` the positions of "inte så att" frames
-    and ``frames[f]`` the first at or after ``a - 9``."""
+    closing question mark (the caller's); ``all_hits`` are the text's inclusion hits by code, before
+    exclusions (their starts are ``starts_at`` of :func:`_flags`), ``frames`` the positions of "inte
+    så att" frames and ``frames[f]`` the first at or after ``a - 9``."""
     n_neg = 0
     hedge = False
     scoped = True  # False once a new subject is crossed: negations before it govern another verb
@@ -887,7 +893,7 @@ def _flags_fast(toks: list[str], cs: int, ce: int, a: int, b: int, raw: list[tup
                 if any(toks[m] not in _LINKING_VERBS for m in range(b + 1, k)):
                     continue
                 lo, hi = k + 1, min(k + 4, n, ce)
-                if any(lo <= r[2] < hi and not t_excl[r[0]] for r in raw):
+                if any(lo <= r[2] < hi for hs in all_hits.values() for r in hs):
                     continue
             n_neg += 1
         elif w in ("kanske", "delvis", "möjligen", "eventuellt") or (
