@@ -489,7 +489,7 @@ class Report:
                 self.add_text("Inga citat: inget utdrag med temat uppfyllde urvalsvillkoren.", style="note")
                 return
         fig = None
-        if figure:
+        if figure and hasattr(result, "plot"):  # a result with only a table is added without a figure
             try:
                 fig = result.plot()
             except NotImplementedError:
@@ -713,11 +713,22 @@ class Report:
             out.append(Paragraph(f"{label}:"))
             t = ex.table()
             t = (t.groupby(["orsak", "atgard"], as_index=False, sort=False)
-                 .agg(kolumner=("kolumn", lambda c: ", ".join(sorted({str(x) for x in c if x}))[:80]),
-                      antal=("antal", "sum")))
+                 .agg(kolumner=("kolumn", self._columns_text), antal=("antal", "sum")))
             t.columns = ["Orsak", "Åtgärd", "Kolumner", "Antal"]
             out.append(TableBlock(t, f"Exkluderingar och reparationer: {label}", [], 0, False))
         return out
+
+    def _columns_text(self, cols: Any) -> str:
+        """The columns of an exclusion row as a reader reads them: question codes (s01) are counted as
+        questions, other columns named by their labels; never cut in the middle of a word."""
+        names = sorted({str(x) for x in cols if isinstance(x, str) and x})
+        questions = [n for n in names if re.fullmatch(r"[A-Za-z]{1,3}\d{1,3}", n)]
+        from ..sv import label
+
+        others = [self.labels.get(n) or label(n).replace("_", " ") for n in names if n not in questions]
+        parts = ([f"{len(questions)} frågor" if len(questions) > 1 else "1 fråga"] if questions else []) + others
+        text = ", ".join(parts)
+        return text if len(text) <= 80 else text[:80].rsplit(" ", 1)[0] + " …"
 
     # -- writers -----------------------------------------------------------
     def to_docx(self, path: str | Path) -> Path:
