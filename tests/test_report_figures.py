@@ -77,3 +77,21 @@ def test_forest_plot_title_inside():
     fig = ax.figure
     assert _inside(fig, fig._suptitle)
     plt.close(fig)
+
+
+def test_figures_checked_in_the_background_still_refuse_a_personnummer(tmp_path):
+    """The privacy guard runs where the figure is rendered (a worker process from the third figure);
+    a personnummer in a figure still stops every writer, and the message never holds it."""
+    from finsam_eval.errors import PrivacyError
+    from finsam_eval.report import Report
+
+    rep = Report("Utvärdering")
+    for k in range(4):
+        fig, ax = figure("half")
+        ax.bar(["Botkyrka", "Huddinge"], [12, 7])
+        ax.set_title("Svar från 19850312-1234" if k == 3 else f"Svar {k}")
+        rep.add_figure(fig, f"Figur {k}")
+    with pytest.raises(PrivacyError) as err:
+        rep.to_docx(tmp_path / "r.docx")
+    assert "1234" not in str(err.value) and "Figur 3" in str(err.value)
+    assert not (tmp_path / "r.docx").exists()

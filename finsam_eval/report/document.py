@@ -120,6 +120,7 @@ class FigureBlock:
     width_cm: float = 16.0
     height_cm: float = 0.0  # at width_cm, for page layout
     _pickled: bytes | None = field(default=None, repr=False, compare=False)  # not rendered yet
+    _where: str | None = field(default=None, repr=False, compare=False)  # privacy check still to run, for this place
 
 
 @dataclass
@@ -160,13 +161,16 @@ def _render(fig, dpi: int = 200, svg: bool = False) -> tuple[bytes, bytes | None
     return data, out_svg, (h / w if w else 0.75)
 
 
-def _render_pickled(args: tuple[bytes, int, bool]) -> tuple[bytes, bytes | None, float]:
-    data, dpi, svg = args
-    return _render(pickle.loads(data), dpi, svg)
+def _render_pickled(args: tuple[bytes, int, bool, str | None]) -> tuple[bytes, bytes | None, float]:
+    data, dpi, svg, where = args
+    fig = pickle.loads(data)
+    if where:  # the privacy guard (it draws the figure to read its tick labels), here beside the analyses
+        check_output(fig, where=where)
+    return _render(fig, dpi, svg)
 
 
-def _render_many(figs: list[bytes], dpi: int, svg: bool) -> list[tuple[bytes, bytes | None, float]]:
-    jobs = [(f, dpi, svg) for f in figs]
+def _render_many(figs: list[tuple[bytes, str | None]], dpi: int, svg: bool) -> list[tuple[bytes, bytes | None, float]]:
+    jobs = [(f, dpi, svg, where) for f, where in figs]
     workers = min(os.cpu_count() or 1, 4, len(jobs))
     if workers > 1 and len(jobs) >= 4 and "fork" in mp.get_all_start_methods():
         try:
@@ -209,7 +213,8 @@ class _BackgroundRenderer:
                 return
             weakref.finalize(self, self.pool.terminate)
         for b in pending:
-            self.jobs[id(b)] = (b, dpi, svg, self.pool.apply_async(_render_pickled, ((b._pickled, dpi, svg),)))
+            self.jobs[id(b)] = (b, dpi, svg, self.pool.apply_async(_render_pickled,
+                                                                   ((b._pickled, dpi, svg, b._where),)))
 
     def collect(self, blocks: list[FigureBlock], dpi: int, svg: bool) -> list[tuple[bytes, bytes | None, float] | None]:
         """The rendered figure of each block, or ``None`` where it was not submitted (or at another dpi)."""
@@ -430,14 +435,15 @@ class Report:
         f = _figure_of(fig)
         if f is None:
             raise TypeError("add_figure väntar sig en matplotlib Figure eller Axes.")
-        check_output(f, where=f"figuren '{caption}' i rapporten")
+        where = f"figuren '{caption}' i rapporten"
         caption, notes = mask_text(self.relabel(caption)), [mask_text(self.relabel(n)) for n in notes or []]
         number = len(self.figures) + 1
         block = FigureBlock(b"", None, caption, notes, number, width_cm)
-        try:  # rendered in background processes (render_figures collects); the open figure is closed now
-            block._pickled = pickle.dumps(f)
+        try:  # checked and rendered in background processes (render_figures collects); closed now
+            block._pickled, block._where = pickle.dumps(f), where
             plt.close(f)
-        except Exception:  # a figure that cannot be pickled is rendered here
+        except Exception:  # a figure that cannot be pickled is checked and rendered here
+            check_output(f, where=where)
             png, svg, ratio = _render(f, self.dpi, "svg" in self.figure_formats)
             block.png, block.svg, block.height_cm = png, svg, width_cm * ratio
         self.blocks.append(block)
@@ -461,10 +467,10 @@ class Report:
         svg = "svg" in self.figure_formats
         done = self._renderer().collect(pending, self.dpi, svg)
         rest = [b for b, r in zip(pending, done, strict=True) if r is None]
-        rendered = iter(_render_many([b._pickled for b in rest], self.dpi, svg) if rest else [])
+        rendered = iter(_render_many([(b._pickled, b._where) for b in rest], self.dpi, svg) if rest else [])
         for b, r in zip(pending, done, strict=True):
             png, out_svg, ratio = r if r is not None else next(rendered)
-            b.png, b.svg, b.height_cm, b._pickled = png, out_svg, b.width_cm * ratio, None
+            b.png, b.svg, b.height_cm, b._pickled, b._where = png, out_svg, b.width_cm * ratio, None, None
 
     def add(self, result: Any, *, heading: str | None = None, text: str | None = None, level: int = 2,
             table: bool | str = True, figure: bool = True) -> None:
