@@ -22,8 +22,11 @@ suggester combines three sources:
   answer is linked to (structural codes).
 
 Stage 2 stacks them: per code a small logistic regression on [codebook
-score, negation flag, stage-1 logit, structural code], fitted on out-of-fold
-stage-1 predictions, lets the coded examples decide how far to trust each
+score, negation flag, stage-1 logit, the vote of the five nearest coded
+texts (cosine-weighted share with the code: a quote repeated under another
+förbund, or an answer to the same question in nearly the same words, gets
+its neighbours' codes), structural code], fitted on out-of-fold
+predictions, lets the coded examples decide how far to trust each
 source. The probability is shrunk towards the codebook prior
 ``P(code | hit)``: ``lam * p_prior + (1 - lam) * p_stacked`` with
 ``lam = prior_strength / (prior_strength + n_k)``, so a code with few coded
@@ -68,6 +71,7 @@ from .text import STOPWORDS, is_stopword, stem, tokenize
 
 __all__ = ["CodeSuggester", "SuggestionEvaluation", "evaluate_suggester", "baseline_model"]
 
+_KNN = 5  # nearest coded texts whose codes vote
 _QUESTION_WEIGHT = 0.8  # weight of the question's features next to the answer's (word features weigh 1, char 0.7)
 
 # Negation words are kept as features although they are function words: "ingen samsyn" is not "samsyn".
@@ -129,6 +133,32 @@ def _char_analyzer(text: str, lo: int = 3, hi: int = 5) -> tuple[str, ...]:
         for n in range(lo, hi + 1):
             out.extend(w[i:i + n] for i in range(len(w) - n + 1))
     return tuple(out)
+
+
+def _knn_votes(U: sparse.csr_matrix, V: sparse.csr_matrix, Y: np.ndarray, k: int = _KNN,
+               self_match: bool = False) -> np.ndarray:
+    """Per row of U and code: the similarity-weighted share of its ``k`` nearest coded texts (rows of V) with the code.
+
+    Quotes that recur (the same answer quoted under two förbund) or answer
+    the same question in nearly the same words get the codes of their
+    neighbours. Unit rows; ``self_match``: U is V, skip each row's own match.
+    """
+    out = np.zeros((U.shape[0], Y.shape[1]))
+    if V.shape[0] == 0 or U.shape[0] == 0:
+        return out
+    for a in range(0, U.shape[0], 2000):  # blocks of rows keep the dense similarities small
+        S = (U[a:a + 2000] @ V.T).toarray()
+        if self_match:
+            S[np.arange(S.shape[0]), np.arange(a, a + S.shape[0])] = -1.0
+        kk = min(k, S.shape[1] - (1 if self_match else 0))
+        if kk < 1:
+            continue
+        idx = np.argpartition(-S, kk - 1, axis=1)[:, :kk]
+        w = np.clip(np.take_along_axis(S, idx, axis=1), 0, None)
+        tot = w.sum(axis=1, keepdims=True)
+        tot[tot == 0] = 1.0
+        out[a:a + S.shape[0]] = np.einsum("rk,rkc->rc", w / tot, Y[idx])
+    return out
 
 
 @cache
@@ -381,16 +411,17 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         return long, list(ids)
 
     def _cb_matrix(self, texts: list[str], X: Any = None) -> tuple[np.ndarray, pd.DataFrame | None]:
-        """n x codes x 3: codebook score (capped, negated hits included), negation flag, structural code.
+        """n x codes x 4: codebook score (capped, negated hits included), negation flag, structural code, vote.
 
         Human coders code a theme also when it is said to be missing ("ingen
         samsyn"), so a negated hit counts as a hit; the flag lets the model
         weigh it differently. The third column is 1 where the interview
         guide (``guide``) links the answer's question to a question about
-        the code.
+        the code. The fourth, the nearest coded texts' vote for the code
+        (:func:`_knn_votes`), is filled in by the caller.
         """
         n_codes = len(self.classes_)
-        out = np.zeros((len(texts), n_codes, 3))
+        out = np.zeros((len(texts), n_codes, 4))
         long = None
         pos = {c: j for j, c in enumerate(self.classes_)}
         if getattr(self, "compiled_", None) is not None and len(texts):
@@ -496,7 +527,7 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
 
     def _stack_features(self, cb: np.ndarray, p_text: np.ndarray, j: int) -> np.ndarray:
         p = np.clip(p_text[:, j], 1e-3, 1 - 1e-3)
-        cols = [cb[:, j, 0], cb[:, j, 1], np.log(p / (1 - p))]
+        cols = [cb[:, j, 0], cb[:, j, 1], np.log(p / (1 - p)), cb[:, j, 3]]  # 3: nearest-coded vote
         if self.structural_[j]:
             cols.append(cb[:, j, 2])  # the guide's structural code, for codes it was given to in training
         return np.column_stack(cols)
@@ -561,22 +592,30 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         return useful & hit.any(axis=0) & ((tp_cb - tp) * ratio > (err_cb - err))
 
     def _oof_text(self, texts: list[str], Y: np.ndarray, questions: list[str] | None = None,
-                  folds: list[tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
-        """Out-of-fold stage-1 probabilities (in-sample when there are too few texts to split).
+                  folds: list[tuple[np.ndarray, np.ndarray]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Out-of-fold stage-1 probabilities and nearest-coded votes (:func:`_knn_votes`).
 
-        ``folds``: (train, test) row indices; default ``cv`` seeded random folds.
+        ``folds``: (train, test) row indices; default ``cv`` seeded random
+        folds; with fewer texts than ``2 * cv`` in-sample probabilities
+        (and votes without each text's own).
         """
         if folds is None:
             if len(texts) < 2 * self.cv:
-                return self._text_proba(self._text_fit(texts, Y, questions), texts, questions=questions)
+                st = self._text_fit(texts, Y, questions)
+                U = _unit_rows(self._text_design(st, texts, questions))
+                return self._text_proba(st, texts, questions=questions), _knn_votes(U, U, Y, self_match=True)
             folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(texts))
         oof = np.zeros(Y.shape)
+        votes = np.zeros(Y.shape)
         for tr, te in folds:
             q_tr = [questions[i] for i in tr] if questions is not None else None
             q_te = [questions[i] for i in te] if questions is not None else None
             st = self._text_fit([texts[i] for i in tr], Y[tr], q_tr)
-            oof[te] = self._text_proba(st, [texts[i] for i in te], questions=q_te)
-        return oof
+            X_te = self._text_design(st, [texts[i] for i in te], q_te)
+            oof[te] = self._text_proba(st, [texts[i] for i in te], X_te)
+            U_tr = _unit_rows(self._text_design(st, [texts[i] for i in tr], q_tr))
+            votes[te] = _knn_votes(_unit_rows(X_te), U_tr, Y[tr])
+        return oof, votes
 
     def _group_folds(self, X: Any) -> list[tuple[np.ndarray, np.ndarray]] | None:
         """Leave-one-group-out folds over ``group_col`` when X has it with two or more groups, else None."""
@@ -622,7 +661,7 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         cb, _ = self._cb_matrix(texts, X)
         questions = _as_questions(X, self.question_col)
         self.state_ = self._text_fit(texts, Y, questions)
-        p_oof = self._oof_text(texts, Y, questions)
+        p_oof, cb[:, :, 3] = self._oof_text(texts, Y, questions)
         self.structural_ = cb[:, :, 2].any(axis=0)
         self.stage2_ = self._stack_fit(Y, cb, p_oof)
         n_pos = Y.sum(axis=0)
@@ -642,7 +681,9 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         if gfolds is not None:
             # does what is learned in some groups (förbund) hold in another? Judge the switch on
             # leave-one-group-out decisions of the same stage 2
-            D = self._combine(self.stage2_, cb, self._oof_text(texts, Y, questions, gfolds), n_pos) >= thr[None, :]
+            cb_g = cb.copy()
+            p_g, cb_g[:, :, 3] = self._oof_text(texts, Y, questions, gfolds)
+            D = self._combine(self.stage2_, cb_g, p_g, n_pos) >= thr[None, :]
         only = self._codebook_only(Y, D, self._hits(cb), self.stage2_["prior"])
         self.stage2_["codebook_only"] = only
         if self.threshold == "auto":
@@ -672,8 +713,9 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         """Probability of each code (columns ``classes_``) per excerpt, shape (n, n_codes)."""
         texts = self._check(X)
         cb, _ = self._cb_matrix(texts, X)
-        p_text = self._text_proba(self.state_, texts, questions=_as_questions(X, self.question_col))
-        return self._combine(self.stage2_, cb, p_text, self.n_positive_.to_numpy())
+        Xf = self._text_design(self.state_, texts, _as_questions(X, self.question_col))
+        cb[:, :, 3] = _knn_votes(_unit_rows(Xf), self.train_X_, self.train_Y_)
+        return self._combine(self.stage2_, cb, self._text_proba(self.state_, texts, Xf), self.n_positive_.to_numpy())
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Probability minus the code's threshold: positive means the code is suggested."""
@@ -744,6 +786,7 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         cb, long = self._cb_matrix(texts, X)
         Xf = self._text_design(self.state_, texts, _as_questions(X, self.question_col))
         unit = _unit_rows(Xf)
+        cb[:, :, 3] = _knn_votes(unit, self.train_X_, self.train_Y_)
         near: dict[int, list[list[tuple[Any, str, float]]]] = {}
         P = self._combine(self.stage2_, cb, self._text_proba(self.state_, texts, Xf), self.n_positive_.to_numpy())
         # the text blocks of the design, in order: words, question, character n-grams
