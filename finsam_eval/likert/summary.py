@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
 from .._config import get_option
 from ..errors import MissingColumnError, ScaleError, SchemaError
@@ -81,6 +80,8 @@ def _wilson(count: np.ndarray, nobs: np.ndarray, ci: float) -> tuple[np.ndarray,
     lo = np.full(count.shape, np.nan)
     hi = np.full(count.shape, np.nan)
     if ok.any():
+        from statsmodels.stats.proportion import proportion_confint  # imported on use: 1 s of import time
+
         lo[ok], hi[ok] = proportion_confint(count[ok], nobs[ok], alpha=1 - ci, method="wilson")
     return lo, hi
 
