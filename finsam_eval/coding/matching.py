@@ -553,9 +553,9 @@ class CompiledCodebook:
         """Ids of the phrase words that token ``w`` fits (what :func:`_tok_ok` says, for all of them)."""
         return self._items_cache[lemma_on][w]
 
-    def _code_into(self, text: str, pos: int, out: list[list], order: dict[str, int],
+    def _code_into(self, text: str, pos: int, out: list[tuple], order: dict[str, int],
                    keep: set[str] | None, min_score: float, lemma_on: bool) -> bool:
-        """Append the coded rows of one text to the columns ``out``; False when the text needs :meth:`hits`.
+        """Append the coded rows of one text to ``out`` (one tuple a row); False when the text needs :meth:`hits`.
 
         Same results as :meth:`hits` + :func:`_code_hits` + :func:`_score`, without a per-hit object:
         raw hits stay tuples, flags and offsets are worked out only for the hits of codes that reach
@@ -759,15 +759,7 @@ class CompiledCodebook:
                 spans_out.append((cs, ce))
                 negated = negated and neg
                 hedged = hedged or hedge
-            out[0].append(pos)
-            out[1].append(code)
-            out[2].append(score)
-            out[3].append(len(hs))
-            out[4].append(list(terms))
-            out[5].append(list(words))
-            out[6].append(negated)
-            out[7].append(hedged)
-            out[8].append(spans_out)
+            out.append((pos, code, score, len(hs), list(terms), list(words), negated, hedged, spans_out))
         return True
 
     def _gap_marks(self, parts: list[str]) -> tuple[list[int], list[str]]:
@@ -1084,7 +1076,7 @@ def _score(hits: list[Hit]) -> float:
     return round(sum(best.values()) + extra, 4)
 
 
-def _code_slow(compiled: CompiledCodebook, text: str, pos: int, out: list[list], order: dict[str, int],
+def _code_slow(compiled: CompiledCodebook, text: str, pos: int, out: list[tuple], order: dict[str, int],
                keep: set[str] | None, min_score: float) -> None:
     """Code one text through :meth:`CompiledCodebook.hits` (texts without words; the reference path)."""
     per_code = _code_hits(compiled.hits(text))
@@ -1095,15 +1087,9 @@ def _code_slow(compiled: CompiledCodebook, text: str, pos: int, out: list[list],
         score = _score(hs)
         if score < min_score:
             continue
-        out[0].append(pos)
-        out[1].append(code)
-        out[2].append(score)
-        out[3].append(len(hs))
-        out[4].append(list(dict.fromkeys(h.term for h in hs)))
-        out[5].append(list(dict.fromkeys(text[h.char_start:h.char_end] for h in hs)))
-        out[6].append(all(h.negated for h in hs))
-        out[7].append(any(h.hedged for h in hs))
-        out[8].append([(h.char_start, h.char_end) for h in hs])
+        out.append((pos, code, score, len(hs), list(dict.fromkeys(h.term for h in hs)),
+                    list(dict.fromkeys(text[h.char_start:h.char_end] for h in hs)), all(h.negated for h in hs),
+                    any(h.hedged for h in hs), [(h.char_start, h.char_end) for h in hs]))
 
 
 def code_text(text: str, codebook: Codebook | CompiledCodebook | None = None, *, min_score: float = 1.0) -> pd.DataFrame:
@@ -1213,7 +1199,7 @@ def code_excerpts(
     if not hasattr(compiled, "_t_code"):
         compiled._prepare_fast()
     lemma_on = lexicon.lemma_enabled()
-    out: list[list] = [[] for _ in range(9)]
+    rows: list[tuple] = []  # one tuple a row: appending it is cheaper than nine appends to columns
     text_list = texts.tolist()
     gc_was = gc.isenabled()
     gc.disable()
@@ -1222,14 +1208,16 @@ def code_excerpts(
                                    if len(text_list) >= 5000 else text_list):
             if not isinstance(text, str) or not text.strip():
                 continue
-            if not compiled._code_into(text, pos, out, order, keep, min_score, lemma_on):
-                _code_slow(compiled, text, pos, out, order, keep, min_score)
+            if not compiled._code_into(text, pos, rows, order, keep, min_score, lemma_on):
+                _code_slow(compiled, text, pos, rows, order, keep, min_score)
     finally:
         if gc_was:
             gc.enable()
     cols = ["_pos", id_col, "code", "label", "score", "n_hits", "matched_terms", "matched_text", "negated",
             "hedged", "spans"]
-    if out[0]:
+    if rows:
+        out = list(zip(*rows))  # the columns
+        del rows
         ids = excerpts[id_col].tolist()
         n_rows = len(out[0])
         # Typed arrays straight from the columns: the dtypes pandas infers from these lists (int64,
@@ -1237,7 +1225,7 @@ def code_excerpts(
         long = pd.DataFrame({
             "_pos": np.fromiter(out[0], dtype=np.int64, count=n_rows),
             id_col: [ids[p] for p in out[0]],
-            "code": out[1],
+            "code": list(out[1]),
             "label": [labels[c] for c in out[1]],
             "score": np.fromiter(out[2], dtype=np.float64, count=n_rows),
             "n_hits": np.fromiter(out[3], dtype=np.int64, count=n_rows),
