@@ -115,3 +115,16 @@ def test_compare_forbund_difference_in_means_needs_no_covariates():
         assert est.loc[f, "n_deltagare"] == len(a)
     assert c.Q_p < 0.001  # the effects differ by construction
     assert "Alla" in est.index
+
+
+def test_pooled_note_gives_the_participant_weighted_mean_of_the_forbund_estimates():
+    import pandas as pd
+
+    from finsam_eval.effects.compare import ForbundComparison
+
+    est = pd.DataFrame({"grupp": ["A", "B", "Alla"], "att": [0.02, 0.08, 0.07], "se": [0.01, 0.01, 0.007],
+                        "ki_nedre": [0, 0.06, 0.056], "ki_ovre": [0.04, 0.1, 0.084], "p": [0.05, 0.001, 0.001],
+                        "n_deltagare": [100, 300, 400], "n_kontroller": [100, 300, 400]})
+    note = ForbundComparison("y", "forbund", "matchning", est, {}).notes[-1]
+    # (100 * 0,02 + 300 * 0,08) / 400 = 0,065
+    assert "0,065" in note and note.startswith("Alla:")

@@ -98,9 +98,22 @@ class ForbundComparison(_Formatted):
         if self.Q_df < 4:
             out.append("Med så få förbund har heterogenitetstestet låg styrka: ett icke-signifikant Q betyder inte "
                        "att effekterna är lika.")
-        out.append(f"{POOLED}: samma skattning på alla förbund tillsammans.")
+        out.append(self._pooled_note())
         out.extend(self.extra_notes)
         return out
+
+    def _pooled_note(self) -> str:
+        """What the pooled row is, and the mean of the förbund's own estimates a reader will compare it with."""
+        e = self.estimates
+        own = e[(e["grupp"] != POOLED) & np.isfinite(e["att"].astype(float))]
+        text = f"{POOLED}: samma skattning på alla förbund tillsammans."
+        if POOLED in set(e["grupp"]) and len(own) >= 2:
+            w = own["n_deltagare"].astype(float)
+            mean = float(np.sum(w * own["att"].astype(float)) / np.sum(w))
+            text = (f"{POOLED}: samma skattning gjord på alla förbund tillsammans, med en gemensam modell; den är "
+                    "därför inte exakt medelvärdet av förbundens egna skattningar (medelvärdet av dem, viktat med "
+                    f"antalet deltagare, är {fmt_num(mean, 3)}).")
+        return text
 
     def table(self) -> pd.DataFrame:
         from ..privacy import suppress_small
