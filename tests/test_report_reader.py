@@ -60,3 +60,13 @@ def test_caption_after_a_question_mark_has_no_extra_full_stop():
     rep = Report("T")
     rep.add(WithFigure("Hur vanliga är temana?", pd.DataFrame({"etikett": ["A", "B"], "antal": [18, 15]})))
     assert rep.tables[0].caption == "Underlag till figur 1: hur vanliga är temana?"
+
+
+def test_a_cell_with_a_control_character_still_writes(tmp_path):
+    from docx import Document
+
+    rep = Report("T")
+    rep.add_table(pd.DataFrame({"forbund": ["Botkyrka\x0c", "Huddinge"], "antal": [12, 30]}), "Antal")
+    doc = Document(rep.to_docx(tmp_path / "r.docx"))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert "Botkyrka" in cells and "30" in cells

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as _xml_escape
@@ -142,11 +143,15 @@ def _notes(doc, notes: list[str]) -> None:
         doc.paragraphs[-1].paragraph_format.space_after = Pt(10)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _run_xml(text: str, size: float, bold: bool) -> str:
     """One w:r with the text (line breaks and tabs as Word elements)."""
     rpr = f'<w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="{round(size * 2)}"/></w:rPr>'
     parts = []
-    for k, line in enumerate(str(text).split("\n")):
+    text = _CONTROL.sub("", str(text))  # characters XML cannot hold (a stray form feed from a pasted cell)
+    for k, line in enumerate(text.split("\n")):
         if k:
             parts.append("<w:br/>")
         for m, chunk in enumerate(line.split("\t")):

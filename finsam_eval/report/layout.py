@@ -56,9 +56,14 @@ def _font(bold: bool):
 @functools.lru_cache(maxsize=4096)
 def _advance(char: str, bold: bool) -> float:
     """Advance width of one character in points at 1 pt."""
+    if ord(char) < 32:  # control characters print as nothing (the docx writer drops them)
+        return 0.0
     font = _font(bold)
     font.set_size(100, 72)
-    glyph = font.load_char(ord(char))
+    try:
+        glyph = font.load_char(ord(char))
+    except RuntimeError:  # a character the font lacks: Word substitutes another font; measure it as 'M'
+        glyph = font.load_char(ord("M"))
     return glyph.linearHoriAdvance / 65536 / 100.0
 
 
