@@ -70,3 +70,12 @@ def test_a_cell_with_a_control_character_still_writes(tmp_path):
     doc = Document(rep.to_docx(tmp_path / "r.docx"))
     cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
     assert "Botkyrka" in cells and "30" in cells
+
+
+def test_csv_of_a_matrix_has_no_index_header(tmp_path):
+    rep = Report("T")
+    rep.add_table(pd.DataFrame({"Botkyrka": [8, 3], "Huddinge": [6, 7]}, index=["Legitimitet", "Samsyn"]), "Teman")
+    rep.to_markdown(tmp_path)
+    lines = (tmp_path / "tabeller" / "tabell_01.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == ";Botkyrka;Huddinge"
+    assert lines[2] == "Samsyn;..;7"  # 3 < 5 suppressed, the row's other count kept

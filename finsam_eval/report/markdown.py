@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from ..io.export import write_csv
 from .document import FigureBlock, Heading, Paragraph, TableBlock
 
@@ -61,7 +63,11 @@ def write_markdown(report: Report, folder: str | Path) -> Path:
             out += [f"**{block.caption}**", "", _md_table(block), ""]
         elif isinstance(block, TableBlock):
             name = f"tabell_{block.number:02d}.csv"
-            write_csv(full.get(block.number, block.data), folder / "tabeller" / name)
+            table = full.get(block.number, block.data)
+            if table.index.name is None and not isinstance(table.index, pd.RangeIndex):
+                # An unnamed row index (themes of a matrix) would get the header 'index'; as printed: none.
+                table = table.rename_axis("")
+            write_csv(table, folder / "tabeller" / name)
             out += [f"**Tabell {block.number}.** {block.caption}", "", _md_table(block), ""]
             out += [f"*{n}*  " for n in block.notes] + [f"[Hela tabellen som CSV](tabeller/{name})", ""]
     path = folder / "rapport.md"
