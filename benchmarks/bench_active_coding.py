@@ -47,6 +47,7 @@ Run::
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_active_coding.py
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_active_coding.py ../shared/seeds --seeds 3
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_active_coding.py ../shared/seeds --lofo   # end points only
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_active_coding.py ../shared/seeds --no-sample --within --seeds 1
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_active_coding.py --no-sample --fit-time 5000
 """
 
@@ -190,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lofo", action="store_true",
                     help="bara slutpunkterna: tränad på alla övriga grupper (och tredjedelar inom rapporterna), mot "
                          "TF-IDF + logistisk regression och kodboken ensam")
+    ap.add_argument("--within", action="store_true",
+                    help="verklig text: lärkurvan inom rapporterna (pröva en tredjedel av varje avsnitt, koda ur resten)")
     ap.add_argument("--fit-time", type=int, default=0, metavar="N",
                     help="tid för CodeSuggester.fit på N olika texter av exempelutdragen")
     args = ap.parse_args(argv)
@@ -214,8 +217,12 @@ def main(argv: list[str] | None = None) -> int:
                 real = load(p)
                 real["teman"] = [sorted(t) for t in real["teman"]]
                 real["tredjedel"] = thirds(real)
-                sets.append((f"Verklig text ({p}, stycken märkta efter rapporternas kapitel, lämna-en-rapport-utanför)",
-                             real, "teman", "rapport"))
+                if args.within and not args.lofo:
+                    sets.append((f"Verklig text ({p}, stycken märkta efter rapporternas kapitel, inom rapporterna: "
+                                 "en tredjedel av varje avsnitt prövas, resten är poolen)", real, "teman", "tredjedel"))
+                else:
+                    sets.append((f"Verklig text ({p}, stycken märkta efter rapporternas kapitel, "
+                                 "lämna-en-rapport-utanför)", real, "teman", "rapport"))
     else:
         print("Ingen sökväg till verklig text angiven: bara exempelutdragen.", file=sys.stderr)
     for title, df, codes_col, group_col in sets:
