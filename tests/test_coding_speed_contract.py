@@ -312,3 +312,119 @@ def test_code_excerpts_makes_no_hit_objects_and_restores_the_collector(monkeypat
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _texts_with_structure() -> list[str]:
+    hand = ["inte X utan det måste förankras", "utan, det", "men utan", "utan utan det. istället vi",
+            "a. b! c? men d, utan vi", "?!. inte (ingen) – samsyn — saknas; eller: inte så att vi saknar samsyn?",
+            "vem vill inte ha samsyn?? Ingen.", "eftersom, därför medan snarare istället", "İstanbul. ẞTRASSE, utan det"]
+    return hand + [t for t in generated_texts() if isinstance(t, str)]
+
+
+def test_clause_boundaries_equal_the_clause_walk_of_scan():
+    """The fast path's clause boundaries, marks and sentences agree with :meth:`_scan`'s walk, token by token."""
+    from bisect import bisect_right
+
+    from finsam_eval.coding.matching import _WORD_SPLIT_RE, _boundaries
+
+    cc = CompiledCodebook(SMALL)
+    cc._prepare_fast()
+    checked = 0
+    for text in _texts_with_structure():
+        toks, _starts, _ends, clause, closing, _raw = cc._scan(text)
+        if not toks:
+            continue
+        low = text.lower()
+        parts = _WORD_SPLIT_RE.split(low if len(low) == len(text) else text)
+        assert [t.lower() for t in parts[1::2]] == toks
+        mw, marks = cc._gap_marks(parts)
+        bounds = _boundaries(toks, mw)
+        assert [bisect_right(bounds, k) for k in range(len(toks))] == clause
+        sent = [p for p, x in zip(mw, marks) if x in ".!?"]
+        assert [bisect_right(sent, k) for k in range(len(toks))] == cc._sentence
+        for k in range(len(toks)):  # the first mark at the end of a token's clause closes it
+            q = bisect_right(bounds, k)
+            end = bounds[q] if q < len(bounds) else len(toks)
+            m = bisect_right(mw, end - 1)
+            close = marks[m] if m < len(mw) and mw[m] == end else None
+            assert close == closing.get(clause[k])
+        checked += 1
+    assert checked > 2500
+
+
+@pytest.mark.parametrize("cap", [0, 50])
+def test_full_token_caches_give_the_same_results(monkeypatch, cases, cap):
+    """With every per-token cache capped (none stored, or 50 entries), results equal the reference and
+    no cache grows past its cap."""
+    from finsam_eval.coding import matching
+
+    monkeypatch.setattr(matching, "_CACHE_CAP", cap)
+    df, cb, kw = cases["generated"]
+    cc = CompiledCodebook(cb)
+    res = code_excerpts(df, cc, **kw)
+    pd.testing.assert_frame_equal(res.long, reference_long(df, CompiledCodebook(cb), **kw), check_exact=True)
+    caches = [cc._fast, cc._items_cache[True], cc._items_cache[False], cc._cache, cc._info]
+    assert all(len(c) <= cap for c in caches)
+
+
+def test_a_call_leaves_no_codebook_or_caches_behind():
+    """The codebook compiled inside a call (and its token caches) is freed by reference counting when
+    the call returns: no reference cycle waits for the collector."""
+    import gc
+    import weakref
+
+    from finsam_eval.coding import matching
+
+    made = []
+    real = matching.CompiledCodebook
+
+    class Spy(real):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            made.append(weakref.ref(self))
+
+    gc.disable()
+    try:
+        matching.CompiledCodebook = Spy
+        res = code_excerpts(frame(generated_texts(300)), Codebook.default())
+        assert len(res.long) > 0 and len(made) == 1
+        assert made[0]() is None
+    finally:
+        matching.CompiledCodebook = real
+        gc.enable()
+
+
+def test_the_collector_comes_back_as_it_was():
+    """Enabled after the call; the caller's frozen objects stay frozen."""
+    import gc
+
+    df = frame(generated_texts(200))
+    code_excerpts(df)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        n = gc.get_freeze_count()
+        code_excerpts(df)
+        assert gc.isenabled() and gc.get_freeze_count() == n
+    finally:
+        gc.unfreeze()
+
+
+def test_long_calls_show_progress(monkeypatch):
+    """``code_excerpts`` on 5 000 excerpts or more goes through the progress helper; short calls do not."""
+    from finsam_eval import _progress
+
+    seen = []
+    real = _progress.progress
+
+    def spy(iterable=None, **kw):
+        seen.append(kw.get("desc"))
+        return real(iterable, **kw)
+
+    monkeypatch.setattr(_progress, "progress", spy)
+    texts = [t if isinstance(t, str) else "" for t in generated_texts(1000)] * 5
+    df = pd.DataFrame({"excerpt_id": range(len(texts)), "text": texts})
+    code_excerpts(df, respondent_col=None)
+    assert seen == ["Kodar utdrag"]
+    code_excerpts(df.head(100), respondent_col=None)
+    assert seen == ["Kodar utdrag"]
