@@ -76,10 +76,12 @@ def _forest_plot(
     scale = 100.0 if percent else 1.0
     ys = np.arange(n)[::-1].astype(float)
     labels = []
-    for i, (_, r) in enumerate(rows.iterrows()):
-        y = ys[i]
-        ax.plot([r[low] * scale, r[high] * scale], [y, y], color=OKABE_ITO[0], lw=1.6, solid_capstyle="butt")
-        ax.plot(r[estimate] * scale, y, "s", color=OKABE_ITO[0], ms=6)
+    if len(rows):  # one collection of whiskers and one line of markers, not two artists per row
+        y_rows = ys[: len(rows)]
+        ax.hlines(y_rows, rows[low].to_numpy(float) * scale, rows[high].to_numpy(float) * scale,
+                  color=OKABE_ITO[0], lw=1.6, capstyle="butt")
+        ax.plot(rows[estimate].to_numpy(float) * scale, y_rows, "s", ls="none", color=OKABE_ITO[0], ms=6)
+    for _, r in rows.iterrows():
         nl = _n_label(r)
         labels.append(f"{r[label]}" + (f"\n({nl})" if nl else ""))
     for j, (_, r) in enumerate(pool.iterrows()):
