@@ -291,7 +291,8 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
     codebook_switch
         Let the codebook decide a code alone (hit = code) where that agrees
         better with the coded examples, out of fold, than the learned model
-        (``source_`` says which codes). ``False``: always the learned model.
+        (``source_`` says which codes; only with ``threshold="auto"``).
+        ``False``: always the learned model.
     group_col
         Column of X with the group (förbund, report) of each excerpt. When
         X has it with two or more groups, the switch to the codebook is
@@ -635,7 +636,9 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X
-            Texts (list, array, Series) or a DataFrame with ``text_col``.
+            Texts (list, array, Series) or a DataFrame with ``text_col``
+            (and, when available, ``question_col`` for the interviewer's
+            question and ``group_col`` for the förbund).
         y
             The human codes: a list of code lists (``[["samsyn"], [], ...]``),
             a binary indicator matrix (columns in the order of ``codes``) or a
@@ -677,17 +680,17 @@ class CodeSuggester(ClassifierMixin, BaseEstimator):
                     best = np.flatnonzero(np.isclose(f1s, np.max(f1s)))
                     thr[j] = float(grid[best[len(best) // 2]])  # middle of the best plateau
         D = P >= thr[None, :]
-        gfolds = self._group_folds(X) if self.codebook_switch and self._evidence_on() else None
+        switch = self.codebook_switch and self._evidence_on() and self.threshold == "auto"
+        gfolds = self._group_folds(X) if switch else None
         if gfolds is not None:
             # does what is learned in some groups (förbund) hold in another? Judge the switch on
             # leave-one-group-out decisions of the same stage 2
             cb_g = cb.copy()
             p_g, cb_g[:, :, 3] = self._oof_text(texts, Y, questions, gfolds)
             D = self._combine(self.stage2_, cb_g, p_g, n_pos) >= thr[None, :]
-        only = self._codebook_only(Y, D, self._hits(cb), self.stage2_["prior"])
+        only = self._codebook_only(Y, D, self._hits(cb), self.stage2_["prior"]) if switch else np.zeros(len(thr), bool)
         self.stage2_["codebook_only"] = only
-        if self.threshold == "auto":
-            thr[only] = self.stage2_["prior"][only].mean(axis=1)  # between P(code | hit) and P(code | no hit)
+        thr[only] = self.stage2_["prior"][only].mean(axis=1)  # between P(code | hit) and P(code | no hit)
         self.source_ = pd.Series(np.where(only, "kodbok", "inlard"), index=list(classes), name="kalla")
         self.thresholds_ = pd.Series(thr, index=list(classes), name="threshold")
         self.prior_weight_ = pd.Series(
