@@ -202,12 +202,12 @@ class _BackgroundRenderer:
         if self.failed or len(pending) < self.START_AT and self.pool is None:
             return
         if self.pool is None:
-            workers = min(os.cpu_count() or 1, 4)
-            if workers < 2 or "fork" not in mp.get_all_start_methods():
+            cores = os.cpu_count() or 1
+            if cores < 2 or "fork" not in mp.get_all_start_methods():
                 self.failed = True
                 return
-            try:
-                self.pool = mp.get_context("fork").Pool(workers)
+            try:  # one core stays with the analyses: they are the longer part, and the workers keep up
+                self.pool = mp.get_context("fork").Pool(min(cores - 1, 4))
             except (OSError, RuntimeError):
                 self.failed = True
                 return
