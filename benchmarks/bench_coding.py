@@ -16,14 +16,28 @@ Generates excerpts by recombining sentences of the bundled sample excerpts
 
 Each round runs the three back to back, so machine load moves them
 together; min and median over the rounds are printed with the ratios
-(library / floor, library / peer). Memory: each size is coded once more in
-a fresh process that reports the peak of its traced allocations and its
-resident-set growth with the result and after the result is freed (tracemalloc, ``/proc``), per excerpt.
+(library / floor, library / peer), from wall time and from process CPU time
+(which load from other processes on a shared machine moves much less).
+``--before DIR`` also times an older copy of the library (the package
+``finsam_eval_before`` in ``DIR``) in the same rounds, on the same codebook
+file, and checks that both give the same long table on 3 000 excerpts::
+
+    mkdir -p /tmp/before_pkg && git archive <commit> finsam_eval | tar -x -C /tmp/before_pkg \
+        && mv /tmp/before_pkg/finsam_eval /tmp/before_pkg/finsam_eval_before
+
+Memory: each size (or ``--memory-sizes``) is coded again in a fresh process
+that reports the growth of its resident set over the call (peak), with the
+result, after ``del result; gc.collect()`` and after a second call, the
+traced peak of Python allocations (tracemalloc) and the entries of the
+module caches; ``--new-words K`` adds K invented words to every excerpt so
+the vocabulary grows with the size and the token caches fill up.
 
 Run::
 
     python benchmarks/bench_coding.py [--sizes 10000 100000] [--rounds 3] [--seed 1] [--no-memory]
     python benchmarks/bench_coding.py --n 100000 --naive-n 3000   # also the old one-regex-per-term loop
+    python benchmarks/bench_coding.py --n 100000 --rounds 5 --before /tmp/before_pkg --no-memory
+    python benchmarks/bench_coding.py --rounds 0 --memory-sizes 10000 100000 300000 [--new-words 3]
 """
 
 from __future__ import annotations
@@ -289,23 +303,27 @@ def bench(n: int, rounds: int, seed: int, before: str | None = None, new_words: 
     times: dict[str, list[float]] = {"golv (tokenize)": [], "code_excerpts": [], **{p: [] for p in peers}}
     if old is not None:
         times["före (--before)"] = []
+    cpu: dict[str, list[float]] = {k: [] for k in times}  # process CPU time: what load on a shared machine moves least
     n_long = 0
     for _ in range(rounds):
         gc.collect()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         floor(texts)
         times["golv (tokenize)"].append(time.perf_counter() - t0)
+        cpu["golv (tokenize)"].append(time.process_time() - c0)
         gc.collect()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         res = code_excerpts(df, cb)
         times["code_excerpts"].append(time.perf_counter() - t0)
+        cpu["code_excerpts"].append(time.process_time() - c0)
         n_long = len(res.long)
         del res
         if old is not None:
             gc.collect()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             res = old_code(df, old_cb)
             times["före (--before)"].append(time.perf_counter() - t0)
+            cpu["före (--before)"].append(time.process_time() - c0)
             del res
         for name, run in peers.items():
             gc.collect()
@@ -319,12 +337,14 @@ def bench(n: int, rounds: int, seed: int, before: str | None = None, new_words: 
     for name, xs in times.items():
         note = f" (uppskattat från {_RE_PEER_MAX} utdrag)" if name == "re-alternation" and n > _RE_PEER_MAX else ""
         print(f"  {name:18s} {_fmt(xs)}{note}")
-    fl = times["golv (tokenize)"]
+    fl, fl_cpu = times["golv (tokenize)"], cpu["golv (tokenize)"]
     for name in ["code_excerpts"] + (["före (--before)"] if old is not None else []):
         lib = times[name]
         per_round = [x / f for x, f in zip(lib, fl)]
+        per_cpu = [x / f for x, f in zip(cpu[name], fl_cpu)]
         print(f"  {name} / golv: {min(lib) / min(fl):.2f} (min/min), per omgång min {min(per_round):.2f}, "
-              f"median {statistics.median(per_round):.2f}")
+              f"median {statistics.median(per_round):.2f}; CPU-tid per omgång min {min(per_cpu):.2f}, "
+              f"median {statistics.median(per_cpu):.2f}")
     lib = times["code_excerpts"]
     if old is not None:
         pr = [o / x for o, x in zip(times["före (--before)"], lib)]
