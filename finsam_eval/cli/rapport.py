@@ -46,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--demo", action="store_true",
                      help="data_samples/rapport.toml på de inbyggda exempeldata")
     src.add_argument("--config", type=Path, metavar="FIL", help="rapportinställningar i TOML (se data_samples/rapport.toml)")
-    p.add_argument("--out", type=Path, default=Path("rapport"), metavar="MAPP", help="mapp för rapporten (standard: rapport)")
+    p.add_argument("--ut", "--out", dest="out", type=Path, default=Path("rapport"), metavar="MAPP",
+                   help="mapp för rapporten (standard: rapport)")
     p.add_argument("--format", default=None, metavar="LISTA", help="t.ex. docx,html,md (standard: alla)")
     p.add_argument("--tyst", action="store_true", help="inga förloppsindikatorer")
     p.set_defaults(func=_run)

@@ -279,21 +279,29 @@ class _Coding(_Block):
         k = int(cfg.get("citat_minsta_grupp", 5))
         counts = self.coded.wide.drop(columns=[c for c in self.coded.wide.columns if c not in cb.ids],
                                       errors="ignore").sum()
+        counts = counts[counts > 0]  # a theme nobody raised has no quote to show
         top = list(counts.sort_values(ascending=False).index)[: cfg.get("teman_med_citat", 4)]
         rep.add_section(self.ctx.h2("Citat"), level=2)
         rep.add_text(f"Citaten anges med roll och förbund bara när minst {k} intervjuade har samma roll i samma "
                      f"förbund; annars med enbart roll eller förbund, eller utan uppgift, så att ingen kan pekas ut.",
                      style="note")
         attribution = _Attribution(self.excerpts, k)
+        shown = 0
         for code in top:
             q = self.coded.quotes(code, n=cfg.get("citat_per_tema", 2), exclude_negated=True)
             table = q.table()
             if table.attrs.get("pseudonymiserad"):
                 rep.pseudonymised = True
+            if table.empty:  # only negated or hedged mentions: no heading without a quote under it
+                continue
+            shown += 1
             rep.add_text(f"{cb.get(code).label}:", style="normal")
             for _, row in table.iterrows():
                 who = attribution(row.get("roll"), row.get("forbund"))
                 rep.add_text(f"\u201d{row['text']}\u201d" + (f" ({who})" if who else ""), style="quote")
+        if not shown:
+            rep.add_text("Inget tema har ett citat att visa: temana nämns bara förnekat eller med osäkerhet, eller inte "
+                         "alls.", style="normal")
 
     def a_reliabilitet(self) -> None:
         from ..coding.reliability import intercoder_reliability
@@ -341,7 +349,10 @@ class _Survey(_Block):
     kind = "enkat"
 
     def title(self) -> str:
-        return self.cfg.get("rubrik", f"Enkät: {self.load.label(self.cfg['fil'])}")
+        # Without a heading of its own a survey is named by its config name, never by its file name.
+        if self.cfg.get("rubrik"):
+            return str(self.cfg["rubrik"])
+        return "Enkäten" if self.name.casefold() in ("", "enkat", "enkät") else f"Enkät: {self.name}"
 
     def prepare(self) -> None:
         from ..likert import scale_from_config
@@ -706,7 +717,8 @@ def build_report(cfg: dict[str, Any], base: Path | None, *, progress: bool = Tru
 
 def _build(rep: Report, cfg: dict[str, Any], ctx: _Context, blocks: dict[str, _Block], questions: list[Any],
            plan: list[Any], texts: dict[str, str], base: Path, progress: bool) -> Report:
-    from tqdm import tqdm
+    from .._progress import _Silent as _silent
+    from .._progress import progress as progress_bar
 
     with option_context(min_count=rep.min_count):
         if texts.get("sammanfattning"):
@@ -734,7 +746,8 @@ def _build(rep: Report, cfg: dict[str, Any], ctx: _Context, blocks: dict[str, _B
         method_no = ctx.chapter
 
         steps = [(q, blk, a) for q, runs in plan for blk, a in runs]
-        bar = tqdm(total=len(steps), desc="Rapport", unit="analys", disable=not progress)
+        # The shared helper: no bar when the option is off or nobody watches (piped output, CI logs).
+        bar = progress_bar(total=len(steps), desc="Rapport", unit="analys") if progress else _silent(None)
         for q, runs in plan:
             rep.add_section(ctx.h1(q.get("rubrik") or q.get("fraga") or "Resultat"), level=1)
             if q.get("fraga") and q.get("rubrik"):

@@ -230,6 +230,19 @@ class _BackgroundRenderer:
         return out
 
 
+
+# Sentences of reader notes that advise the analyst ("Ange respondent_global=True (CLI: --respondent-global) ...")
+# are for the person running the analysis, not for the report's reader.
+_ADVICE = re.compile(r"CLI:|\b\w+=|--[a-z]|\{\w+\}|\w\(\)|FINSAM_NYCKEL")
+
+
+def _reader_text(text: str) -> str:
+    """``text`` without its sentences of analyst advice (option names, keyword arguments, file-name patterns)."""
+    if not _ADVICE.search(text):
+        return text
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])", text)
+    return " ".join(p for p in parts if not _ADVICE.search(p)).strip()
+
 class Report:
     """A slutrapport under construction.
 
@@ -546,7 +559,9 @@ class Report:
         A line of kind ``"pseudonymisering"`` also makes the appendix state that
         quotes were pseudonymised (it says so only when that ran).
         """
-        kind, text = mask_text(kind), mask_text(text)  # e.g. a data file named by personnummer
+        kind, text = mask_text(kind), _reader_text(mask_text(text))  # e.g. a data file named by personnummer
+        if not text:
+            return
         if kind == "pseudonymisering":
             self.pseudonymised = True
         item = _MethodItem(kind, text)
