@@ -22,6 +22,8 @@ from finsam_eval.report.layout import text_width_pt  # noqa: E402
 from finsam_eval.report.references import sv_sorted  # noqa: E402
 from finsam_eval.report.spec import demo_config_path  # noqa: E402
 
+SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
+
 CHAPTERS = ["Sammanfattning", "1 Inledning", "2 Metod och material", "3 Samverkan enligt parterna",
             "4 Deltagarnas erfarenheter", "5 Effekter för deltagarna", "6 Kostnader och nytta",
             "7 Slutsatser och rekommendationer", "Referenser", "Bilaga 1. Kodbok"]
@@ -239,3 +241,16 @@ def test_from_config_dict_is_the_same_path(tmp_path):
     cfg["text"]["bakgrund"] = "saknas.md"
     with pytest.raises(ConfigError, match="saknas.md"):
         Report.from_config(cfg)
+
+
+def test_framework_matrix_in_the_appendix_only_for_forbund_with_k_people(demo):
+    """Bilaga: themes x förbund; a förbund column appears only when at least k people were interviewed there."""
+    rep, out = demo
+    md = (out / "rapport.md").read_text(encoding="utf-8")
+    assert "Bilaga 2. Ramverksmatris" in md
+    block = md.split("**Ramverksmatris: teman per förbund**", 1)[1].split("\n\n", 2)[1]
+    header = [h.strip() for h in block.splitlines()[0].strip("|").split("|")]
+    ex = pd.read_csv(SAMPLES / "intervjuutdrag.csv", sep=None, engine="python", encoding="utf-8-sig")
+    people = ex.groupby("forbund")["respondent_id"].nunique()
+    assert header[0] == "Tema" and set(header[1:]) == set(people.index[people >= 5])
+    assert "Legitimitet" in block and "Samsyn" in block

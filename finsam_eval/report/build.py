@@ -261,6 +261,44 @@ class _Coding(_Block):
                       "definition. Ord och uttryck per tema finns i kodboksfilen."),
             TableBlock(pd.DataFrame(rows), "Kodbokens teman och definitioner", [], 0, False),
         ]))
+        self._framework_appendix()
+
+    def _framework_appendix(self) -> None:
+        """Bilaga: the framework matrix, themes x förbund, each cell the evaluator's summary or the strongest quotes.
+
+        A förbund column points to the people interviewed there, so only förbund with at least
+        ``citat_minsta_grupp`` interviewed people get a column; the others are named in a note.
+        """
+        cfg, rep = self.cfg, self.ctx.rep
+        case = cfg.get("ramverk_fall", "forbund")
+        if cfg.get("ramverksmatris") is False or case not in self.excerpts.columns:
+            return
+        k = int(cfg.get("citat_minsta_grupp", 5))
+        people = self.excerpts.dropna(subset=["respondent_id"]).groupby(case)["respondent_id"].nunique()
+        keep = [c for c in people.index if people[c] >= k]
+        left_out = [str(c) for c in people.index if people[c] < k]
+        if not keep:
+            return
+        summaries = self.load.table(cfg["sammanfattningar"]) if cfg.get("sammanfattningar") else None
+        coded = self.coded
+        if left_out:
+            from ..coding import code_excerpts
+
+            sub = self.excerpts[self.excerpts[case].isin(keep)]
+            coded = code_excerpts(sub, self.codebook)
+        fm = coded.framework(cases=case, summaries=summaries, n_quotes=int(cfg.get("citat_per_cell", 1)),
+                             attribution=None, exclude_negated=True, max_chars=220)
+        table = fm.report_table()
+        notes = ["Varje cell visar utvärderarens sammanfattning av vad som sägs om temat i förbundet, eller, där "
+                 "ingen sammanfattning finns, det starkaste citatet; \u2013 betyder att temat inte togs upp."]
+        if left_out:
+            notes.append(f"Förbund med färre än {k} intervjuade visas inte, så att citaten inte kan knytas till "
+                         f"enskilda personer: {', '.join(sorted(left_out))}.")
+        rep.appendices.append(("Ramverksmatris", [
+            Paragraph("Ramverksmatrisen (ramverksmetoden enligt Ritchie och Spencer) ställer temana mot förbunden, "
+                      "så att förbunden kan jämföras tema för tema."),
+            TableBlock(table, "Ramverksmatris: teman per förbund", notes, 0, True),
+        ]))
 
     def a_teman(self) -> None:
         self.ctx.rep.add(self.coded.prevalence(), heading=self.ctx.h2("Hur vanliga är temana?"))
