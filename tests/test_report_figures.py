@@ -95,3 +95,26 @@ def test_figures_checked_in_the_background_still_refuse_a_personnummer(tmp_path)
         rep.to_docx(tmp_path / "r.docx")
     assert "1234" not in str(err.value) and "Figur 3" in str(err.value)
     assert not (tmp_path / "r.docx").exists()
+
+
+def test_figure_workers_fork_only_in_a_single_threaded_linux_process(monkeypatch):
+    import sys
+    import threading
+    import time
+
+    from finsam_eval.report.document import _can_fork
+
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert not _can_fork()  # macOS: not fork-safe
+    monkeypatch.setattr(sys, "platform", "linux")
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)  # e.g. a Jupyter kernel's threads
+    t.start()
+    try:
+        assert not _can_fork()
+    finally:
+        stop.set()
+        t.join()
+    time.sleep(0.01)
+    assert _can_fork() == all(type(x).__name__ == "TMonitor" for x in threading.enumerate()
+                              if x is not threading.main_thread())

@@ -169,10 +169,25 @@ def _render_pickled(args: tuple[bytes, int, bool, str | None]) -> tuple[bytes, b
     return _render(fig, dpi, svg)
 
 
+def _can_fork() -> bool:
+    """Fork workers only where it is safe: Linux, and a process without other threads.
+
+    macOS frameworks are not fork-safe, and forking a multi-threaded process (a Jupyter kernel) can
+    deadlock and warns from Python 3.12; those render in-process.
+    """
+    import sys
+    import threading
+
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    # tqdm's monitor thread only sleeps between checks on the bars; the workers never touch tqdm.
+    return (sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
+            and all(type(t).__name__ == "TMonitor" for t in others))
+
+
 def _render_many(figs: list[tuple[bytes, str | None]], dpi: int, svg: bool) -> list[tuple[bytes, bytes | None, float]]:
     jobs = [(f, dpi, svg, where) for f, where in figs]
     workers = min(os.cpu_count() or 1, 4, len(jobs))
-    if workers > 1 and len(jobs) >= 4 and "fork" in mp.get_all_start_methods():
+    if workers > 1 and len(jobs) >= 4 and _can_fork():
         try:
             with mp.get_context("fork").Pool(workers) as pool:
                 return pool.map(_render_pickled, jobs, chunksize=1)
@@ -203,7 +218,7 @@ class _BackgroundRenderer:
             return
         if self.pool is None:
             cores = os.cpu_count() or 1
-            if cores < 2 or "fork" not in mp.get_all_start_methods():
+            if cores < 2 or not _can_fork():
                 self.failed = True
                 return
             try:  # one core stays with the analyses: they are the longer part, and the workers keep up
