@@ -138,6 +138,8 @@ def plot_likert(
         raise ValueError(f"layout måste vara 'rows' eller 'panels', fick {layout!r}.")
     sc = summ.scale
     t = summ.table()
+    # The table is ours; its attrs (the suppression mask) would be deep-copied on every column access.
+    t.attrs = {}
     gcols = list(summ.by)
     t["_group"] = t[gcols].astype(str).agg(" · ".join, axis=1) if gcols else ""
     # Suppressed (1-4 answers) versus empty (0): the mask knows; n_respondents may be suppressed too.
@@ -191,7 +193,7 @@ def plot_likert(
             blocks.append((g, rows, [wrapped(text_of[i]) for i in rows["item"]]))
 
     # Extent of the bars, common to all blocks.
-    def side_shares(r: pd.Series) -> tuple[float, float]:
+    def side_shares(r: dict[str, Any]) -> tuple[float, float]:
         left = sum(r[level_column(x, "pct")] for x in sc.negative)
         right = sum(r[level_column(x, "pct")] for x in sc.positive)
         mid = sum(r[level_column(x, "pct")] for x in mids)
@@ -199,7 +201,7 @@ def plot_likert(
             left, right = left + mid / 2, right + mid / 2
         return left, right
 
-    ext = [max(side_shares(r)) for _, r in t.iterrows() if not r["_suppressed"] and pd.notna(r["n_valid"])]
+    ext = [max(side_shares(r)) for r in t.to_dict("records") if not r["_suppressed"] and pd.notna(r["n_valid"])]
     lim = min(100.0, max(20.0, math.ceil((max(ext) if ext else 50) / 10) * 10 + 5))
 
     n_panel_cols = 1
@@ -301,7 +303,7 @@ def _draw_block(
     # the by-group figures the slowest part of the demo report.
     bars: dict[Any, list[tuple[float, float, float, str]]] = {ax: [], ax_neu: [], ax_ns: []}
 
-    for yi, (_, r) in zip(y, rows.iterrows()):
+    for yi, r in zip(y, rows.to_dict("records")):  # dicts: iterrows builds a Series per row
         if r["_suppressed"] or pd.isna(r["n_valid"]):
             ax.add_patch(Rectangle((-lim * 0.98, yi - h / 2), 2 * lim * 0.98, h, facecolor="#FAFAFA",
                                    edgecolor="#BBBBBB", linestyle=(0, (2, 2)), linewidth=0.7, zorder=4))
@@ -379,4 +381,8 @@ def _draw_block(
         sax.tick_params(axis="x", bottom=False, labelbottom=False)
         for sp in ("left", "bottom"):
             sax.spines[sp].set_visible(False)
+        # Nothing of these axes is drawn (no ticks, labels or spines); hidden, the layout and the
+        # draw skip building and measuring their ticks.
+        sax.xaxis.set_visible(False)
+        sax.yaxis.set_visible(False)
         sax.axvline(0, color="#888888", linewidth=0.6)
