@@ -11,6 +11,8 @@
 - Tables with column widths from their content (:mod:`.layout`): inside the
   text width, no column narrower than its longest word, numbers right-aligned;
   landscape pages for wide tables and two tables for tables too wide for that.
+- A landscape table waits for the end of the portrait page or the next section
+  (``_print_order``), so the page before it is filled first; landscape tables share pages.
 """
 
 from __future__ import annotations
@@ -390,6 +392,91 @@ def _figure_pt(b: FigureBlock) -> tuple[float, float]:
     return hcm / 2.54 * 72 * _FIGURE_LINE + 6.0 + cap, notes + (10.0 if b.notes else 0.0)
 
 
+class _PageModel:
+    """The page model of write_docx's flow, fed one block at a time (see :func:`_estimate_pages`).
+
+    Its state is three numbers and a flag, so :func:`_print_order` can try a block and take it back.
+    """
+
+    def __init__(self, report: Report, layouts: dict[int, TableLayout]) -> None:
+        self.report = report
+        self.layouts = layouts  # by id() of the table block
+        self.pg = _Pager()
+        self.first = True
+
+    def state(self) -> tuple[int, float, bool, bool]:
+        return self.pg.page, self.pg.used, self.pg.landscape, self.first
+
+    def restore(self, state: tuple[int, float, bool, bool]) -> None:
+        self.pg.page, self.pg.used, self.pg.landscape, self.first = state
+
+    def toc(self, toc_lines: int, n1: int) -> None:
+        """The Innehållsförteckning starts on a new page, the chapter after it too."""
+        pg = self.pg
+        if pg.used > 0:
+            pg.new_page()
+        pg.flow(34.0 + toc_lines * 10.0 * _LINE + 3.0 * n1, 10.0 * _LINE)  # see the TOC styles in _styles
+        self.first = False
+
+    def step(self, b: Any, following: list[Any]) -> int:
+        """Lay out block ``b`` (``following``: the next few blocks printed); returns the page it starts on."""
+        pg, lay_of = self.pg, self.layouts
+        width = _WIDTH_PT[pg.landscape]
+        if isinstance(b, Heading):
+            nxt = 0
+            while nxt < len(following) and isinstance(following[nxt], Paragraph) and nxt < 2:
+                nxt += 1
+            wide = nxt < len(following) and id(following[nxt]) in lay_of and lay_of[id(following[nxt])].landscape
+            if wide != pg.landscape:
+                pg.new_page(landscape=wide)
+            elif (b.level == 1 or b.text.startswith("Bilaga")) and (self.report.structured or self.first
+                                                                    or b.text.startswith("Bilaga")):
+                if pg.used > 0:
+                    pg.new_page()
+            self.first = False
+            size = {1: 16.0, 2: 13.0}.get(b.level, 11.0)
+            h = _n_lines(b.text, _WIDTH_PT[pg.landscape], size, True) * size * _LINE * _SPACING + 6.0
+            h += (18.0 if b.level == 1 else 12.0) if pg.used > 0 else 0.0
+            # Kept with the next paragraph: the heading moves when what follows it does not fit (two lines
+            # of text, or a whole figure with its caption, or a table's caption, header and first row).
+            after = following[0] if following else None
+            if isinstance(after, FigureBlock) and not pg.landscape:
+                keep = _figure_pt(after)[0]
+            elif isinstance(after, TableBlock) and lay_of[id(after)].landscape == pg.landscape:
+                keep = sum(_table_rows_pt(after, lay_of[id(after)])[:3])
+            elif isinstance(after, Heading):  # a chain of headings moves as one, with two lines after the last
+                size2 = {1: 16.0, 2: 13.0}.get(after.level, 11.0)
+                keep = (_n_lines(after.text, _WIDTH_PT[pg.landscape], size2, True) * size2 * _LINE * _SPACING
+                        + 18.0 + 2 * 10.5 * _LINE * _SPACING)
+            else:
+                keep = 2 * 10.5 * _LINE * _SPACING
+            pg.block(h + keep)
+            pg.used -= keep
+            return pg.page
+        if isinstance(b, Paragraph):
+            h, line = _paragraph_pt(b, width)
+            pg.flow(h, line)
+        elif isinstance(b, FigureBlock):
+            if pg.landscape:
+                pg.new_page(landscape=False)
+            fig_h, notes = _figure_pt(b)
+            pg.block(fig_h)
+            pg.flow(notes, 8.0 * _LINE * _SPACING)
+        elif isinstance(b, TableBlock):
+            lay = lay_of[id(b)]
+            if lay.landscape != pg.landscape:
+                pg.new_page(landscape=lay.landscape)
+            heights = _table_rows_pt(b, lay)
+            pg.block(heights[0] + sum(heights[1:3]))  # caption, header and first row together
+            pg.used -= sum(heights[1:3])
+            for h in heights[1:]:
+                if pg.used + h > _BODY_PT[pg.landscape]:
+                    pg.new_page()
+                    pg.used += heights[1]  # the header row repeats
+                pg.used += h
+        return pg.page
+
+
 def _estimate_pages(blocks: list[Any], report: Report, toc_at: int = -1, toc_lines: int = 0,
                     layouts: dict[int, Any] | None = None) -> dict[int, int]:
     """The page number of each heading (index in blocks), for the TOC's cached text.
@@ -401,73 +488,84 @@ def _estimate_pages(blocks: list[Any], report: Report, toc_at: int = -1, toc_lin
     """
     layouts = layouts if layouts is not None else {i: table_layout(b) for i, b in enumerate(blocks)
                                                    if isinstance(b, TableBlock)}
-    pg = _Pager()
+    model = _PageModel(report, {id(blocks[i]): lay for i, lay in layouts.items()})
     out: dict[int, int] = {}
-    first = True
+    n1 = sum(1 for x in blocks if isinstance(x, Heading) and x.level == 1)
     for i, b in enumerate(blocks):
-        if i == toc_at:  # the Innehållsförteckning starts on a new page, the chapter after it too
-            if pg.used > 0:
-                pg.new_page()
-            n1 = sum(1 for x in blocks if isinstance(x, Heading) and x.level == 1)
-            pg.flow(34.0 + toc_lines * 10.0 * _LINE + 3.0 * n1, 10.0 * _LINE)  # see the TOC styles in _styles
-            first = False
-        width = _WIDTH_PT[pg.landscape]
+        if i == toc_at:
+            model.toc(toc_lines, n1)
+        page = model.step(b, blocks[i + 1:i + 4])
         if isinstance(b, Heading):
-            nxt = i + 1
-            while nxt < len(blocks) and isinstance(blocks[nxt], Paragraph) and nxt - i <= 2:
-                nxt += 1
-            wide = nxt in layouts and layouts[nxt].landscape
-            if wide != pg.landscape:
-                pg.new_page(landscape=wide)
-            elif (b.level == 1 or b.text.startswith("Bilaga")) and (report.structured or first
-                                                                    or b.text.startswith("Bilaga")):
-                if pg.used > 0:
-                    pg.new_page()
-            first = False
-            size = {1: 16.0, 2: 13.0}.get(b.level, 11.0)
-            h = _n_lines(b.text, _WIDTH_PT[pg.landscape], size, True) * size * _LINE * _SPACING + 6.0
-            h += (18.0 if b.level == 1 else 12.0) if pg.used > 0 else 0.0
-            # Kept with the next paragraph: the heading moves when what follows it does not fit (two lines
-            # of text, or a whole figure with its caption, or a table's caption, header and first row).
-            after = blocks[i + 1] if i + 1 < len(blocks) else None
-            if isinstance(after, FigureBlock) and not pg.landscape:
-                keep = _figure_pt(after)[0]
-            elif isinstance(after, TableBlock) and layouts[i + 1].landscape == pg.landscape:
-                keep = sum(_table_rows_pt(after, layouts[i + 1])[:3])
-            elif isinstance(after, Heading):  # a chain of headings moves as one, with two lines after the last
-                size2 = {1: 16.0, 2: 13.0}.get(after.level, 11.0)
-                keep = (_n_lines(after.text, _WIDTH_PT[pg.landscape], size2, True) * size2 * _LINE * _SPACING
-                        + 18.0 + 2 * 10.5 * _LINE * _SPACING)
-            else:
-                keep = 2 * 10.5 * _LINE * _SPACING
-            pg.block(h + keep)
-            pg.used -= keep
-            out[i] = pg.page
-        elif isinstance(b, Paragraph):
-            h, line = _paragraph_pt(b, width)
-            pg.flow(h, line)
-        elif isinstance(b, FigureBlock):
-            if pg.landscape:
-                pg.new_page(landscape=False)
-            fig_h, notes = _figure_pt(b)
-            pg.block(fig_h)
-            pg.flow(notes, 8.0 * _LINE * _SPACING)
-        elif isinstance(b, TableBlock):
-            lay = layouts[i]
-            if lay.landscape != pg.landscape:
-                pg.new_page(landscape=lay.landscape)
-            heights = _table_rows_pt(b, lay)
-            pg.block(heights[0] + sum(heights[1:3]))  # caption, header and first row together
-            pg.used -= sum(heights[1:3])
-            for h in heights[1:]:
-                if pg.used + h > _BODY_PT[pg.landscape]:
-                    pg.new_page()
-                    pg.used += heights[1]  # the header row repeats
-                pg.used += h
+            out[i] = page
     return out
 
 
 _FIGURE_LINE = 1.0  # an inline picture's line: its height times this (calibrated on the demo PDF)
+
+
+def _is_break(b: Any) -> bool:
+    """A natural break for deferred landscape tables: a chapter or section heading (level 1 or 2)."""
+    return isinstance(b, Heading) and b.level <= 2
+
+
+def _print_order(blocks: list[Any], layouts: dict[int, TableLayout], report: Report, toc_at: int = -1,
+                 toc_lines: int = 0) -> list[int]:
+    """The order write_docx prints ``blocks`` in (indices into ``blocks``).
+
+    A table that needs a landscape page is not printed where it stands: a landscape section
+    there would end the portrait page in the middle, often half empty. It is deferred, with
+    its caption and notes and the note paragraphs right under it, to the next natural break:
+    the end of the portrait page (by the page model: before the first block that would not
+    fit on it) or the next heading of level 1 or 2, whichever comes first. So the text,
+    figures and small headings after it fill the page, the table stays within a page of
+    where it was added, and landscape tables deferred to the same break share pages.
+
+    A deferred table never passes a numbered portrait table, so tables keep their numbers
+    in the order they are printed ("Tabell N" in the text, the CSV file names, and the HTML
+    and Markdown, which keep the added order, stay right).
+    """
+    model = _PageModel(report, {id(blocks[i]): lay for i, lay in layouts.items()})
+    n1 = sum(1 for x in blocks if isinstance(x, Heading) and x.level == 1)
+    wide = {i for i, lay in layouts.items() if lay.landscape}
+
+    def following(k: int) -> list[Any]:
+        # What the page model sees after block k: the landscape tables are assumed deferred.
+        return [blocks[j] for j in range(k + 1, min(k + 8, len(blocks))) if j not in wide][:3]
+
+    order: list[int] = []
+    pending: list[int] = []  # deferred landscape tables (and their note paragraphs), in added order
+
+    def emit(k: int, after: list[Any]) -> None:
+        if len(order) == toc_at:  # write_docx puts the TOC before the block printed at toc_at
+            model.toc(toc_lines, n1)
+        model.step(blocks[k], after)
+        order.append(k)
+
+    def flush() -> None:
+        for n, k in enumerate(pending):
+            emit(k, [blocks[j] for j in pending[n + 1:]] or following(k))
+        pending.clear()
+
+    for i, b in enumerate(blocks):
+        if i in wide:
+            pending.append(i)
+            continue
+        if pending and pending[-1] == i - 1 and isinstance(b, Paragraph) and b.style == "note":
+            pending.append(i)  # a note under a deferred table goes with it
+            continue
+        if pending and not _is_break(b) and not (isinstance(b, TableBlock) and b.number) \
+                and len(order) != toc_at:
+            state = model.state()
+            model.step(b, following(i))
+            if model.pg.page == state[0]:  # it fits on the page: the tables wait behind it
+                order.append(i)
+                continue
+            model.restore(state)
+        if pending:
+            flush()
+        emit(i, following(i))
+    flush()
+    return order
 
 
 def _toc(doc, entries: list[tuple[int, str, str, int]]) -> None:
@@ -547,12 +645,17 @@ def write_docx(report: Report, path: str | Path) -> Path:
     _header_footer(doc, report)
     _title_page(doc, report)
 
-    blocks = [*report.blocks, *report.appendix_blocks()]
-    # The TOC follows the Sammanfattning (a Swedish slutrapport's order), else the title page.
-    toc_at = next((i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.level == 1
+    added = [*report.blocks, *report.appendix_blocks()]
+    added_layouts = {i: table_layout(b) for i, b in enumerate(added) if isinstance(b, TableBlock)}
+    # Landscape tables wait for the end of the page or section (_print_order); the page model and TOC follow.
+    # The TOC follows the Sammanfattning (a Swedish slutrapport's order), else the title page. Its place
+    # is a chapter heading, which no deferred table passes: the same index before and after reordering.
+    toc_at = next((i for i, b in enumerate(added) if isinstance(b, Heading) and b.level == 1
                    and b.text != "Sammanfattning"), 0)
-    n_toc = sum(1 for b in blocks if isinstance(b, Heading) and b.level <= _TOC_LEVELS)
-    layouts = {i: table_layout(b) for i, b in enumerate(blocks) if isinstance(b, TableBlock)}
+    n_toc = sum(1 for b in added if isinstance(b, Heading) and b.level <= _TOC_LEVELS)
+    order = _print_order(added, added_layouts, report, toc_at, n_toc)
+    blocks = [added[k] for k in order]
+    layouts = {i: added_layouts[k] for i, k in enumerate(order) if k in added_layouts}
     pages = _estimate_pages(blocks, report, toc_at, n_toc, layouts)
     bookmarks = {i: f"_Toc{100000 + i}" for i, b in enumerate(blocks) if isinstance(b, Heading)}
     entries = [(min(b.level, 3), b.text, bookmarks[i], pages.get(i, 2)) for i, b in enumerate(blocks)
@@ -609,7 +712,10 @@ def write_docx(report: Report, path: str | Path) -> Path:
             doc.add_picture(io.BytesIO(block.png), width=Cm(width))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             doc.paragraphs[-1].paragraph_format.keep_with_next = True
-            _caption(doc, "Figur", block.number, block.caption)
+            cap = _caption(doc, "Figur", block.number, block.caption)
+            # A figure's caption sits under it: kept with its notes, not with what follows (the Caption
+            # style keeps a table's caption with its table); else two figures move as one.
+            cap.paragraph_format.keep_with_next = bool(block.notes)
             _notes(doc, block.notes)
         elif isinstance(block, TableBlock):
             lay = layouts[i]
