@@ -308,7 +308,7 @@ def _draw_block(
             ax.add_patch(Rectangle((-lim * 0.98, yi - h / 2), 2 * lim * 0.98, h, facecolor="#FAFAFA",
                                    edgecolor="#BBBBBB", linestyle=(0, (2, 2)), linewidth=0.7, zorder=4))
             ax.text(0, yi, marker, ha="center", va="center", fontsize=9, fontweight="bold", color="#555555",
-                    zorder=5)
+                    zorder=5, in_layout=False)
             nlabel = f"n < {min_n}" if r["_suppressed"] else "n = 0"
         else:
             pct = {x: float(r[level_column(x, "pct")]) for x in sc.levels}
@@ -333,8 +333,10 @@ def _draw_block(
                     continue
                 bars[ax].append((yi, wdt, x0, colours[lab]))
                 if values and wdt >= min_value:
+                    # Inside its segment, so inside the axes: the layout need not measure it
+                    # (segments are at least min_value wide, enough for the number).
                     ax.text(x0 + wdt / 2, yi, fmt_num(wdt, 0), ha="center", va="center", fontsize=7,
-                            color=_text_colour(colours[lab]))
+                            color=_text_colour(colours[lab]), in_layout=False)
             nlabel = f"n = {int(r['n_valid'])}"
             if ax_neu is not None:
                 x0 = 0.0
