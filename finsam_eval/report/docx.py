@@ -242,6 +242,9 @@ def _new_section(doc, landscape: bool) -> None:
     sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     sec.page_width, sec.page_height = (long_side, short_side) if landscape else (short_side, long_side)
     sec.left_margin = sec.right_margin = sec.top_margin = sec.bottom_margin = Cm(2.5)
+    # add_section copies the title page's "different first page": without this the first page of every
+    # landscape section, and of the portrait one after it, printed without header and page number.
+    sec.different_first_page_header_footer = False
 
 
 def _header_footer(doc, report: Report) -> None:
@@ -392,6 +395,11 @@ def _figure_pt(b: FigureBlock) -> tuple[float, float]:
     return hcm / 2.54 * 72 * _FIGURE_LINE + 6.0 + cap, notes + (10.0 if b.notes else 0.0)
 
 
+def _back_to_portrait(b: Paragraph, prev: Any, landscape: bool) -> bool:
+    """Text after a landscape table goes back to a portrait page (its notes stay with it)."""
+    return landscape and isinstance(prev, TableBlock) and b.style != "note"
+
+
 class _PageModel:
     """The page model of write_docx's flow, fed one block at a time (see :func:`_estimate_pages`).
 
@@ -403,12 +411,13 @@ class _PageModel:
         self.layouts = layouts  # by id() of the table block
         self.pg = _Pager()
         self.first = True
+        self.prev: Any = None  # the block laid out last
 
-    def state(self) -> tuple[int, float, bool, bool]:
-        return self.pg.page, self.pg.used, self.pg.landscape, self.first
+    def state(self) -> tuple[int, float, bool, bool, Any]:
+        return self.pg.page, self.pg.used, self.pg.landscape, self.first, self.prev
 
-    def restore(self, state: tuple[int, float, bool, bool]) -> None:
-        self.pg.page, self.pg.used, self.pg.landscape, self.first = state
+    def restore(self, state: tuple[int, float, bool, bool, Any]) -> None:
+        self.pg.page, self.pg.used, self.pg.landscape, self.first, self.prev = state
 
     def toc(self, toc_lines: int, n1: int) -> None:
         """The Innehållsförteckning starts on a new page, the chapter after it too."""
@@ -420,6 +429,7 @@ class _PageModel:
 
     def step(self, b: Any, following: list[Any]) -> int:
         """Lay out block ``b`` (``following``: the next few blocks printed); returns the page it starts on."""
+        prev, self.prev = self.prev, b
         pg, lay_of = self.pg, self.layouts
         width = _WIDTH_PT[pg.landscape]
         if isinstance(b, Heading):
@@ -454,6 +464,9 @@ class _PageModel:
             pg.used -= keep
             return pg.page
         if isinstance(b, Paragraph):
+            if _back_to_portrait(b, prev, pg.landscape):
+                pg.new_page(landscape=False)
+                width = _WIDTH_PT[False]
             h, line = _paragraph_pt(b, width)
             pg.flow(h, line)
         elif isinstance(b, FigureBlock):
@@ -546,7 +559,44 @@ def _print_order(blocks: list[Any], layouts: dict[int, TableLayout], report: Rep
             emit(k, [blocks[j] for j in pending[n + 1:]] or following(k))
         pending.clear()
 
+    def height(b: Any, lay: TableLayout | None) -> float:
+        if isinstance(b, Paragraph):
+            return _paragraph_pt(b, _WIDTH_PT[False])[0]
+        if isinstance(b, FigureBlock):
+            return sum(_figure_pt(b))
+        if isinstance(b, TableBlock) and lay is not None:
+            return sum(_table_rows_pt(b, lay))
+        return 2 * 10.5 * _LINE * _SPACING + 18.0  # a small heading
+
+    def pull(i: int) -> None:
+        # The landscape tables of the rest of this section, if under a page of portrait text away,
+        # join the group at this page end (they share its landscape pages instead of leaving another
+        # half-empty portrait page before their own): moved back by less than a page, never past a
+        # numbered table, a figure or a section heading.
+        used = 0.0
+        j = i
+        while j < len(blocks):
+            bj = blocks[j]
+            if _is_break(bj) or isinstance(bj, FigureBlock) or (isinstance(bj, TableBlock) and bj.number
+                                                               and j not in wide):
+                return
+            if j in wide:
+                pending.append(j)
+                pulled.add(j)
+                while j + 1 < len(blocks) and isinstance(blocks[j + 1], Paragraph) and blocks[j + 1].style == "note":
+                    j += 1
+                    pending.append(j)
+                    pulled.add(j)
+            else:
+                used += height(bj, layouts.get(j))
+                if used > _BODY_PT[False]:
+                    return
+            j += 1
+
+    pulled: set[int] = set()
     for i, b in enumerate(blocks):
+        if i in pulled:
+            continue
         if i in wide:
             pending.append(i)
             continue
@@ -561,6 +611,7 @@ def _print_order(blocks: list[Any], layouts: dict[int, TableLayout], report: Rep
                 order.append(i)
                 continue
             model.restore(state)
+            pull(i)  # a page end inside the section
         if pending:
             flush()
         emit(i, following(i))
@@ -689,6 +740,9 @@ def write_docx(report: Report, path: str | Path) -> Path:
             _bookmark(h, bookmarks[i], i + 1)
             first_block = False
         elif isinstance(block, Paragraph):
+            if _back_to_portrait(block, blocks[i - 1] if i else None, landscape):
+                _new_section(doc, landscape=False)
+                landscape = False
             style = {"bullet": "List Bullet", "quote": "Quote"}.get(block.style)
             para = doc.add_paragraph(block.text, style=style)
             if block.style == "note":
