@@ -85,3 +85,19 @@ def test_toc_numbers_follow_the_model_and_word_is_asked_to_update(tmp_path):
     # In schema order (before w:compat), else Word reports the file as damaged.
     assert settings.index("<w:updateFields") < settings.index("<w:compat")
     assert '<w:decimalSymbol w:val=","/>' in settings
+
+
+def test_text_after_a_landscape_table_is_counted_on_a_portrait_page():
+    # write_docx prints running text after a landscape table on a new portrait page (only notes stay with
+    # the table; test_report_landscape reads the docx); the model counts the text and the heading under it
+    # on the page after the table's.
+    from finsam_eval.report.document import TableBlock
+    from finsam_eval.report.docx import table_layout
+
+    cols = {"Förbund": ["Botkyrka", "Huddinge"], **{f"Andel stämmer helt fråga {j}": [10.5, 20.5] for j in range(14)}}
+    wide = TableBlock(pd.DataFrame(cols), "Bred tabell", [], 1)
+    assert table_layout(wide).landscape
+    blocks = [Heading("1 Inledning", 1), Paragraph("Kort text."), Heading("2 Resultat", 1), wide,
+              Paragraph("Not under tabellen.", "note"), Paragraph("Kort text."), Heading("Ett underavsnitt", 3),
+              Paragraph("Kort text.")]
+    assert _pages(blocks) == [2, 3, 4]
