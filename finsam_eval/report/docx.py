@@ -531,9 +531,12 @@ def _print_order(blocks: list[Any], layouts: dict[int, TableLayout], report: Rep
     the end of the portrait page (by the page model: before the first block that would not
     fit on it) or the next heading of level 1 or 2, whichever comes first. So the text,
     figures and small headings after it fill the page, the table stays within a page of
-    where it was added, and landscape tables deferred to the same break share pages.
+    where it was added, and landscape tables deferred to the same break share pages. At a
+    page end inside a section, the section's later landscape tables less than a page of text
+    away join the group too (moved back over that text), rather than leave a second
+    half-empty portrait page before their own landscape page.
 
-    A deferred table never passes a numbered portrait table, so tables keep their numbers
+    A deferred or moved table never passes a numbered portrait table, so tables keep their numbers
     in the order they are printed ("Tabell N" in the text, the CSV file names, and the HTML
     and Markdown, which keep the added order, stay right).
     """
