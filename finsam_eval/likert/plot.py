@@ -143,13 +143,14 @@ def plot_likert(
     gcols = list(summ.by)
     t["_group"] = t[gcols].astype(str).agg(" · ".join, axis=1) if gcols else ""
     # Suppressed (1-4 answers) versus empty (0): the mask knows; n_respondents may be suppressed too.
-    t["_suppressed"] = t["n_valid"].isna() & (summ.data["n_valid"].to_numpy() > 0)
+    counts = pd.DataFrame(summ.data)  # a view without attrs (the reader's record, the scale): not deep-copied per column
+    t["_suppressed"] = t["n_valid"].isna() & (counts["n_valid"].to_numpy() > 0)
 
     mids = [x for x in sc.levels if x not in sc.negative and x not in sc.positive]
     colours = level_colors(sc)
     has_mid = bool(mids)
     sep_neutral = has_mid and neutral == "separate"
-    ns_labels = [x for x in sc.non_substantive if summ.data[level_column(x)].sum() > 0] if non_substantive else []
+    ns_labels = [x for x in sc.non_substantive if counts[level_column(x)].sum() > 0] if non_substantive else []
     show_ns = bool(ns_labels)
 
     # Item order.
