@@ -84,7 +84,7 @@ def unprotect(words: Iterable[str]) -> None:
     protected_spans.cache_clear()
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def protected_spans(token: str) -> list[tuple[int, int]]:
     """Character spans ``[start, end)`` of protected words inside ``token``.
 
@@ -133,7 +133,7 @@ def lemma_enabled() -> bool:
     return _use_lemma
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def lemma(word: str) -> str:
     """The Swedish lemma of ``word`` (``simplemma``'s shipped data), or the word itself.
 
