@@ -281,11 +281,13 @@ class _Coding(_Block):
             return
         summaries = self.load.table(cfg["sammanfattningar"]) if cfg.get("sammanfattningar") else None
         coded = self.coded
-        if left_out:
-            from ..coding import code_excerpts
+        if left_out:  # the same coding, without the excerpts of the förbund left out (no second coding run)
+            from dataclasses import replace
 
-            sub = self.excerpts[self.excerpts[case].isin(keep)]
-            coded = code_excerpts(sub, self.codebook)
+            ex = coded.excerpts[coded.excerpts[case].isin(keep)].reset_index(drop=True)
+            ids = set(ex[coded.id_col])
+            coded = replace(coded, excerpts=ex,
+                            long=coded.long[coded.long[coded.id_col].isin(ids)].reset_index(drop=True))
         fm = coded.framework(cases=case, summaries=summaries, n_quotes=int(cfg.get("citat_per_cell", 1)),
                              attribution=None, exclude_negated=True, max_chars=220)
         table = fm.report_table()
