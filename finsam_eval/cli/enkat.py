@@ -189,19 +189,18 @@ def _scale_arg(args: argparse.Namespace) -> tuple[Any, str | None, list[str] | N
 
 def _protect_groups(df: Any, by: list[str], args: argparse.Namespace) -> Any:
     """Group columns that hold personnummer get keyed pseudonyms (the groups stay the same), or the command stops."""
-    from ..privacy import pseudonymise_ids
-    from ..privacy.guard import holds_personnummer
-    from .koda import _KEY_FIX, _read_key
+    from ..privacy import pseudonymise_ids, scan_frame
+    from ._keys import KEY_FIX, read_key
 
-    hit = [c for c in by if c in df.columns and df[c].map(lambda v: holds_personnummer(str(v)) if v == v else False).any()]
+    hit = scan_frame(df, [c for c in by if c in df.columns])["kolumn"].tolist()
     if not hit:
         return df
-    key, origin = _read_key(args)
+    key, origin = read_key(args)
     names = ", ".join(repr(c) for c in hit)
     if key is None:
         raise PrivacyError(
             f"Gruppkolumnen {names} innehåller personnummer; grupperna skulle bli personnummer i tabell och figur. "
-            f"Inget skrevs. Gruppera på en annan kolumn, eller ersätt personnumren med pseudonymer: {_KEY_FIX}."
+            f"Inget skrevs. Gruppera på en annan kolumn, eller ersätt personnumren med pseudonymer: {KEY_FIX}."
         )
     attrs = dict(df.attrs)
     df = df.copy()

@@ -12,7 +12,6 @@ respondent and the command says so.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import warnings
 from pathlib import Path
@@ -21,14 +20,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, InputFileError, PrivacyError
+from ..errors import InputFileError, PrivacyError
 from ..io.export import write_csv
+from ._keys import KEY_ENV
+from ._keys import KEY_FIX as _KEY_FIX
+from ._keys import read_key as _read_key
 
 __all__ = ["register", "run", "KEY_ENV"]
 
-#: Environment variable holding the pseudonymisation key.
-KEY_ENV = "FINSAM_NYCKEL"
-_KEY_FIX = f"sätt {KEY_ENV}=... eller ange --nyckel-fil FIL"
 # Swedish headers for the excerpt-level tables (tables with suppression already have Swedish headers).
 _SV_HEADERS = {
     "excerpt_id": "utdrag_id",
@@ -106,20 +105,6 @@ def register(subparsers: Any) -> None:
 
 
 # --------------------------------------------------------------------------- privacy
-def _read_key(args: argparse.Namespace) -> tuple[str | None, str]:
-    if args.nyckel_fil:
-        path = Path(args.nyckel_fil)
-        try:
-            key = path.read_text(encoding="utf-8-sig").strip()
-        except (OSError, UnicodeDecodeError) as e:
-            raise InputFileError(f"Nyckelfilen kunde inte läsas ({type(e).__name__}). Kontrollera sökvägen till --nyckel-fil.") from None
-        if not key:
-            raise ConfigError("Nyckelfilen är tom. Skriv en hemlig fras i filen (en rad) och försök igen.")
-        return key, "--nyckel-fil"
-    key = os.environ.get(KEY_ENV, "").strip()
-    return (key or None), KEY_ENV
-
-
 def _read_names(path: str | None) -> list[str]:
     if not path:
         return []
