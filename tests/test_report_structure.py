@@ -254,3 +254,6 @@ def test_framework_matrix_in_the_appendix_only_for_forbund_with_k_people(demo):
     people = ex.groupby("forbund")["respondent_id"].nunique()
     assert header[0] == "Tema" and set(header[1:]) == set(people.index[people >= 5])
     assert "Legitimitet" in block and "Samsyn" in block
+    left_out = sorted(people.index[people < 5])
+    assert f"Förbund med färre än 5 intervjuade visas inte, så att citaten inte kan knytas till enskilda personer: " \
+           f"{', '.join(left_out)}." in md

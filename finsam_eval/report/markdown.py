@@ -61,6 +61,7 @@ def write_markdown(report: Report, folder: str | Path) -> Path:
             out += [f"*{n}*  " for n in block.notes] + ([""] if block.notes else [])
         elif isinstance(block, TableBlock) and not block.number:  # appendix tables
             out += [f"**{block.caption}**", "", _md_table(block), ""]
+            out += [f"*{n}*  " for n in block.notes] + ([""] if block.notes else [])  # as docx and html do
         elif isinstance(block, TableBlock):
             name = f"tabell_{block.number:02d}.csv"
             table = full.get(block.number, block.data)
